@@ -1,0 +1,43 @@
+# Two commands matter: `make demo` (set up, serve the bundled demo web, run the main job) and
+# `make test` (set up with test extras, run the suite). Both keep the environment at .venv.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -q
+PYWB_VENV := .venv-pywb
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: install demo test lint typecheck bench clean pywb
+
+$(VENV)/bin/python:
+	$(PY) -m venv $(VENV)
+
+# Installs exactly the versions in requirements.lock; re-runs when either file changes.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(VENV)/bin/python
+	$(PIP) install -c requirements.lock -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# pywb pins old redis/fakeredis, so replay tests get their own environment.
+$(PYWB_VENV)/.installed: requirements-pywb.lock
+	test -x $(PYWB_VENV)/bin/python || $(PY) -m venv $(PYWB_VENV)
+	$(PYWB_VENV)/bin/python -m pip --disable-pip-version-check -q install -r requirements-pywb.lock
+	touch $@
+
+pywb: $(PYWB_VENV)/.installed
+
+demo: install
+	$(VENV)/bin/seedcrawl demo --out out/demo
+
+test: install pywb
+	$(VENV)/bin/python -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check archive crawler pipelines flows seedcrawl tests bench
+	$(VENV)/bin/ruff format --check archive crawler pipelines flows seedcrawl tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) $(PYWB_VENV) out .pytest_cache .mypy_cache .ruff_cache

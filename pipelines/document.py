@@ -1,0 +1,45 @@
+"""The one record type that flows through every processing step.
+
+A `Document` starts as a captured HTTP response read from a WARC file (url, payload, provenance),
+is decoded (payload -> html), extracted (html -> text and metadata), filtered and deduplicated, and
+is finally written as one JSONL line. Steps fill fields in; they never change provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class WarcRef:
+    """Where a capture lives in the archive, enough to find and replay it again."""
+
+    file: str  # WARC file name, relative to DIR/warc/
+    offset: int  # byte offset of the record's gzip member in that file
+    length: int  # length in bytes of that gzip member
+    record_id: str  # WARC-Record-ID, e.g. "<urn:uuid:...>"
+    payload_digest: str | None  # WARC-Payload-Digest, e.g. "sha1:..."
+
+
+@dataclass(slots=True)
+class Document:
+    """One captured page on its way to the corpus."""
+
+    id: str  # stable for the same capture across runs (derived from the WARC record id)
+    url: str  # WARC-Target-URI
+    fetched_at: str  # WARC-Date as ISO 8601 UTC ("2026-11-22T10:00:00Z")
+    warc: WarcRef
+    status: int = 200  # HTTP status of the capture
+    content_type: str | None = None  # HTTP Content-Type header, verbatim
+    payload: bytes = b""  # HTTP body after content decoding; emptied once decoded
+    html: str = ""  # decoded markup; emptied once extracted
+    text: str = ""  # main text: paragraphs separated by blank lines
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO 8601 date, or None when unknown
+    sitename: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    run_id: str | None = None  # the crawl run that captured it
+    relevance: float | None = None  # topic score, when a topic was given
+    cluster_size: int = 1  # near-duplicate copies this record stands for (itself included)

@@ -1,0 +1,1 @@
+"""Seedcrawl: command line and bundled demo web."""
