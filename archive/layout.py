@@ -1,0 +1,72 @@
+"""The output folder: where each kind of file lives, and nothing outside it.
+
+Every path seedcrawl writes is built here from fixed names, never from URLs or headers, and is
+checked to stay inside the output folder, so a hostile page cannot steer a write elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (not writable, not a folder, a path escapes it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    root: Path
+
+    @classmethod
+    def create(cls, root: str | os.PathLike[str]) -> Layout:
+        """Create (or reuse) an output folder and check that it is writable."""
+        path = Path(root).expanduser().absolute()
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"output path {path} exists and is not a folder")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise OutputError(f"output folder {path} is not writable: {exc.strerror or exc}") from None
+        return cls(path)
+
+    @property
+    def warc_dir(self) -> Path:
+        return self._dir("warc")
+
+    @property
+    def index_dir(self) -> Path:
+        return self._dir("indexes")
+
+    @property
+    def state_dir(self) -> Path:
+        return self._dir("state")
+
+    @property
+    def logs_dir(self) -> Path:
+        return self._dir("logs")
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self._dir("corpus")
+
+    def inside(self, *parts: str) -> Path:
+        """A path under the root; raises if the parts would lead outside it."""
+        candidate = self.root.joinpath(*parts)
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(self.root.resolve()):
+            raise OutputError(f"refusing a path outside the output folder: {candidate}")
+        return candidate
+
+    def _dir(self, name: str) -> Path:
+        path = self.inside(name)
+        path.mkdir(exist_ok=True)
+        return path
+
+    def closed_warcs(self) -> list[Path]:
+        """Closed WARC files in write order (names start with a timestamp and serial)."""
+        return sorted(self.warc_dir.glob("*.warc.gz"))

@@ -1,0 +1,55 @@
+"""Make a folder of WARC files whole again after a crash.
+
+A `.warc.gz.open` file is what a killed writer left. Its complete gzip members are complete
+records, so it is cut back to the end of the last one and closed under its final name. It is never
+appended to: a new run always starts a new file. A file with no whole record at all is set aside
+under `.warc.gz.partial` rather than deleted.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.gzmembers import BadMember, iter_members
+from archive.writer import OPEN_SUFFIX
+
+PARTIAL_SUFFIX = ".partial"
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    path: Path  # where the file is now
+    records: int  # whole records kept
+    bytes_cut: int  # trailing bytes removed
+    set_aside: bool  # True when nothing whole was left
+
+
+def recover_open_files(warc_dir: Path) -> list[Recovered]:
+    return [recover_file(path) for path in sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}"))]
+
+
+def recover_file(path: Path) -> Recovered:
+    if not path.name.endswith(".warc.gz" + OPEN_SUFFIX):
+        raise ValueError(f"not an open WARC file: {path}")
+    size = path.stat().st_size
+    records, good_end = 0, 0
+    with path.open("rb") as stream:
+        try:
+            for member in iter_members(stream):
+                records += 1
+                good_end = member.end
+        except BadMember:
+            pass
+    final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+    if records == 0:
+        aside = final.with_name(final.name + PARTIAL_SUFFIX)
+        os.replace(path, aside)
+        return Recovered(aside, 0, 0, True)
+    with path.open("r+b") as stream:
+        stream.truncate(good_end)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(path, final)
+    return Recovered(final, records, size - good_end, False)
