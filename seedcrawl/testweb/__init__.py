@@ -1,0 +1,39 @@
+"""A small web of news sites on loopback addresses, for tests, the demo crawl and benchmarks.
+
+The generic core serves any `Site` (a path -> response table) with one threaded HTTP/1.1 server per
+site (`SiteServer`), logging every request (`RequestLog`). `DemoWeb` builds four news sites and an
+out-of-scope sentinel host on top of it, with a ground-truth `Manifest` of what each URL serves.
+
+    from seedcrawl.testweb import DemoWeb
+    with DemoWeb(port=0) as web:
+        web.seed_urls, web.requests(), web.manifest
+"""
+
+from seedcrawl.testweb.cli import main
+from seedcrawl.testweb.demo import DemoWeb, SiteInfo
+from seedcrawl.testweb.manifest import ArticleTruth, Manifest, PageTruth
+from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog
+from seedcrawl.testweb.responses import Raw, RawExchange, Request, Response, error_page, page, redirect
+from seedcrawl.testweb.routes import Site, StaticSite
+from seedcrawl.testweb.server import SiteServer
+
+__all__ = [
+    "ArticleTruth",
+    "DemoWeb",
+    "LoggedRequest",
+    "Manifest",
+    "PageTruth",
+    "Raw",
+    "RawExchange",
+    "Request",
+    "RequestLog",
+    "Response",
+    "Site",
+    "SiteInfo",
+    "SiteServer",
+    "StaticSite",
+    "error_page",
+    "main",
+    "page",
+    "redirect",
+]

@@ -1,0 +1,5 @@
+import sys
+
+from seedcrawl.testweb.cli import main
+
+sys.exit(main())
