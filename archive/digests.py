@@ -1,14 +1,17 @@
-"""Which payloads the output folder already holds, for identical-payload-digest revisits.
+"""What the output folder already holds: payloads by digest, and the latest capture of each URL.
 
-The store is a cache of facts that the WARC files themselves hold: `sync()` drops what points at
-files that are gone and reads any closed file it has not seen (such as one recovered after a
-crash), so it can always be rebuilt from the archive.
+Digests turn a payload archived before into an identical-payload-digest revisit. The URL history
+gives a later run the ETag and Last-Modified for conditional requests, and the record a 304 answer
+points back to. The store is a cache of facts that the WARC files themselves hold: `sync()` drops
+what points at files that are gone and reads any closed file it has not seen (such as one
+recovered after a crash), so it can always be rebuilt from the archive.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -22,7 +25,22 @@ CREATE TABLE IF NOT EXISTS digests (
 );
 CREATE INDEX IF NOT EXISTS digests_file ON digests(file);
 CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY, record_id TEXT NOT NULL, target TEXT NOT NULL, date TEXT NOT NULL,
+    payload_digest TEXT NOT NULL, etag TEXT, last_modified TEXT, file TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS urls_file ON urls(file);
 """
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureInfo:
+    """The latest successful capture of a URL: the record holding its payload, and its validators."""
+
+    original: RevisitTarget  # the response record with the payload (a revisit's original)
+    payload_digest: str
+    etag: str | None
+    last_modified: str | None
 
 
 class DigestStore:
@@ -46,6 +64,31 @@ class DigestStore:
             (digest, target.uri, target.date, target.record_id, file),
         )
 
+    def note_capture(self, url: str, info: CaptureInfo, file: str) -> None:
+        """Record the newest successful capture of `url` (later calls replace earlier ones)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO urls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                url,
+                info.original.record_id,
+                info.original.uri,
+                info.original.date,
+                info.payload_digest,
+                info.etag,
+                info.last_modified,
+                file,
+            ),
+        )
+
+    def last_capture(self, url: str) -> CaptureInfo | None:
+        row = self._db.execute(
+            "SELECT target, date, record_id, payload_digest, etag, last_modified FROM urls WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        return CaptureInfo(RevisitTarget(row[0], row[1], row[2]), row[3], row[4], row[5])
+
     def mark_file(self, name: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO files VALUES (?)", (name,))
 
@@ -54,8 +97,10 @@ class DigestStore:
         present = {path.name: path for path in closed_files}
         known = {name for (name,) in self._db.execute("SELECT name FROM files")}
         indexed = {name for (name,) in self._db.execute("SELECT DISTINCT file FROM digests")}
+        indexed |= {name for (name,) in self._db.execute("SELECT DISTINCT file FROM urls")}
         for gone in (known | indexed) - present.keys():
             self._db.execute("DELETE FROM digests WHERE file = ?", (gone,))
+            self._db.execute("DELETE FROM urls WHERE file = ?", (gone,))
             self._db.execute("DELETE FROM files WHERE name = ?", (gone,))
         unread = sorted(present.keys() - known)
         for name in unread:
@@ -66,18 +111,32 @@ class DigestStore:
     def _read_file(self, path: Path) -> None:
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
-                if record.rec_type != "response" or record.rec_headers.get_header("WARC-Truncated"):
+                headers = record.rec_headers
+                if record.rec_type not in ("response", "revisit") or headers.get_header("WARC-Truncated"):
                     continue
                 status = record.http_headers.get_statuscode() if record.http_headers else ""
-                digest = record.rec_headers.get_header("WARC-Payload-Digest")
-                if not digest or not status.startswith("2") or not record.content_stream().read(1):
+                digest = headers.get_header("WARC-Payload-Digest")
+                if not digest or not status.startswith("2"):
                     continue
-                target = RevisitTarget(
-                    record.rec_headers.get_header("WARC-Target-URI"),
-                    record.rec_headers.get_header("WARC-Date"),
-                    record.rec_headers.get_header("WARC-Record-ID"),
+                url = headers.get_header("WARC-Target-URI")
+                if record.rec_type == "response":
+                    if not record.content_stream().read(1):
+                        continue
+                    original = RevisitTarget(
+                        url, headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
+                    )
+                    self.add(digest, original, path.name)
+                else:
+                    original = RevisitTarget(
+                        headers.get_header("WARC-Refers-To-Target-URI"),
+                        headers.get_header("WARC-Refers-To-Date"),
+                        headers.get_header("WARC-Refers-To"),
+                    )
+                validators = record.http_headers
+                info = CaptureInfo(
+                    original, digest, validators.get_header("ETag"), validators.get_header("Last-Modified")
                 )
-                self.add(digest, target, path.name)
+                self.note_capture(url, info, path.name)
 
     def close(self) -> None:
         self._db.close()

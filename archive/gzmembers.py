@@ -1,63 +1,119 @@
 """Walk the gzip members of a `.warc.gz` file without trusting it.
 
 Each WARC record is written as its own gzip member, so member boundaries are record boundaries.
-A member that does not decompress to its end (a killed writer, a full disk) marks where the valid
-part of a file stops.
+Members are split here with zlib (exact offsets, bounded memory whatever the compression ratio);
+a member that does not decompress to its end (a killed writer, a full disk, corruption) raises
+`WarcFormatError` at its offset, which is where the valid part of a file stops.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
-_CHUNK = 1 << 16
+from archive.errors import WarcFormatError
+
+CHUNK = 1 << 16
+MAX_LINE = 1 << 16  # a header line longer than this is not a header
+GZIP_MAGIC = b"\x1f\x8b\x08"
 
 
-@dataclass(frozen=True, slots=True)
-class Member:
-    start: int  # offset of the member's first byte
-    end: int  # offset just past its last byte (== start + compressed length)
-    size: int  # decompressed size
+class GzipMember:
+    """The decompressed bytes of one gzip member, read lazily; `length` is set once it is read."""
 
+    def __init__(self, fh: BinaryIO, path: Path, offset: int, pending: bytes) -> None:
+        self.path, self.offset = path, offset
+        self.length: int | None = None
+        self.broken = False  # the gzip stream itself is bad: the next member start is unknown
+        self._fh, self._input = fh, pending
+        self._d = zlib.decompressobj(wbits=31)
+        self._consumed = 0
+        self._out = b""
 
-class BadMember(Exception):
-    """The gzip data at `offset` is not a complete, valid member."""
+    def _fail(self, reason: str) -> WarcFormatError:
+        self.broken = True
+        return WarcFormatError(self.path, self.offset, reason)
 
-    def __init__(self, offset: int, why: str) -> None:
-        super().__init__(f"bad gzip member at offset {offset}: {why}")
-        self.offset = offset
-        self.why = why
-
-
-def iter_members(stream: BinaryIO) -> Iterator[Member]:
-    """Yield every complete member from the current position; raise `BadMember` at the first bad one.
-
-    Decompressed data is counted, not kept, so memory stays flat whatever the member sizes.
-    """
-    pos = stream.tell()
-    pending = b""
-    while True:
-        if not pending:
-            pending = stream.read(_CHUNK)
-            if not pending:
-                return
-        start = pos
-        inflater = zlib.decompressobj(wbits=31)
-        size = 0
-        while True:
-            try:
-                size += len(inflater.decompress(pending))
+    def _fill(self) -> bool:
+        """Decompress more output; False once the member has ended."""
+        while not self._out:
+            if self._d.eof:
+                if self.length is None:
+                    self.length = self._consumed - len(self._d.unused_data)
+                return False
+            if not (data := self._d.unconsumed_tail):
+                data, self._input = self._input or self._fh.read(CHUNK), b""
+                if not data:
+                    raise self._fail("truncated gzip member: the file ends inside it")
+                self._consumed += len(data)
+            try:  # max_length bounds memory whatever the compression ratio
+                self._out = self._d.decompress(data, CHUNK)
             except zlib.error as exc:
-                raise BadMember(start, str(exc)) from None
-            if inflater.eof:
-                consumed = len(pending) - len(inflater.unused_data)
-                pos += consumed
-                pending = inflater.unused_data
-                break
-            pos += len(pending)
-            pending = stream.read(_CHUNK)
-            if not pending:
-                raise BadMember(start, "member ends before its gzip trailer")
-        yield Member(start, pos, size)
+                raise self._fail(f"corrupt gzip data: {exc}") from exc
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        want, parts = -1 if size is None else size, list[bytes]()
+        while want and self._fill():
+            part = self._out[:want] if want > 0 else self._out
+            parts.append(part)
+            self._out, want = self._out[len(part) :], want - len(part) if want > 0 else -1
+        return b"".join(parts)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = MAX_LINE if size is None or size < 0 else min(size, MAX_LINE)
+        line = b""
+        while len(line) < limit and not line.endswith(b"\n") and self._fill():
+            take = self._out.find(b"\n", 0, limit - len(line)) + 1 or min(len(self._out), limit - len(line))
+            line, self._out = line + self._out[:take], self._out[take:]
+        if len(line) >= MAX_LINE and not line.endswith(b"\n"):
+            raise WarcFormatError(self.path, self.offset, f"header line longer than {MAX_LINE} bytes")
+        return line
+
+    def drain(self, keep: int = 0) -> tuple[bytes, int]:
+        """Read to the member's end: (first `keep` bytes, number of bytes read)."""
+        head, count = b"", 0
+        while self._fill():
+            head += self._out[: max(0, keep - len(head))]
+            count, self._out = count + len(self._out), b""
+        return head, count
+
+
+def iter_members(fh: BinaryIO, path: Path, start: int = 0) -> Iterator[GzipMember]:
+    """Consecutive gzip members from `start`; each is drained before the next one is opened."""
+    fh.seek(start)
+    offset, pending = start, b""
+    while True:
+        pending = pending or fh.read(CHUNK)
+        if not pending:
+            return
+        if len(pending) < 3:
+            pending += fh.read(CHUNK)
+        if not pending.startswith(GZIP_MAGIC):
+            raise WarcFormatError(path, offset, f"not a gzip member (bytes {pending[:16]!r})")
+        member = GzipMember(fh, path, offset, pending)
+        yield member
+        member.drain()
+        assert member.length is not None
+        offset, pending = offset + member.length, member._d.unused_data
+
+
+def find_member_start(fh: BinaryIO, path: Path, start: int) -> int | None:
+    """The first offset >= start where a gzip member holding a WARC record begins."""
+    pos = start
+    while True:
+        fh.seek(pos)
+        if len(buf := fh.read(CHUNK)) < 3:
+            return None
+        if (at := buf.find(GZIP_MAGIC)) < 0:
+            pos += len(buf) - 2
+            continue
+        fh.seek(pos + at)
+        try:
+            if GzipMember(fh, path, pos + at, b"").read(5) == b"WARC/":
+                return pos + at
+        except WarcFormatError:
+            pass
+        pos += at + 1

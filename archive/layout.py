@@ -10,9 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class OutputError(Exception):
-    """The output folder cannot be used (not writable, not a folder, a path escapes it)."""
+from archive.errors import OutputError
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,16 +13,15 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-LOCK_NAME = ".seedcrawl.lock"
+from archive.errors import FolderBusy
 
-
-class FolderBusy(Exception):
-    """Another seedcrawl process is using this output folder."""
+LOCK_NAME = ".seedcrawl.lock"  # held while a crawl or processing writes into the folder
+RUN_LOCK_NAME = ".seedcrawl-run.lock"  # held by a whole flow run (crawl -> process -> index -> package)
 
 
 class FolderLock:
-    def __init__(self, folder: Path, *, wait: float = 0.0) -> None:
-        self.path = folder / LOCK_NAME
+    def __init__(self, folder: Path, *, wait: float = 0.0, name: str = LOCK_NAME) -> None:
+        self.path = folder / name
         self.wait = wait
         self._fd: int | None = None
 

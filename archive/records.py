@@ -115,7 +115,7 @@ class RecordFactory:
         self.stamp = stamp or RecordStamp()
         self._builder = RecordBuilder(warc_version="1.1")
         # warcio asks its builder for ids and dates; route both through the stamp.
-        self._builder._make_warc_id = self.stamp.new_id  # type: ignore[method-assign]
+        self._builder._make_warc_id = self.stamp.new_id
 
     def warcinfo(self, filename: str, info: dict[str, str]) -> Any:
         headers = StatusAndHeaders("", [], protocol="WARC/1.1")

@@ -12,7 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.gzmembers import BadMember, iter_members
+from archive.errors import WarcFormatError
+from archive.gzmembers import iter_members
 from archive.writer import OPEN_SUFFIX
 
 PARTIAL_SUFFIX = ".partial"
@@ -37,10 +38,12 @@ def recover_file(path: Path) -> Recovered:
     records, good_end = 0, 0
     with path.open("rb") as stream:
         try:
-            for member in iter_members(stream):
+            for member in iter_members(stream, path):
+                member.drain()
+                assert member.length is not None
                 records += 1
-                good_end = member.end
-        except BadMember:
+                good_end = member.offset + member.length
+        except WarcFormatError:
             pass
     final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
     if records == 0:

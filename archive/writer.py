@@ -16,17 +16,20 @@ from typing import Any, BinaryIO
 
 from warcio.warcwriter import BaseWARCWriter
 
-from archive.digests import DigestStore
-from archive.records import HttpExchange, RecordFactory, RevisitTarget
+from archive.digests import CaptureInfo, DigestStore
+from archive.errors import ArchiveWriteError
+from archive.records import (
+    REVISIT_IDENTICAL,
+    REVISIT_NOT_MODIFIED,
+    HttpExchange,
+    RecordFactory,
+    RevisitTarget,
+)
 
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_FILE_SIZE = 1_000_000_000
 # Level 6 compresses HTML within a few percent of level 9 (warcio's choice) at about 3x the speed.
 _GZIP_LEVEL = 6
-
-
-class ArchiveWriteError(OSError):
-    """A record could not be written; the file was cut back to its last whole record."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,22 +175,52 @@ class RotatingWarcWriter:
         warc = self._file()
         response = self.factory.response(exchange, warc.warcinfo_id)
         digest: str = response.rec_headers.get_header("WARC-Payload-Digest")
-        original = self._original_of(exchange, digest)
+        original, profile = self._original_of(exchange, digest)
         if original is not None:
-            response = self.factory.revisit(exchange, warc.warcinfo_id, digest, original)
+            digest = self._original_digest(exchange, digest)
+            response = self.factory.revisit(exchange, warc.warcinfo_id, digest, original, profile)
         written = warc.write(response)
         request = warc.write(self.factory.request(exchange, warc.warcinfo_id, written.record_id))
         self.records_written += 2
-        if original is None and self.digests is not None and _dedupable(exchange):
-            self.digests.add(digest, RevisitTarget(exchange.url, written.date, written.record_id), warc.name)
+        self._remember(exchange, written, digest, original, warc.name)
         if warc.size >= self.max_file_size:
             self._rotate()
         return Capture(written, request, original)
 
-    def _original_of(self, exchange: HttpExchange, digest: str) -> RevisitTarget | None:
-        if self.digests is None or not _dedupable(exchange):
-            return None
-        return self.digests.lookup(digest)
+    def _original_of(self, exchange: HttpExchange, digest: str) -> tuple[RevisitTarget | None, str]:
+        """The earlier capture this one may point at instead of storing the payload again."""
+        if self.digests is None:
+            return None, REVISIT_IDENTICAL
+        if exchange.status == 304 and _conditional(exchange):
+            previous = self.digests.last_capture(exchange.url)
+            return (previous.original if previous else None), REVISIT_NOT_MODIFIED
+        if _dedupable(exchange):
+            return self.digests.lookup(digest), REVISIT_IDENTICAL
+        return None, REVISIT_IDENTICAL
+
+    def _original_digest(self, exchange: HttpExchange, digest: str) -> str:
+        if exchange.status == 304 and self.digests is not None:
+            previous = self.digests.last_capture(exchange.url)
+            if previous is not None:
+                return previous.payload_digest
+        return digest
+
+    def _remember(
+        self,
+        exchange: HttpExchange,
+        written: WrittenRecord,
+        digest: str,
+        original: RevisitTarget | None,
+        file: str,
+    ) -> None:
+        if self.digests is None or not (_dedupable(exchange) or (exchange.status == 304 and original)):
+            return
+        if original is None:
+            original = RevisitTarget(exchange.url, written.date, written.record_id)
+            self.digests.add(digest, original, file)
+        validators = dict((name.lower(), value) for name, value in exchange.response_headers)
+        info = CaptureInfo(original, digest, validators.get("etag"), validators.get("last-modified"))
+        self.digests.note_capture(exchange.url, info, file)
 
     def _file(self) -> WarcFile:
         if self._current is None:
@@ -213,6 +246,11 @@ class RotatingWarcWriter:
         """Close the open file (if any); returns every file closed by this writer."""
         self._rotate()
         return list(self.closed_files)
+
+
+def _conditional(exchange: HttpExchange) -> bool:
+    names = {name.lower() for name, _ in exchange.request_headers}
+    return bool(names & {"if-none-match", "if-modified-since"})
 
 
 def _dedupable(exchange: HttpExchange) -> bool:

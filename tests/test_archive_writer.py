@@ -198,3 +198,44 @@ def test_failed_write_leaves_only_whole_records(tmp_path: Path) -> None:
     warc._out = warc._out.inner  # type: ignore[attr-defined]
     [path] = writer.close()
     assert [kind for kind, _ in records(path)] == ["warcinfo", "response", "request"]
+
+
+def test_not_modified_answer_becomes_a_revisit_of_the_last_capture(tmp_path: Path) -> None:
+    store = DigestStore(tmp_path / "digests.sqlite3")
+    first = exchange(
+        url="http://127.0.0.1:8000/story",
+        response_headers=[
+            ("Content-Type", "text/html"),
+            ("ETag", '"v1"'),
+            ("Last-Modified", "Mon, 02 Dec 2019 09:00:00 GMT"),
+        ],
+    )
+    write_all(tmp_path, [first], digests=store)
+    seen = store.last_capture("http://127.0.0.1:8000/story")
+    assert seen is not None and seen.etag == '"v1"' and seen.last_modified == "Mon, 02 Dec 2019 09:00:00 GMT"
+
+    conditional = exchange(
+        url="http://127.0.0.1:8000/story",
+        status=304,
+        body=b"",
+        response_headers=[("ETag", '"v1"')],
+        request_headers=[("If-None-Match", '"v1"')],
+    )
+    unconditional_304 = exchange(url="http://127.0.0.1:8000/other", status=304, body=b"", response_headers=[])
+    [second] = write_all(tmp_path, [conditional, unconditional_304], digests=store)
+    with second.open("rb") as stream:
+        kept = [
+            (r.rec_type, r.rec_headers)
+            for r in ArchiveIterator(stream)
+            if r.rec_type in ("revisit", "response")
+        ]
+    (kind, revisit), (other_kind, _) = kept
+    assert kind == "revisit" and other_kind == "response"  # nothing to point at: stored as it came
+    assert revisit.get_header("WARC-Profile").endswith("/revisit/server-not-modified")
+    assert revisit.get_header("WARC-Refers-To") == seen.original.record_id
+    assert revisit.get_header("WARC-Payload-Digest") == seen.payload_digest
+
+    rebuilt = DigestStore(tmp_path / "rebuilt.sqlite3")
+    rebuilt.sync(sorted(tmp_path.glob("*.warc.gz")))
+    again = rebuilt.last_capture("http://127.0.0.1:8000/story")
+    assert again is not None and again.original == seen.original and again.etag == '"v1"'

@@ -1,0 +1,1 @@
+"""Helpers shared by tests: WARC builders (`warcs`) and a pywb replay harness (`pywb`)."""
