@@ -1,0 +1,201 @@
+"""Scrapy extension that archives every exchange the downloader completes.
+
+Capture listens to `response_downloaded`, which fires before any downloader middleware touches the
+response: the body is still content-encoded, and redirects, error statuses and robots.txt fetches
+are all seen. It also enforces DOWNLOAD_MAXSIZE itself (on `headers_received`/`bytes_received`),
+stopping the download instead of letting Scrapy cancel it, so that an oversized body is archived
+as far as it was received, marked `WARC-Truncated: length`, instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.httpobj import urlparse_cached
+
+from archive.digests import DigestStore
+from archive.errors import ArchiveWriteError
+from archive.index import build_index
+from archive.layout import Layout
+from archive.lock import FolderLock
+from archive.records import HttpExchange, RecordFactory, RecordStamp
+from archive.recovery import recover_open_files
+from archive.writer import RotatingWarcWriter
+
+logger = logging.getLogger(__name__)
+
+TRUNCATED_META = "seedcrawl_truncated"
+ARCHIVE_ERROR_REASON = "archive_write_error"
+_BYTES_META = "_seedcrawl_bytes"
+
+
+def _header_list(headers: Any) -> list[tuple[str, str]]:
+    # Scrapy's Headers[key] returns only the last value; iterating keeps every Set-Cookie.
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+def exchange_from(response: Response, request: Request, stamp: RecordStamp) -> HttpExchange:
+    truncated = request.meta.get(TRUNCATED_META)
+    if truncated is None and "dataloss" in response.flags:
+        truncated = "disconnect"
+    latency = float(request.meta.get("download_latency") or 0.0)
+    return HttpExchange(
+        url=response.url,
+        method=request.method,
+        request_headers=_header_list(request.headers),
+        request_body=request.body,
+        protocol=response.protocol or "HTTP/1.1",
+        status=response.status,
+        response_headers=_header_list(response.headers),
+        body=response.body,
+        fetched_at=stamp.now() - timedelta(seconds=latency),
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        truncated=truncated,
+    )
+
+
+def new_run_id() -> str:
+    """A run id that sorts by start time: "20261122T101500Z-3fa9c2"."""
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
+
+
+class WarcCapture:
+    def __init__(self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None = None) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.layout = layout
+        self.max_body = settings.getint("DOWNLOAD_MAXSIZE")
+        self.run_id = str(settings.get("SEEDCRAWL_RUN_ID") or new_run_id())
+        self.lock = FolderLock(layout.root)
+        self.lock.acquire()
+        try:
+            self.writer = self._open(crawler, layout, stamp)
+        except BaseException:
+            self.lock.release()
+            raise
+        self.closed = False
+        self.failed = False
+
+    def _open(self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None) -> RotatingWarcWriter:
+        settings = crawler.settings
+        recovered = recover_open_files(layout.warc_dir)
+        for item in recovered:
+            logger.warning(
+                "recovered %s: kept %d records, cut %d bytes%s",
+                item.path.name,
+                item.records,
+                item.bytes_cut,
+                " (set aside: nothing whole)" if item.set_aside else "",
+            )
+        digests = None
+        if settings.getbool("SEEDCRAWL_REVISITS"):
+            digests = DigestStore(layout.state_dir / "payload-digests.sqlite3")
+            digests.sync(layout.closed_warcs())
+        self.digests = digests
+        self.stamp = stamp or RecordStamp()
+        return RotatingWarcWriter(
+            layout.warc_dir,
+            RecordFactory(self.stamp),
+            prefix=settings.get("SEEDCRAWL_WARC_PREFIX"),
+            max_file_size=settings.getint("SEEDCRAWL_WARC_MAX_FILE_SIZE"),
+            info=self._warcinfo(crawler),
+            digests=digests,
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcCapture:
+        output = crawler.settings.get("SEEDCRAWL_OUTPUT")
+        if not output or not crawler.settings.getbool("SEEDCRAWL_WARC_CAPTURE"):
+            raise NotConfigured("WARC capture needs SEEDCRAWL_OUTPUT")
+        ext = cls(crawler, Layout.create(output))
+        crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        return ext
+
+    def _warcinfo(self, crawler: Crawler) -> dict[str, str]:
+        from importlib.metadata import version
+
+        return {
+            "software": f"seedcrawl/{version('seedcrawl')} (Scrapy {version('scrapy')}; warcio {version('warcio')})",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            "http-header-user-agent": crawler.settings.get("USER_AGENT"),
+            "robots": "obey (RFC 9309)" if crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            # Processing copies this onto every corpus record made from the file.
+            "seedcrawl-run-id": self.run_id,
+        }
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, spider: Spider) -> None:
+        # A retry is a copy of the request, meta included: every attempt counts its bytes afresh.
+        request.meta[_BYTES_META] = 0
+        if self.max_body and body_length is not None and body_length > self.max_body:
+            request.meta[TRUNCATED_META] = "length"
+            raise StopDownload(fail=False)
+
+    def bytes_received(self, data: bytes, request: Request, spider: Spider) -> None:
+        received = request.meta.get(_BYTES_META, 0) + len(data)
+        request.meta[_BYTES_META] = received
+        if self.max_body and received > self.max_body:
+            request.meta[TRUNCATED_META] = "length"
+            raise StopDownload(fail=False)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        if self.failed:
+            stats.inc_value("seedcrawl/not_archived")
+            return
+        try:
+            capture = self.writer.write_exchange(exchange_from(response, request, self.stamp))
+        except ArchiveWriteError as exc:
+            # Scrapy would log and swallow an exception from a signal handler; a crawl that can no
+            # longer archive must stop instead (the file was already cut back to whole records).
+            self.failed = True
+            stats.set_value("seedcrawl/archive_error", str(exc))
+            logger.error("cannot write WARC, stopping the crawl: %s", exc)
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_ERROR_REASON))
+            return
+        stats.inc_value("seedcrawl/warc_records", 2)
+        stats.inc_value("seedcrawl/bytes", len(response.body))
+        host = urlparse_cached(response).netloc
+        stats.inc_value(f"seedcrawl/host/{host}/responses")
+        stats.inc_value(f"seedcrawl/host/{host}/bytes", len(response.body))
+        if capture.revisit_of is not None:
+            stats.inc_value("seedcrawl/revisits")
+        if capture.response.record_type == "response" and request.meta.get(TRUNCATED_META):
+            stats.inc_value(f"seedcrawl/truncated/{request.meta[TRUNCATED_META]}")
+        request.meta["seedcrawl_capture"] = capture
+
+    def engine_stopped(self) -> None:
+        self.close()
+
+    def close(self) -> list[Path]:
+        if self.closed:
+            return []
+        self.closed = True
+        try:
+            files = self.writer.close()
+            build_index(self.layout.root)
+            return files
+        finally:
+            if self.digests is not None:
+                self.digests.close()
+            self.lock.release()

@@ -1,0 +1,137 @@
+"""Progress while a crawl runs and a summary when it ends.
+
+The summary (pages, bytes, responses by status, errors by kind, time) is logged, kept on the
+crawler for the command line to print, and written as JSON under DIR/logs/ for flows and for
+anyone auditing a run later.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from twisted.internet import task
+
+from archive.layout import Layout
+
+_ERROR_PREFIXES = {
+    "downloader/exception_type_count/": "",
+    "seedcrawl/truncated/": "truncated_",
+    "retry/max_reached": "retries_exhausted",
+    "robotstxt/forbidden": "robots_forbidden",
+    "seedcrawl/robots_unreachable": "robots_unreachable",
+    "seedcrawl/out_of_scope": "out_of_scope",
+}
+
+
+def summarize(stats: dict[str, Any], elapsed: float) -> dict[str, Any]:
+    by_status = {
+        key.rsplit("/", 1)[1]: value
+        for key, value in stats.items()
+        if key.startswith("downloader/response_status_count/")
+    }
+    errors: dict[str, int] = {}
+    for key, value in stats.items():
+        if key.endswith(".IgnoreRequest"):
+            continue  # refusals (robots, scope, size) are counted under their own names
+        for prefix, label in _ERROR_PREFIXES.items():
+            if key.startswith(prefix):
+                name = label + key[len(prefix) :].rsplit(".", 1)[-1] if prefix.endswith("/") else label
+                errors[name] = errors.get(name, 0) + int(value)
+    hosts: dict[str, dict[str, int]] = {}
+    for key, value in stats.items():
+        if key.startswith("seedcrawl/host/"):
+            host, _, field = key[len("seedcrawl/host/") :].rpartition("/")
+            hosts.setdefault(host, {"responses": 0, "pages": 0, "bytes": 0})[field] = int(value)
+    return {
+        "pages": int(stats.get("seedcrawl/pages", 0)),
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "responses": int(stats.get("downloader/response_count", 0)),
+        "bytes": int(stats.get("seedcrawl/bytes", stats.get("downloader/response_bytes", 0))),
+        "warc_records": int(stats.get("seedcrawl/warc_records", 0)),
+        "revisits": int(stats.get("seedcrawl/revisits", 0)),
+        "by_status": dict(sorted(by_status.items())),
+        "hosts": dict(sorted(hosts.items())),
+        "errors": dict(sorted(errors.items())),
+        "budget_exhausted": bool(stats.get("seedcrawl/budget_exhausted")),
+        "finish_reason": stats.get("finish_reason"),
+        "seconds": round(elapsed, 2),
+    }
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    statuses = ", ".join(f"{code}: {count}" for code, count in summary["by_status"].items()) or "none"
+    errors = ", ".join(f"{kind}: {count}" for kind, count in summary["errors"].items()) or "none"
+    return (
+        f"pages {summary['pages']}, requests {summary['requests']}, {summary['bytes']:,} bytes, "
+        f"{summary['warc_records']} WARC records ({summary['revisits']} revisits) in {summary['seconds']:.1f} s\n"
+        f"  responses by status: {statuses}\n"
+        f"  errors: {errors}"
+    )
+
+
+class CrawlReport:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.started = time.monotonic()
+        self.summary: dict[str, Any] | None = None
+        progress = crawler.settings.get("SEEDCRAWL_PROGRESS")
+        self.show_progress = (
+            sys.stderr.isatty() if progress is None else crawler.settings.getbool("SEEDCRAWL_PROGRESS")
+        )
+        self.interval = crawler.settings.getfloat("SEEDCRAWL_PROGRESS_INTERVAL")
+        self._loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlReport:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def _stats(self) -> dict[str, Any]:
+        assert self.crawler.stats is not None
+        return self.crawler.stats.get_stats()
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        if self.show_progress:
+            self._loop = task.LoopingCall(self._progress)
+            self._loop.start(self.interval, now=False)
+
+    def _progress(self) -> None:
+        stats = self._stats()
+        elapsed = time.monotonic() - self.started
+        pages = int(stats.get("seedcrawl/pages", 0))
+        line = (
+            f"\r[seedcrawl] {elapsed:6.0f}s  pages {pages}  requests {stats.get('downloader/request_count', 0)}"
+            f"  {int(stats.get('seedcrawl/bytes', 0)) / 1e6:.1f} MB  {pages / max(elapsed, 1e-9):.1f} pages/s "
+        )
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()
+            sys.stderr.write("\n")
+        stats = dict(self._stats())
+        stats.setdefault("finish_reason", reason)
+        self.summary = summarize(stats, time.monotonic() - self.started)
+        self.summary["run_id"] = self.crawler.settings.get("SEEDCRAWL_RUN_ID")
+        spider.logger.info("crawl summary: %s", json.dumps(self.summary))
+        output = self.crawler.settings.get("SEEDCRAWL_OUTPUT")
+        if output:
+            self._write(Layout(Path(output).absolute()))
+
+    def _write(self, layout: Layout) -> None:
+        run_id = self.crawler.settings.get("SEEDCRAWL_RUN_ID") or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = layout.logs_dir / f"crawl-{run_id}.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.summary, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(path)

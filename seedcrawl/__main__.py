@@ -1,0 +1,7 @@
+"""`python -m seedcrawl ...`, the same as the `seedcrawl` command."""
+
+import sys
+
+from seedcrawl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,94 @@
+"""The `seedcrawl` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from seedcrawl.crawl import EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
+
+
+def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("urls", nargs="*", metavar="URL", help="seed URLs")
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    parser.add_argument(
+        "--seeds", type=Path, metavar="FILE", help="file of seed URLs, one a line, # comments"
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also crawl this host (repeatable); the seeds' hosts are always in scope",
+    )
+    parser.add_argument("--depth", type=int, metavar="N", help="follow links at most N hops from a seed")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="request at most N pages")
+    parser.add_argument(
+        "--run-id", metavar="ID", help="id recorded in the WARC files and corpus (default: made up)"
+    )
+    parser.add_argument(
+        "-s",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a Scrapy setting for this crawl (repeatable), as `scrapy crawl -s` does",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="seedcrawl", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    crawl = commands.add_parser("crawl", help="crawl from seeds into DIR/warc (WARC files) and DIR/indexes")
+    _add_crawl_options(crawl)
+    return parser
+
+
+def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
+    return CrawlOptions(
+        out=args.out,
+        urls=args.urls,
+        seeds_file=args.seeds,
+        allow_hosts=args.allow_host,
+        depth=args.depth,
+        max_pages=args.max_pages,
+        settings=dict(parse_setting(item) for item in args.settings),
+        run_id=args.run_id,
+    )
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.report import format_summary
+
+    result = run_crawl(_crawl_options(args))
+    print(format_summary(result.summary), file=sys.stderr)
+    print(
+        f"output: {args.out.absolute()}  (WARC files in warc/, index in indexes/index.cdxj, logs in logs/)",
+        file=sys.stderr,
+    )
+    if result.exit_code:
+        print(f"seedcrawl: {result.reason}", file=sys.stderr)
+    return result.exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"crawl": cmd_crawl}
+    try:
+        return handlers[args.command](args)
+    except CrawlError as exc:
+        print(f"seedcrawl: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("seedcrawl: interrupted", file=sys.stderr)
+        return 130
+    except ValueError as exc:
+        print(f"seedcrawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
