@@ -17,10 +17,9 @@ import pytest
 
 from archive.check import Code, check_file
 from archive.index import build_index
-from tests.support.pywb import PywbFactory, PywbServer, pywb_factory
+from tests.support.pywb import PywbFactory, PywbServer
 from tests.support.warcs import Golden, WarcBuilder, build_golden, html_page, warcio_check
 
-__all__ = ["pywb_factory"]  # the fixture, used by name
 pytestmark = pytest.mark.slow
 GZIP = {"Accept-Encoding": "gzip"}
 

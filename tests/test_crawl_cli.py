@@ -1,0 +1,99 @@
+"""`seedcrawl crawl` as a user meets it: options that take effect, and clear failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive.lock import FolderLock
+from seedcrawl.testweb import DemoWeb, Site, SiteServer, error_page, page
+from tests.support.cli import FAST, crawl, run_seedcrawl
+
+pytestmark = pytest.mark.slow
+
+
+def fails(args: list[str], code: int) -> str:
+    result = run_seedcrawl(args, timeout=60)
+    assert result.returncode == code, result.stderr[-2000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("seedcrawl: ")
+    return last
+
+
+def test_no_seeds_is_a_usage_error(tmp_path: Path) -> None:
+    assert "no seeds" in fails(["crawl", "--out", str(tmp_path / "o")], 2)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/", "http://", "not a url", "http://host:99999/"])
+def test_bad_seed_url_is_named(tmp_path: Path, url: str) -> None:
+    assert repr(url) in fails(["crawl", "--out", str(tmp_path / "o"), url], 2)
+
+
+def test_bad_line_in_seed_file_is_located(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("# news\nhttp://127.0.0.1:9/ok  # a comment\n\nmailto:someone@example.com\n")
+    assert f"{seeds}:4" in fails(["crawl", "--out", str(tmp_path / "o"), "--seeds", str(seeds)], 2)
+
+
+def test_unusable_output_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert "output" in fails(["crawl", "--out", str(blocker / "sub"), "http://127.0.0.1:9/"], 3)
+
+
+def test_busy_output_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier work")
+    with FolderLock(out):
+        assert "in use by another seedcrawl run" in fails(
+            ["crawl", "--out", str(out), "http://127.0.0.1:9/"], 3
+        )
+    assert (out / "keep.txt").read_text() == "earlier work"
+    assert not list(out.glob("warc/*"))
+
+
+def test_settings_budget_and_seed_file_take_effect(tmp_path: Path, demo_web: DemoWeb) -> None:
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("# the demo web\n" + "\n".join(demo_web.seed_urls[:2]) + "\n")
+    demo_web.clear_log()
+    result = crawl(
+        tmp_path / "o", [], "--seeds", str(seeds), "--max-pages", "7", "-s", "USER_AGENT=tester/9.9"
+    )
+    pages = [e for e in demo_web.requests() if e.path != "/robots.txt"]
+    hops = [e for e in pages if e.status in (301, 302)]  # a redirect's target costs no extra budget
+    assert 2 <= len({e.url for e in pages}) - len({e.url for e in hops}) <= 7  # retries are the same URL
+    assert {e.site for e in pages} <= {"ledger", "eurasia"}
+    assert {e.headers.get("User-Agent") for e in demo_web.requests()} == {"tester/9.9"}
+    assert "pages " in result.stderr and "responses by status" in result.stderr
+
+
+@pytest.fixture
+def robots_site(request: pytest.FixtureRequest) -> Iterator[tuple[SiteServer, int]]:
+    status: int = request.param
+    site = Site("robots")
+    robots = page(b"User-agent: *\nDisallow:\n", "text/plain")
+    site.add("/robots.txt", error_page(status) if status != 200 else robots)
+    site.add("/", page(b"<html><body><a href='/a'>a</a></body></html>", "text/html"))
+    site.add("/a", page(b"<html><body><p>a</p></body></html>", "text/html"))
+    with SiteServer(site, host="127.0.0.31") as server:
+        yield server, status
+
+
+@pytest.mark.parametrize("robots_site", [503, 500, 429, 404, 200], indirect=True)
+def test_robots_txt_per_rfc_9309(tmp_path: Path, robots_site: tuple[SiteServer, int]) -> None:
+    server, status = robots_site
+    out = tmp_path / "o"
+    result = run_seedcrawl(
+        ["crawl", "--out", str(out), *FAST, "-s", "RETRY_TIMES=0", server.base_url], timeout=60
+    )
+    fetched = {entry.path for entry in server.log.entries()}
+    if status >= 500 or status == 429:  # unreachable: the whole host is disallowed
+        assert fetched == {"/robots.txt"}
+        assert result.returncode == 1  # nothing could be fetched, and the summary says why
+        assert "robots_unreachable" in result.stderr
+    else:  # 4xx: no robots.txt, everything allowed; 200 with an empty Disallow: the same
+        assert fetched == {"/robots.txt", "/", "/a"}
+        assert result.returncode == 0
