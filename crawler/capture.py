@@ -23,6 +23,7 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
+from archive.background import BackgroundWriter
 from archive.digests import DigestStore
 from archive.errors import ArchiveWriteError
 from archive.index import build_index
@@ -89,8 +90,9 @@ class WarcCapture:
             raise
         self.closed = False
         self.failed = False
+        self.files: list[Path] | None = None
 
-    def _open(self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None) -> RotatingWarcWriter:
+    def _open(self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None) -> BackgroundWriter:
         settings = crawler.settings
         recovered = recover_open_files(layout.warc_dir)
         for item in recovered:
@@ -107,7 +109,7 @@ class WarcCapture:
             digests.sync(layout.closed_warcs())
         self.digests = digests
         self.stamp = stamp or RecordStamp()
-        return RotatingWarcWriter(
+        writer = RotatingWarcWriter(
             layout.warc_dir,
             RecordFactory(self.stamp),
             prefix=settings.get("SEEDCRAWL_WARC_PREFIX"),
@@ -115,6 +117,7 @@ class WarcCapture:
             info=self._warcinfo(crawler),
             digests=digests,
         )
+        return BackgroundWriter(writer, max_pending=settings.getint("SEEDCRAWL_WARC_QUEUE", 64))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:
@@ -125,6 +128,7 @@ class WarcCapture:
         crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
         crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
@@ -159,40 +163,57 @@ class WarcCapture:
     def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
         stats = self.crawler.stats
         assert stats is not None
+        host = urlparse_cached(response).netloc
+        stats.inc_value("seedcrawl/bytes", len(response.body))
+        stats.inc_value(f"seedcrawl/host/{host}/responses")
+        stats.inc_value(f"seedcrawl/host/{host}/bytes", len(response.body))
         if self.failed:
             stats.inc_value("seedcrawl/not_archived")
             return
         try:
-            capture = self.writer.write_exchange(exchange_from(response, request, self.stamp))
+            self.writer.submit(exchange_from(response, request, self.stamp))
         except ArchiveWriteError as exc:
             # Scrapy would log and swallow an exception from a signal handler; a crawl that can no
             # longer archive must stop instead (the file was already cut back to whole records).
             self.failed = True
+            stats.inc_value("seedcrawl/not_archived")
             stats.set_value("seedcrawl/archive_error", str(exc))
             logger.error("cannot write WARC, stopping the crawl: %s", exc)
             assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_ERROR_REASON))
-            return
-        stats.inc_value("seedcrawl/warc_records", 2)
-        stats.inc_value("seedcrawl/bytes", len(response.body))
-        host = urlparse_cached(response).netloc
-        stats.inc_value(f"seedcrawl/host/{host}/responses")
-        stats.inc_value(f"seedcrawl/host/{host}/bytes", len(response.body))
-        if capture.revisit_of is not None:
-            stats.inc_value("seedcrawl/revisits")
-        if capture.response.record_type == "response" and request.meta.get(TRUNCATED_META):
-            stats.inc_value(f"seedcrawl/truncated/{request.meta[TRUNCATED_META]}")
-        request.meta["seedcrawl_capture"] = capture
+
+    def spider_closed(self, spider: Spider) -> None:
+        # Before the report's handler (this extension connects first): the summary then counts
+        # every record actually written.
+        self.close_writer()
 
     def engine_stopped(self) -> None:
         self.close()
 
+    def close_writer(self) -> list[Path]:
+        """Write what is queued and close the open WARC file; fold the writer's counts into stats."""
+        if self.files is not None:
+            return self.files
+        stats = self.crawler.stats
+        assert stats is not None
+        self.files = self.writer.close()
+        counts = self.writer.counts
+        stats.set_value("seedcrawl/warc_records", 2 * counts["exchanges"])
+        stats.set_value("seedcrawl/revisits", counts["revisits"])
+        for key, value in counts.items():
+            if key.startswith("truncated_"):
+                stats.set_value(f"seedcrawl/truncated/{key.removeprefix('truncated_')}", value)
+        if self.writer.error is not None:
+            stats.set_value("seedcrawl/archive_error", str(self.writer.error))
+        return self.files
+
     def close(self) -> list[Path]:
+        """Close the writer, index the folder and release it (after the crawl, not on its clock)."""
         if self.closed:
-            return []
+            return self.files or []
         self.closed = True
         try:
-            files = self.writer.close()
+            files = self.close_writer()
             build_index(self.layout.root)
             return files
         finally:

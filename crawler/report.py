@@ -60,6 +60,8 @@ def summarize(stats: dict[str, Any], elapsed: float) -> dict[str, Any]:
         "hosts": dict(sorted(hosts.items())),
         "errors": dict(sorted(errors.items())),
         "budget_exhausted": bool(stats.get("seedcrawl/budget_exhausted")),
+        "not_archived": int(stats.get("seedcrawl/not_archived", 0)),
+        "archive_error": stats.get("seedcrawl/archive_error"),
         "finish_reason": stats.get("finish_reason"),
         "seconds": round(elapsed, 2),
     }

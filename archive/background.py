@@ -1,0 +1,66 @@
+"""Write WARC records on a thread of their own, so a crawler's event loop never waits on gzip.
+
+Compression and SQLite release the GIL, so on a machine with two cores the archive is written
+while the crawler parses the next page. The queue is bounded: when the disk cannot keep up, the
+crawler waits instead of holding an unbounded backlog of bodies in memory. A write failure (disk
+full) is kept and reported to the caller on its next call; nothing queued after it is written, and
+the file has already been cut back to its last whole record.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import Counter
+from pathlib import Path
+
+from archive.errors import ArchiveWriteError
+from archive.records import HttpExchange
+from archive.writer import RotatingWarcWriter
+
+_STOP = object()
+
+
+class BackgroundWriter:
+    def __init__(self, writer: RotatingWarcWriter, max_pending: int = 64) -> None:
+        if max_pending < 1:
+            raise ValueError(f"max_pending must be at least 1, got {max_pending}")
+        self.writer = writer
+        self.counts: Counter[str] = Counter()  # exchanges, revisits, truncated, bytes; read after close
+        self.error: ArchiveWriteError | None = None
+        self._queue: queue.Queue[object] = queue.Queue(max_pending)
+        self._thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
+        self._thread.start()
+        self._closed: list[Path] | None = None
+
+    def submit(self, exchange: HttpExchange) -> None:
+        """Queue an exchange; raises the earlier write failure, if there was one."""
+        if self.error is not None:
+            raise self.error
+        if self._closed is not None:
+            raise RuntimeError("the writer is closed")
+        self._queue.put(exchange)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not _STOP:
+            if self.error is not None:
+                continue  # drain without writing: the archive stopped at its last whole record
+            assert isinstance(item, HttpExchange)
+            try:
+                capture = self.writer.write_exchange(item)
+            except ArchiveWriteError as exc:
+                self.error = exc
+                continue
+            self.counts["exchanges"] += 1
+            self.counts["bytes"] += len(item.body)
+            self.counts["revisits"] += capture.revisit_of is not None
+            if item.truncated:
+                self.counts[f"truncated_{item.truncated}"] += 1
+
+    def close(self) -> list[Path]:
+        """Write everything queued, close the open file, and return the files closed."""
+        if self._closed is None:
+            self._queue.put(_STOP)
+            self._thread.join()
+            self._closed = self.writer.close()
+        return self._closed
