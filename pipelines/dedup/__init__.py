@@ -1,0 +1,69 @@
+"""Exact and near-duplicate removal that persists across runs (MinHash LSH over word shingles).
+
+Public surface:
+
+* `Deduplicator(config, store)`: `process(docs)`, `check(doc)` / `add(verdict)`, `commit()`,
+  `cluster_size(id)`, `cluster_updates()`; `keep_order` is the sort key of the keep rule.
+* `DedupConfig`, `Verdict`, `duplicate_record(doc, verdict)` (a duplicates.jsonl line).
+* Stores: `LocalStore(DIR / "dedup")` (default, files) and `RedisStore(url)` (shared index);
+  `open_store(DIR, redis_url=None)` picks one.
+* `normalize_text`, `SignatureComputer` / `SignatureScheme` / `shingles` / `fast_hash32`.
+
+A run, as the processing flow would drive it::
+
+    with Deduplicator(DedupConfig(), open_store(out_dir, redis_url)) as dedup:
+        for doc, verdict in dedup.process(sorted(docs, key=keep_order)):
+            if verdict.kept:
+                doc.cluster_size = dedup.cluster_size(doc.id)
+                corpus.write(doc)
+            else:
+                duplicates.write(duplicate_record(doc, verdict))
+        dedup.commit()
+        clusters.write(dedup.cluster_updates())  # {"id", "cluster_size"} per grown cluster
+
+Documents recorded before (same id) get the same verdict again with ``known=True``, so a run that
+died between `commit` and writing its outputs can simply be repeated.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipelines.dedup.deduper import DedupConfig, Deduplicator, Verdict, duplicate_record, keep_order
+from pipelines.dedup.local_store import LocalStore
+from pipelines.dedup.normalize import exact_key, normalize_text, word_count
+from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
+from pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
+from pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
+
+
+def open_store(
+    output_dir: str | os.PathLike[str], redis_url: str | None = None, namespace: str = DEFAULT_NAMESPACE
+) -> SignatureStore:
+    """The store for an output folder: ``DIR/dedup`` on disk, or the Redis index at `redis_url`."""
+    if redis_url:
+        return RedisStore(redis_url, namespace=namespace)
+    return LocalStore(Path(output_dir) / "dedup")
+
+
+__all__ = [
+    "DedupConfig",
+    "Deduplicator",
+    "IndexSettings",
+    "LocalStore",
+    "RedisStore",
+    "SignatureComputer",
+    "SignatureScheme",
+    "SignatureStore",
+    "Verdict",
+    "choose_lsh_params",
+    "duplicate_record",
+    "exact_key",
+    "fast_hash32",
+    "keep_order",
+    "normalize_text",
+    "open_store",
+    "shingles",
+    "word_count",
+]
