@@ -14,7 +14,7 @@ class PipelineError(Exception):
     """A failure of the whole run, not of one record."""
 
 
-class Rejected(Exception):  # noqa: N818 - it is a verdict, not an error
+class Rejected(Exception):
     """A record is skipped for a stated reason (not_html, not_article, empty_text, decode_error, ...)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:

@@ -1,0 +1,160 @@
+"""Is a page one article, or a home, section, tag, listing or error page?
+
+The verdict combines what the page declares about itself (og:type, the schema.org @type of its
+JSON-LD) with what its extracted text looks like: how many words and sentences it has, and how
+much of it is short link text (headline lists) or list items. A declared article needs less text
+to pass; a page that declares itself a collection, or is a site's home page, and does not declare
+an article, is not one whatever its text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from pipelines.chrome import Block
+
+ARTICLE_TYPES = frozenset(
+    t.lower()
+    for t in (
+        "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
+        "BackgroundNewsArticle", "ReviewNewsArticle", "AskPublicNewsArticle", "BlogPosting", "LiveBlogPosting",
+        "Report", "ScholarlyArticle", "TechArticle", "SatiricalArticle", "SocialMediaPosting", "Review",
+    )
+)  # fmt: skip
+# page types, not entities: WebSite (a search box) and ItemList (a carousel) also sit on article pages
+LISTING_TYPES = frozenset(t.lower() for t in ("CollectionPage", "SearchResultsPage", "ProfilePage"))
+_TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?:\s|$)|[。！？]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRules:
+    """Thresholds of the article test."""
+
+    # words in prose blocks (not short, not link text); short news items exist, so these are low
+    min_words: int = 40  # when the page declares itself an article
+    min_words_undeclared: int = 60
+    min_sentences: int = 2
+    max_link_share: float = 0.5  # share of text that is whole-link blocks (headline lists)
+    max_short_share: float = 0.8  # share of blocks under `short_words` words
+    max_item_share: float = 0.8  # share of text in list items, for pages not declaring an article
+    max_teaser_share: float = 0.5  # share of text in card teasers, for pages not declaring an article
+    short_words: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PageSignals:
+    """What a page says about its own type."""
+
+    og_type: str | None
+    schema_types: frozenset[str]  # lower-cased JSON-LD @type values
+    site_root: bool  # the URL path is "/" (a home page)
+
+    @property
+    def declared_article(self) -> bool:
+        return self.og_type == "article" or bool(self.schema_types & ARTICLE_TYPES)
+
+    @property
+    def declared_listing(self) -> bool:
+        return (
+            not self.declared_article
+            and bool(self.schema_types & LISTING_TYPES)
+            and "webpage" not in self.schema_types
+        )
+
+
+def page_signals(tree: HtmlElement, url: str) -> PageSignals:
+    """Read og:type and the JSON-LD page types (top-level and @graph entities, not nested ones)."""
+    og_type = None
+    for meta in tree.iterfind(".//meta[@property='og:type']"):
+        og_type = (meta.get("content") or "").strip().lower() or None
+        break
+    types: set[str] = set()
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        types.update(_json_ld_types(script.text or ""))
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unparsable URL (bad IPv6 literal) says nothing about the page type
+        return PageSignals(og_type, frozenset(types), False)
+    root = bool(parts.netloc) and parts.path in ("", "/", "/index.html", "/index.php") and not parts.query
+    return PageSignals(og_type, frozenset(types), root)
+
+
+def _json_ld_types(text: str) -> set[str]:
+    try:
+        data = json.loads(text, strict=False)
+    except ValueError:
+        # broken JSON-LD is common; every "@type" in it is the best that can be read
+        return {t for match in _TYPE.finditer(text) for t in _type_names(_loads_or_none(match.group(1)))}
+    entities = data if isinstance(data, list) else [data]
+    graph = [e for entity in entities if isinstance(entity, dict) for e in entity.get("@graph") or []]
+    return {
+        t for entity in entities + graph if isinstance(entity, dict) for t in _type_names(entity.get("@type"))
+    }
+
+
+def _loads_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _type_names(value: object) -> set[str]:
+    values = value if isinstance(value, list) else [value]
+    return {v.strip().lower().rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
+
+
+def word_count(text: str) -> int:
+    """Words, counting about two CJK characters as one word (those scripts put no spaces between words)."""
+    return len(text.split()) + len(_CJK.findall(text)) // 2
+
+
+def listing_reason(signals: PageSignals) -> str | None:
+    """Why a page is a home or listing page by what it declares, or None."""
+    if signals.declared_article:
+        return None
+    if signals.declared_listing:
+        return "declares " + "/".join(sorted(signals.schema_types & LISTING_TYPES))
+    if signals.site_root:
+        return "site home page"
+    return None
+
+
+def not_article_reason(blocks: Sequence[Block], signals: PageSignals, rules: ArticleRules) -> str | None:
+    """Why the extracted text is not one article, or None when it is."""
+    declared = listing_reason(signals)
+    if declared:
+        return declared
+    counts = [word_count(b.text) for b in blocks]
+    prose = sum(n for b, n in zip(blocks, counts, strict=True) if n >= rules.short_words and not b.linked)
+    needed = rules.min_words if signals.declared_article else rules.min_words_undeclared
+    if prose < needed:
+        return f"{prose} words of prose < {needed}"
+    sentences = sum(len(_SENTENCE_END.findall(b.text)) for b in blocks)
+    # short news items declared as articles may be two lines without a full stop: trust the declaration
+    if sentences < rules.min_sentences and not signals.declared_article:
+        return f"{sentences} sentences < {rules.min_sentences}"
+    chars = sum(len(b.text) for b in blocks) or 1
+    link_share = sum(len(b.text) for b in blocks if b.linked) / chars
+    if link_share > rules.max_link_share:
+        return f"link text {link_share:.0%} of the text"
+    if not signals.declared_article:
+        # section and tag pages without markup: teasers printed under headline links to other pages
+        teaser_share = sum(len(b.text) for b in blocks if b.teaser) / chars
+        if teaser_share > rules.max_teaser_share:
+            return f"teasers of other pages {teaser_share:.0%} of the text"
+        item_share = sum(len(b.text) for b in blocks if b.tag == "item") / chars
+        if item_share > rules.max_item_share:
+            return f"list items {item_share:.0%} of the text"
+        short = sum(1 for n in counts if n < rules.short_words)
+        if short > rules.max_short_share * len(blocks):
+            return f"{short} of {len(blocks)} blocks are short lines"
+    return None
