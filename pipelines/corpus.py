@@ -1,0 +1,168 @@
+"""The corpus folder: append-only JSON Lines files that downstream projects read.
+
+    DIR/corpus/articles.jsonl    one article per line (schema: pipelines/schema/article.schema.json)
+    DIR/corpus/rejects.jsonl     one line per response that did not become an article, with the reason
+    DIR/corpus/duplicates.jsonl  one line per near or exact duplicate dropped, with the id it duplicates
+    DIR/corpus/clusters.jsonl    later growth of a kept article's cluster (its line is never rewritten)
+
+Lines are only ever appended. A crash can leave a torn last line; it is trimmed when the file is
+next opened. Every line carries an `id`; an id already present is never written again, which is
+what makes processing the same WARC files twice change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from pipelines.document import Document, WarcRef
+
+ARTICLES = "articles.jsonl"
+REJECTS = "rejects.jsonl"
+DUPLICATES = "duplicates.jsonl"
+CLUSTERS = "clusters.jsonl"
+SOURCE = "seedcrawl"
+
+
+def warc_ref(ref: WarcRef) -> dict[str, Any]:
+    return {
+        "file": ref.file,
+        "offset": ref.offset,
+        "length": ref.length,
+        "record_id": ref.record_id,
+        "payload_digest": ref.payload_digest,
+    }
+
+
+def article_record(doc: Document) -> dict[str, Any]:
+    """A corpus line. Every key is always present and keeps one type (string, number or null), so
+    `datasets.load_dataset("json", ...)` and datatrove read the file as it is."""
+    return {
+        "id": doc.id,
+        "url": doc.url,
+        "canonical_url": doc.canonical_url,
+        "title": doc.title,
+        "author": doc.author,
+        "published": doc.published,
+        "sitename": doc.sitename,
+        "language": doc.language,
+        "text": doc.text,
+        "fetched_at": doc.fetched_at,
+        "run_id": doc.run_id,
+        "relevance": None if doc.relevance is None else float(doc.relevance),
+        "cluster_size": int(doc.cluster_size),
+        "source": SOURCE,
+        "warc": warc_ref(doc.warc),
+    }
+
+
+def trim_torn_tail(path: Path) -> int:
+    """Cut a file back to its last complete line; returns how many bytes were removed."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return 0
+    if size == 0:
+        return 0
+    with path.open("r+b") as stream:
+        pos = size
+        while pos > 0:
+            step = min(pos, 1 << 16)
+            stream.seek(pos - step)
+            chunk = stream.read(step)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                end = pos - step + cut + 1
+                break
+            pos -= step
+        else:
+            end = 0
+        if end == size:
+            return 0
+        stream.truncate(end)
+        stream.flush()
+        os.fsync(stream.fileno())
+        return size - end
+
+
+def iter_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """Every complete, parseable line of a JSONL file (a torn or damaged line is skipped)."""
+    if not path.exists():
+        return
+    with path.open("rb") as stream:
+        for line in stream:
+            if not line.endswith(b"\n"):
+                return
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
+class JsonlAppender:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.trimmed = trim_torn_tail(path)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        self._out = os.fdopen(fd, "wb")
+        self.written = 0
+
+    def write(self, obj: dict[str, Any]) -> None:
+        text = json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+        # One write per line, so a crash can only ever tear the last line.
+        self._out.write(text.encode("utf-8", "replace") + b"\n")
+        self.written += 1
+
+    def sync(self) -> None:
+        self._out.flush()
+        os.fsync(self._out.fileno())
+
+    def close(self) -> None:
+        self.sync()
+        self._out.close()
+
+
+class Corpus:
+    """The four corpus files, and the ids they already hold."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.articles = JsonlAppender(folder / ARTICLES)
+        self.rejects = JsonlAppender(folder / REJECTS)
+        self.duplicates = JsonlAppender(folder / DUPLICATES)
+        self.clusters = JsonlAppender(folder / CLUSTERS)
+        self.known: set[str] = set()
+        for name in (ARTICLES, REJECTS, DUPLICATES):
+            self.known.update(str(line["id"]) for line in iter_lines(folder / name) if "id" in line)
+
+    @property
+    def trimmed_bytes(self) -> int:
+        return sum(f.trimmed for f in (self.articles, self.rejects, self.duplicates, self.clusters))
+
+    def add_article(self, doc: Document) -> bool:
+        return self._add(self.articles, doc.id, article_record(doc))
+
+    def add_reject(self, doc_id: str, url: str, reason: str, detail: str, ref: WarcRef) -> bool:
+        record = {"id": doc_id, "url": url, "reason": reason, "detail": detail[:500], "warc": warc_ref(ref)}
+        return self._add(self.rejects, doc_id, record)
+
+    def add_duplicate(self, record: dict[str, Any]) -> bool:
+        return self._add(self.duplicates, str(record["id"]), record)
+
+    def add_cluster_size(self, kept_id: str, size: int, run_id: str | None) -> None:
+        self.clusters.write({"id": kept_id, "cluster_size": size, "run_id": run_id})
+
+    def _add(self, sink: JsonlAppender, doc_id: str, record: dict[str, Any]) -> bool:
+        if doc_id in self.known:
+            return False
+        sink.write(record)
+        self.known.add(doc_id)
+        return True
+
+    def close(self) -> None:
+        for sink in (self.articles, self.rejects, self.duplicates, self.clusters):
+            sink.close()

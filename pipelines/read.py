@@ -1,0 +1,110 @@
+"""Turn the response records of a WARC file into Documents (or into rejections).
+
+Only `response` records can become articles. Everything else that answered a request (revisits,
+truncated captures, error statuses, records that cannot be read) is reported as a `Skipped` with a
+reason, so that rejects.jsonl accounts for every response in the archive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from archive.errors import PayloadError, WarcFormatError
+from archive.reader import WarcRecord, iter_records
+from pipelines.document import Document, WarcRef
+
+_UUID_ID = re.compile(r"<urn:uuid:([0-9a-fA-F-]{36})>")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A response that will not become a document, and why."""
+
+    id: str
+    url: str
+    reason: str
+    detail: str
+    warc: WarcRef
+
+
+def document_id(record_id: str) -> str:
+    """Stable id for a capture: its WARC-Record-ID's UUID, or a hash of any other record id."""
+    match = _UUID_ID.fullmatch(record_id.strip())
+    if match:
+        return match.group(1).lower()
+    return hashlib.sha1(record_id.encode("utf-8")).hexdigest()
+
+
+def _ref(record: WarcRecord) -> WarcRef:
+    return WarcRef(record.file, record.offset, record.length, record.record_id or "", record.payload_digest)
+
+
+def _skip(record: WarcRecord, reason: str, detail: str = "") -> Skipped:
+    return Skipped(
+        document_id(record.record_id or f"{record.file}@{record.offset}"),
+        record.target_uri or "",
+        reason,
+        detail,
+        _ref(record),
+    )
+
+
+def read_documents(path: Path, *, max_payload: int) -> Iterator[Document | Skipped]:
+    """Documents for the 200 responses of one closed WARC file, in file order.
+
+    A record that cannot be parsed is reported and reading carries on with the next gzip member,
+    so one damaged record never costs the rest of the file.
+    """
+    run_ids: dict[str, str] = {}
+    errors: list[WarcFormatError] = []
+    for record in iter_records(path, max_payload=max_payload, on_error=errors.append):
+        while errors:
+            yield _corrupt(path, errors.pop(0))
+        if record.type == "warcinfo":
+            run_ids[record.record_id or ""] = _warcinfo_field(record.raw_payload, "seedcrawl-run-id")
+        elif record.type == "revisit":
+            yield _skip(record, "revisit", f"same payload as {record.refers_to_target_uri}")
+        elif record.type == "response":
+            yield _document(record, run_ids.get(record.warcinfo_id or ""), max_payload)
+    for error in errors:
+        yield _corrupt(path, error)
+
+
+def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Document | Skipped:
+    if record.truncated:
+        return _skip(record, "truncated", f"capture cut short ({record.truncated})")
+    if record.http_status != 200:
+        return _skip(record, "http_status", str(record.http_status))
+    if not record.payload_complete:
+        return _skip(record, "too_large", f"payload of {record.payload_length} bytes")
+    try:
+        payload = record.decoded_payload(max_payload)
+    except PayloadError as exc:
+        return _skip(record, "content_decoding", str(exc))
+    return Document(
+        id=document_id(record.record_id or ""),
+        url=record.target_uri or "",
+        fetched_at=record.date or "",
+        warc=_ref(record),
+        status=200,
+        content_type=record.http_header("Content-Type"),
+        payload=payload,
+        run_id=run_id or None,
+    )
+
+
+def _corrupt(path: Path, error: WarcFormatError) -> Skipped:
+    ref = WarcRef(path.name, error.offset, 0, "", None)
+    return Skipped(document_id(f"{path.name}@{error.offset}"), "", "corrupt_record", str(error), ref)
+
+
+def _warcinfo_field(block: bytes, name: str) -> str:
+    prefix = f"{name}:".encode()
+    for line in block.splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :].strip().decode("utf-8", "replace")
+    return ""

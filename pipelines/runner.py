@@ -1,0 +1,203 @@
+"""`seedcrawl process DIR`: closed WARC files in, corpus lines out.
+
+    read (this process) -> decode + extract + score (worker processes) -> spool
+    -> dedup in keep order -> commit the dedup index -> append corpus lines -> mark files done
+
+Deduplication needs every new article of the run before it can honour the keep rule (earliest
+published first), so extracted documents wait in an on-disk spool, not in memory. The dedup index
+is committed before the corpus lines are written: if the run dies in between, the next run finds
+those ids already decided and writes the same verdicts, so no id is lost or written twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive.layout import Layout
+from archive.lock import FolderLock
+from pipelines.corpus import Corpus
+from pipelines.decode import DecodeOptions
+from pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
+from pipelines.document import Document
+from pipelines.extract import ExtractOptions
+from pipelines.pool import ordered_map
+from pipelines.read import Skipped, read_documents
+from pipelines.spool import Spool
+from pipelines.steps import Rejection, StepOptions, process_one
+from pipelines.topic import TopicProfile
+
+LEDGER = "processed-warcs.json"
+TOPIC_FILE = "topic.json"  # written into DIR/state/ by a crawl given a topic
+
+
+@dataclass
+class ProcessOptions:
+    workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    dedup_threshold: float | None = None  # None: DedupConfig's default
+    redis_url: str | None = None  # share the dedup index through Redis instead of DIR/dedup
+    topic_file: Path | None = None  # None: DIR/state/topic.json when the crawl left one
+    keep_off_topic: bool = False
+    max_payload: int = 32 << 20  # bytes of a record read at most; decode bounds markup further
+    decode: DecodeOptions = field(default_factory=DecodeOptions)
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+
+
+@dataclass
+class ProcessReport:
+    warc_files: int = 0
+    records: int = 0  # responses read from new WARC files
+    articles: int = 0  # new corpus records
+    duplicates: int = 0
+    rejects: int = 0
+    errors: int = 0  # records skipped because a step failed unexpectedly
+    already_known: int = 0  # ids already in the corpus (a file processed again)
+    reasons: dict[str, int] = field(default_factory=dict)
+    hosts: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.__dataclass_fields__}
+
+    def count(self, url: str, outcome: str) -> None:
+        host = urlsplit(url).netloc or "(none)"
+        counts = self.hosts.setdefault(host, {"articles": 0, "duplicates": 0, "rejects": 0})
+        counts[outcome] += 1
+
+
+def process_folder(
+    out_dir: Path, options: ProcessOptions | None = None, run_id: str | None = None
+) -> ProcessReport:
+    options = options or ProcessOptions()
+    layout = Layout.create(out_dir)
+    started = time.monotonic()
+    report = ProcessReport()
+    with FolderLock(layout.root):
+        ledger_path = layout.state_dir / LEDGER
+        done = _load_ledger(ledger_path)
+        todo = [path for path in layout.closed_warcs() if path.name not in done]
+        report.warc_files = len(todo)
+        step = StepOptions(options.decode, options.extract, _topic(layout, options), options.keep_off_topic)
+        corpus = Corpus(layout.corpus_dir)
+        reasons: Counter[str] = Counter()
+        try:
+            with Spool(layout.state_dir) as spool:
+                for outcome in ordered_map(
+                    partial(process_one, options=step),
+                    _new_documents(todo, options, corpus, report),
+                    options.workers,
+                ):
+                    if isinstance(outcome, Rejection):
+                        reasons[outcome.reason] += 1
+                        report.errors += outcome.reason == "error"
+                        _reject(
+                            corpus,
+                            report,
+                            outcome.doc_id,
+                            outcome.url,
+                            outcome.reason,
+                            outcome.detail,
+                            outcome.warc,
+                        )
+                    else:
+                        spool.add(keep_order(outcome), outcome)
+                _dedup_and_write(layout, options, spool, corpus, report, reasons, run_id)
+            corpus.close()
+        except BaseException:
+            corpus.close()
+            raise
+        for skipped_reason, n in reasons.items():
+            report.reasons[skipped_reason] = n
+        done.update({path.name: {"size": path.stat().st_size, "run_id": run_id} for path in todo})
+        _save_ledger(ledger_path, done)
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _new_documents(
+    todo: list[Path], options: ProcessOptions, corpus: Corpus, report: ProcessReport
+) -> Iterator[Document | Skipped]:
+    for path in todo:
+        for item in read_documents(path, max_payload=options.max_payload):
+            report.records += 1
+            if item.id in corpus.known:
+                report.already_known += 1
+                continue
+            yield item
+
+
+def _dedup_and_write(
+    layout: Layout,
+    options: ProcessOptions,
+    spool: Spool,
+    corpus: Corpus,
+    report: ProcessReport,
+    reasons: Counter[str],
+    run_id: str | None,
+) -> None:
+    config = (
+        DedupConfig() if options.dedup_threshold is None else DedupConfig(threshold=options.dedup_threshold)
+    )
+    with Deduplicator(config, open_store(layout.root, options.redis_url)) as dedup:
+        kept: list[int] = []
+        duplicates: list[dict[str, Any]] = []
+        for (doc, verdict), slot in zip(dedup.process(spool.in_order()), spool.order(), strict=True):
+            if verdict.kept:
+                kept.append(slot)
+            else:
+                duplicates.append(duplicate_record(doc, verdict))
+                report.count(doc.url, "duplicates")
+        dedup.commit()
+        kept_ids = set()
+        for slot in kept:
+            doc = spool.get(slot)
+            doc.cluster_size = dedup.cluster_size(doc.id)
+            kept_ids.add(doc.id)
+            if corpus.add_article(doc):
+                report.articles += 1
+                report.count(doc.url, "articles")
+        for record in duplicates:
+            report.duplicates += corpus.add_duplicate(record)
+        for kept_id, size in dedup.cluster_updates().items():
+            if kept_id not in kept_ids:  # kept by an earlier run: its line is not rewritten
+                corpus.add_cluster_size(kept_id, size, run_id)
+    reasons["duplicate"] += report.duplicates
+
+
+def _reject(
+    corpus: Corpus, report: ProcessReport, doc_id: str, url: str, reason: str, detail: str, warc: Any
+) -> None:
+    if corpus.add_reject(doc_id, url, reason, detail, warc):
+        report.rejects += 1
+        report.count(url, "rejects")
+
+
+def _topic(layout: Layout, options: ProcessOptions) -> TopicProfile | None:
+    path = options.topic_file or (layout.state_dir / TOPIC_FILE)
+    if options.topic_file is None and not path.exists():
+        return None
+    return TopicProfile.load(path)
+
+
+def _load_ledger(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    return dict(loaded) if isinstance(loaded, dict) else {}
+
+
+def _save_ledger(path: Path, done: dict[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as stream:
+        json.dump(done, stream, indent=1, sort_keys=True)
+        stream.flush()
+        os.fsync(stream.fileno())
+    tmp.replace(path)

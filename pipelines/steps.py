@@ -1,0 +1,58 @@
+"""The per-record work of processing, as one picklable function for worker processes.
+
+decode -> extract -> topic score. A record that does not belong in the corpus comes back as a
+`Rejection` with the step's reason; an unexpected exception comes back as reason "error" with
+its type and message, so one bad record is counted and skipped, never fatal to the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.decode import DecodeOptions, decode
+from pipelines.dedup import normalize_text, word_count
+from pipelines.document import Document, WarcRef
+from pipelines.errors import Rejected
+from pipelines.extract import ExtractOptions, extract
+from pipelines.read import Skipped
+from pipelines.topic import TopicProfile
+
+
+@dataclass(frozen=True, slots=True)
+class StepOptions:
+    decode: DecodeOptions
+    extract: ExtractOptions
+    topic: TopicProfile | None = None
+    keep_off_topic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    doc_id: str
+    url: str
+    reason: str
+    detail: str
+    warc: WarcRef
+
+
+def score(doc: Document, options: StepOptions) -> Document:
+    if options.topic is None:
+        return doc
+    doc.relevance = round(options.topic.score_text(f"{doc.title or ''}\n\n{doc.text}"), 4)
+    if not options.keep_off_topic and doc.relevance < options.topic.threshold:
+        raise Rejected("off_topic", f"relevance {doc.relevance} below {options.topic.threshold}")
+    return doc
+
+
+def process_one(item: Document | Skipped, options: StepOptions) -> Document | Rejection:
+    if isinstance(item, Skipped):
+        return Rejection(item.id, item.url, item.reason, item.detail, item.warc)
+    try:
+        doc = score(extract(decode(item, options.decode), options.extract), options)
+        if word_count(normalize_text(doc.text)) == 0:
+            raise Rejected("empty_text", "no words")
+        return doc
+    except Rejected as verdict:
+        return Rejection(item.id, item.url, verdict.reason, verdict.detail, item.warc)
+    except Exception as exc:
+        return Rejection(item.id, item.url, "error", f"{type(exc).__name__}: {exc}"[:500], item.warc)
