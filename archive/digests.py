@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.records import RevisitTarget
 
+STORE_NAME = "payload-digests.sqlite3"  # in DIR/state/: written by capture, read by the spider
 _BATCH = 64
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS digests (

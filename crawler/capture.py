@@ -24,7 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 
 from archive.background import BackgroundWriter
-from archive.digests import DigestStore
+from archive.digests import STORE_NAME, DigestStore
 from archive.errors import ArchiveWriteError
 from archive.index import build_index
 from archive.layout import Layout
@@ -105,7 +105,7 @@ class WarcCapture:
             )
         digests = None
         if settings.getbool("SEEDCRAWL_REVISITS"):
-            digests = DigestStore(layout.state_dir / "payload-digests.sqlite3")
+            digests = DigestStore(layout.state_dir / STORE_NAME)
             digests.sync(layout.closed_warcs())
         self.digests = digests
         self.stamp = stamp or RecordStamp()
@@ -149,7 +149,8 @@ class WarcCapture:
     def headers_received(self, headers: Any, body_length: int, request: Request, spider: Spider) -> None:
         # A retry is a copy of the request, meta included: every attempt counts its bytes afresh.
         request.meta[_BYTES_META] = 0
-        if self.max_body and body_length is not None and body_length > self.max_body:
+        # Twisted reports an unknown length (chunked, close-delimited) as a string constant.
+        if self.max_body and isinstance(body_length, int) and body_length > self.max_body:
             request.meta[TRUNCATED_META] = "length"
             raise StopDownload(fail=False)
 

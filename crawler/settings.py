@@ -15,10 +15,30 @@ SEEDCRAWL_OUTPUT = None  # output folder; WARC capture is off without it
 SEEDCRAWL_RUN_ID = None  # recorded in every warcinfo record; made up from the start time if unset
 SEEDCRAWL_WARC_PREFIX = "seedcrawl"
 SEEDCRAWL_WARC_MAX_FILE_SIZE = 1_000_000_000  # rotate WARC files at this many bytes
+SEEDCRAWL_WARC_QUEUE = 64  # exchanges waiting for the writer thread before the crawl waits for it
 SEEDCRAWL_WARC_CAPTURE = True  # False only for benchmarks measuring the cost of capture
 SEEDCRAWL_REVISITS = True  # identical payloads already archived become revisit records
 SEEDCRAWL_PROGRESS = None  # None: a progress line when stderr is a terminal; True/False to force
 SEEDCRAWL_PROGRESS_INTERVAL = 2.0
+
+# --- frontier (crawler/frontier.py) -----------------------------------------------------------
+# Requests wait in DIR/state/frontier.sqlite3; at most this many are handed to Scrapy and not yet
+# finished, so memory stays flat however large the frontier grows, and the order is decided over it all.
+SEEDCRAWL_FRONTIER_WINDOW = 32
+# Per host, at most this many requests out at once (0: CONCURRENT_REQUESTS_PER_DOMAIN): more would
+# only wait in the host's download slot, committed before better links turn up.
+SEEDCRAWL_FRONTIER_PER_HOST = 0
+SEEDCRAWL_FRONTIER_COMMIT_EVERY = 1000  # frontier writes per SQLite transaction
+SEEDCRAWL_DISCOVERY_FALLBACKS = True  # try /feed, /sitemap.xml, ... on seed sites announcing none
+# Focus: example texts and/or keywords; the profile is saved in DIR/state/topic.json, where
+# `seedcrawl process` finds it, and later runs into DIR reuse it when given no topic.
+SEEDCRAWL_TOPIC_FILES: list[str] = []
+SEEDCRAWL_TOPIC = None
+SEEDCRAWL_LISTING_PRIORITY = 0.3  # with a topic, listing pages never rank below this relevance
+# Incremental runs: None means on when DIR already has a corpus; known articles are then skipped,
+# or with SEEDCRAWL_REFETCH fetched again with If-None-Match / If-Modified-Since.
+SEEDCRAWL_INCREMENTAL = None
+SEEDCRAWL_REFETCH = False
 
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -42,9 +62,13 @@ REDIRECT_MAX_TIMES = 10
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 DEPTH_LIMIT = 3
-DEPTH_PRIORITY = 1  # with the FIFO queues below: breadth-first
+# Order is the frontier's (crawler/frontier.py): it hands Scrapy a few requests at a time, best
+# first, so Scrapy's own depth-based priority and queue order no longer decide anything.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+# The frontier's SQLite seen set replaces Scrapy's in-memory fingerprint set, and
+# crawler.frontier_mw checks redirect hops against it; REDIRECT_MAX_TIMES still bounds loops.
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 
 # --- safety ----------------------------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False
@@ -55,6 +79,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Scope first, so nothing out of scope is ever requested, not even its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "crawler.scope.ScopeMiddleware": 50,
+    "crawler.frontier_mw.FrontierMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.StrictRobotsTxtMiddleware": 100,
     # Closest to the downloader, so truncated bodies are handled before decompression.

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seedcrawl.crawl import EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
+from seedcrawl.process_cmd import add_process_parser, cmd_process
 
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +30,24 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "--run-id", metavar="ID", help="id recorded in the WARC files and corpus (default: made up)"
     )
     parser.add_argument(
+        "--topic-file",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="example article on the crawl's topic (repeatable): pages like it are fetched first",
+    )
+    parser.add_argument(
+        "--topic",
+        metavar="TEXT",
+        help='topic keywords, e.g. "kerry lavrov syria" (alone or with --topic-file)',
+    )
+    parser.add_argument(
+        "--refetch",
+        action="store_true",
+        help="fetch articles already in DIR/corpus again, as conditional requests (unchanged ones answer 304)",
+    )
+    parser.add_argument(
         "-s",
         dest="settings",
         action="append",
@@ -43,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     crawl = commands.add_parser("crawl", help="crawl from seeds into DIR/warc (WARC files) and DIR/indexes")
     _add_crawl_options(crawl)
+    add_process_parser(commands)
     return parser
 
 
@@ -56,6 +76,9 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         max_pages=args.max_pages,
         settings=dict(parse_setting(item) for item in args.settings),
         run_id=args.run_id,
+        topic_files=args.topic_file,
+        topic=args.topic,
+        refetch=args.refetch,
     )
 
 
@@ -76,7 +99,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"crawl": cmd_crawl}
+    handlers = {"crawl": cmd_crawl, "process": cmd_process}
     try:
         return handlers[args.command](args)
     except CrawlError as exc:

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from archive.layout import Layout
 from crawler.capture import new_run_id
+from crawler.focus import TopicError, build_profile
 from crawler.report import CrawlReport
 from crawler.seeds import SeedError, parse_seed_list, read_seed_file
 from crawler.spiders.news import NewsSpider
@@ -25,6 +26,7 @@ EXIT_OK = 0
 EXIT_NOTHING_FETCHED = 1
 EXIT_USAGE = 2
 EXIT_OUTPUT = 3
+EXIT_ARCHIVE = 4  # a WARC record could not be written (disk full): every written file is still whole
 
 
 class CrawlError(Exception):
@@ -45,6 +47,9 @@ class CrawlOptions:
     max_pages: int | None = None
     settings: dict[str, str] = field(default_factory=dict)  # -s NAME=VALUE overrides
     run_id: str | None = None  # recorded in the WARC files; made up when not given
+    topic_files: list[Path] = field(default_factory=list)  # example texts of the topic to focus on
+    topic: str | None = None  # topic keywords
+    refetch: bool = False  # fetch known articles again, conditionally
 
 
 @dataclass
@@ -80,6 +85,13 @@ def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
     run_id = options.run_id or new_run_id()
     settings.set("SEEDCRAWL_RUN_ID", run_id, priority="cmdline")
     settings.set("LOG_FILE", str(layout.logs_dir / f"crawl-{run_id}.log"), priority="cmdline")
+    if options.topic_files:
+        files = [str(path.absolute()) for path in options.topic_files]
+        settings.set("SEEDCRAWL_TOPIC_FILES", files, priority="cmdline")
+    if options.topic:
+        settings.set("SEEDCRAWL_TOPIC", options.topic, priority="cmdline")
+    if options.refetch:
+        settings.set("SEEDCRAWL_REFETCH", True, priority="cmdline")
     for name, value in options.settings.items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -93,6 +105,11 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     try:
         seeds = collect_seeds(options)
     except SeedError as exc:
+        raise CrawlError(str(exc), EXIT_USAGE) from None
+    try:
+        # Built here only so that a bad topic is a usage error before anything starts.
+        build_profile(options.topic_files, options.topic)
+    except TopicError as exc:
         raise CrawlError(str(exc), EXIT_USAGE) from None
     from archive.errors import OutputError
 
@@ -116,6 +133,8 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         raise CrawlError(f"crawl failed: {error}", _exit_code_for(error))
     report = crawler.extensions.middlewares
     summary = next((ext.summary for ext in report if isinstance(ext, CrawlReport)), None) or {}
+    if summary.get("archive_error"):
+        return CrawlResult(summary, EXIT_ARCHIVE, f"stopped: cannot write the archive ({summary['archive_error']})")
     if summary.get("pages", 0) == 0:
         return CrawlResult(summary, EXIT_NOTHING_FETCHED, "no page was fetched")
     return CrawlResult(summary, EXIT_OK, "finished")

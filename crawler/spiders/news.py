@@ -1,21 +1,54 @@
-"""The news spider: from seed URLs through every in-scope page, breadth-first, within a budget.
+"""The news spider: seeds, feeds, sitemaps and links through a disk-backed, best-first frontier.
 
 Run it through `seedcrawl crawl` or directly:
     scrapy crawl news -a seeds=https://example.com/ -a max_pages=100 -s SEEDCRAWL_OUTPUT=out
+
+Callbacks never yield requests. Everything found goes into the frontier (crawler/frontier.py),
+and the spider hands Scrapy only what can be downloaded now: at most SEEDCRAWL_FRONTIER_WINDOW
+requests out at once, and per host no more than it may fetch in parallel. It tops them up with
+the best parked requests after every response and whenever the engine goes idle. So the order is
+decided over the whole frontier (best-first with a topic, breadth-first without), the budget is
+spent on the best requests rather than the first found, and what waits stays in SQLite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import logging
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
 from typing import Any
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.python.failure import Failure
 
+from archive.layout import Layout
+from crawler.discovery import DiscoveryError, autodiscover, parse_document, sitemaps_from_robots
+from crawler.focus import Focus, link_contexts, profile_for_crawl
+from crawler.frontier import Frontier, FrontierConfig, Kind
+from crawler.frontier_mw import ADMITTED_META
+from crawler.frontier_store import Entry, FrontierStore
+from crawler.incremental import KnownArticles, incremental_enabled
+from crawler.listing import looks_like_listing
+from crawler.revalidate import Revalidator, open_capture_history
 from crawler.seeds import SeedError, parse_seed_list, scope_for
-from crawler.urls import canonicalize_url
+from crawler.sites import SiteDiscovery, declared_canonical
+from crawler.urls import canonicalize_url, trusted_canonical
+
+logger = logging.getLogger(__name__)
+
+KIND_META = "seedcrawl_kind"
+HOST_META = "seedcrawl_host"  # the host a request was handed out for, even after a redirect
+FRONTIER_FILE = "frontier.sqlite3"
+KNOWN_FILE = "known-urls.sqlite3"
 
 
 class NewsSpider(scrapy.Spider):
@@ -34,38 +67,231 @@ class NewsSpider(scrapy.Spider):
             raise SeedError("no seed URLs given")
         self.scope = scope_for(self.seed_urls, _as_list(allow_hosts))
         self.max_pages = int(max_pages) if max_pages not in (None, "", 0, "0") else None
-        self.scheduled = 0
-        self._seen: set[str] = set()
         self._links = LinkExtractor(unique=True)
+        # Built when the crawl starts, once the capture extension holds the output folder's lock.
+        self.frontier: Frontier | None = None
+        self.focus = Focus(None)
+        self._known: KnownArticles | None = None
+        self._revalidator = Revalidator(None, None, None)
+        self._sites: SiteDiscovery | None = None
+        self._scratch: Path | None = None
+        self._window = 32
+        self._per_host = 2
+        self._out: Counter[str] = Counter()  # requests handed out and not finished, by host
 
-    async def start(self) -> Any:
-        for url in self.seed_urls:
-            request = self._request(url, kind="seed")
-            if request is not None:
-                yield request
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._on_response, signal=signals.response_received)
+        return spider
 
-    def _request(self, url: str, *, kind: str, priority: int = 0) -> scrapy.Request | None:
-        canonical = canonicalize_url(url)
-        if canonical is None or canonical in self._seen:
-            return None
-        if self.max_pages is not None and self.scheduled >= self.max_pages:
-            self.crawler.stats.inc_value("seedcrawl/budget_exhausted")
-            return None
-        self._seen.add(canonical)
-        self.scheduled += 1
+    # -- set-up and tear-down ----------------------------------------------------------------------
+
+    def _open_frontier(self) -> Frontier:
+        settings = self.crawler.settings
+        output = settings.get("SEEDCRAWL_OUTPUT")
+        layout = Layout.create(output) if output else None
+        if layout is not None:
+            state_dir = layout.state_dir
+        else:
+            self._scratch = state_dir = Path(tempfile.mkdtemp(prefix="seedcrawl-frontier-"))
+        self._window = max(1, settings.getint("SEEDCRAWL_FRONTIER_WINDOW"))
+        self._per_host = max(
+            1,
+            settings.getint("SEEDCRAWL_FRONTIER_PER_HOST")
+            or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+        )
+        self.focus = Focus(
+            profile_for_crawl(settings, layout.state_dir if layout else None),
+            settings.getfloat("SEEDCRAWL_LISTING_PRIORITY"),
+        )
+        if layout is not None and incremental_enabled(settings, layout.corpus_dir):
+            self._known = KnownArticles(state_dir / KNOWN_FILE)
+            added = self._known.sync(layout.corpus_dir)
+            logger.info("incremental run: %d known article URLs (%d new)", len(self._known), added)
+        config = FrontierConfig(
+            max_pages=self.max_pages,
+            depth_limit=settings.getint("DEPTH_LIMIT"),
+            refetch=settings.getbool("SEEDCRAWL_REFETCH"),
+        )
+        store = FrontierStore(state_dir / FRONTIER_FILE, settings.getint("SEEDCRAWL_FRONTIER_COMMIT_EVERY"))
+        stats = self.crawler.stats
+        assert stats is not None
+        frontier = Frontier(store, self.scope, stats, config, self._known)
+        warc_dir = layout.warc_dir if layout is not None else None
+        history = open_capture_history(state_dir) if config.refetch else None
+        self._revalidator = Revalidator(history, self._known, warc_dir)
+        self._sites = SiteDiscovery(
+            frontier, self.focus, fallbacks=settings.getbool("SEEDCRAWL_DISCOVERY_FALLBACKS")
+        )
+        return frontier
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.frontier = frontier = self._open_frontier()
+        assert self._sites is not None
+        robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
+        self._sites.admit_seeds(self.seed_urls, robots, self._known.listings() if self._known else ())
+        for entry in frontier.take(self._window, self._per_host, self._out):
+            yield self._request(entry)
+
+    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        stats = self.crawler.stats
+        if self.frontier is not None and stats is not None:
+            stats.set_value("seedcrawl/frontier/left_parked", self.frontier.parked)
+            stats.set_value("seedcrawl/frontier/seen", self.frontier.store.seen_count())
+            self.frontier.close()
+        if self._known is not None:
+            self._known.close()
+        self._revalidator.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+
+    # -- handing requests to Scrapy ----------------------------------------------------------------
+
+    def _request(self, entry: Entry) -> scrapy.Request:
+        kind = Kind(entry.kind)
+        host = entry.host
+        self._out[host] += 1
+        meta: dict[str, Any] = {
+            KIND_META: kind,
+            ADMITTED_META: entry.url,
+            HOST_META: host,
+            "depth": entry.depth,
+        }
+        headers = {"Referer": entry.via} if entry.via else {}
+        statuses = [404, 410] if kind is Kind.FALLBACK else []
+        if entry.refetch:
+            conditional = self._revalidator.headers(entry.url)
+            headers.update(conditional)
+            statuses.append(304)
+            self._inc("seedcrawl/incremental/refetched")
+            self._inc("seedcrawl/incremental/conditional", int(bool(conditional)))
+        if statuses:
+            meta["handle_httpstatus_list"] = statuses
+        callback = self.parse_page if kind in (Kind.SEED, Kind.PAGE) else self.parse_discovery
         return scrapy.Request(
-            canonical, callback=self.parse, priority=priority, meta={"seedcrawl_kind": kind}
+            entry.url,
+            callback=callback,
+            errback=self.on_error,
+            priority=entry.priority,
+            headers=headers,
+            meta=meta,
+            dont_filter=True,  # the frontier has already made sure it is new
         )
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[scrapy.Request]:
-        self.crawler.stats.inc_value("seedcrawl/pages")
-        self.crawler.stats.inc_value(f"seedcrawl/host/{urlparse_cached(response).netloc}/pages")
-        if not isinstance(response, TextResponse):
-            return
+    def _feed(self) -> int:
+        """Hand the best parked requests to Scrapy, as many as hosts can download now."""
+        engine = self.crawler.engine
+        if engine is None or self.frontier is None or engine.spider is None:
+            return 0
+        room = self._window - sum(self._out.values())
+        entries = self.frontier.take(room, self._per_host, self._out) if room > 0 else []
+        for entry in entries:
+            logger.debug("handing out %s (%s, priority %d)", entry.url, entry.kind, entry.priority)
+            engine.crawl(self._request(entry))
+        return len(entries)
+
+    def _finished(self, meta: dict[str, Any]) -> None:
+        host = meta.get(HOST_META)
+        if host is not None and self._out[host] > 0:
+            self._out[host] -= 1
+        self._feed()
+
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        # Idle means nothing is in flight: any count left over (a request that vanished without
+        # a callback) must not hold its host back for the rest of the crawl.
+        self._out.clear()
+        if self._feed():
+            raise DontCloseSpider
+
+    # -- callbacks -----------------------------------------------------------------------------
+
+    def parse_page(self, response: Response, **kwargs: Any) -> None:
+        self._count(response)
+        try:
+            if response.status == 304:
+                self._inc("seedcrawl/incremental/not_modified")  # archived as a revisit; nothing new
+            elif isinstance(response, TextResponse):
+                self._follow(response)
+        finally:
+            self._finished(response.meta)
+
+    def _follow(self, response: TextResponse) -> None:
+        assert self.frontier is not None and self._sites is not None
+        page = canonicalize_url(response.url) or response.url
+        declared = declared_canonical(response)
+        canonical = trusted_canonical(response.url, declared, self.scope) if declared else None
+        if canonical is not None and canonical != page and not self.frontier.claim_canonical(page, canonical):
+            return  # a second copy of a page already fetched: its links are followed there
+        score = self.focus.page_score(response.selector) if self.focus.enabled else 0.0
+        if self.focus.enabled:
+            self._inc("seedcrawl/focus/scored_pages")
+            self._inc("seedcrawl/focus/relevant_pages", int(self.focus.is_relevant(score)))
+        depth = int(response.meta.get("depth", 0)) + 1
+        contexts = link_contexts(response.selector, response.url) if self.focus.enabled else {}
         for link in self._links.extract_links(response):
-            request = self._request(link.url, kind="link")
-            if request is not None:
-                yield request
+            anchor = f"{link.text} {contexts.get(link.url, '')}"
+            priority = self.focus.link_priority(link.url, anchor, score, depth)
+            self.frontier.admit(link.url, Kind.PAGE, priority, depth, response.url)
+        kind = Kind(response.meta.get(KIND_META, Kind.PAGE))
+        if self._sites.wants_autodiscovery(page, kind, looks_like_listing(page)):
+            try:
+                announced = autodiscover(response.body, response.url)
+            except DiscoveryError as exc:
+                logger.debug("no autodiscovery on %s: %s", response.url, exc)
+                announced = []
+            self._sites.admit_links(announced, depth - 1, response.url)
+        if kind is Kind.SEED:
+            self._sites.try_fallbacks(response.url, 0)
+
+    def parse_discovery(self, response: Response, **kwargs: Any) -> None:
+        try:
+            if response.status in (404, 410):
+                self._inc("seedcrawl/discovery/fallback_absent")  # a guessed location: expected
+                return
+            self._count(response)
+            self._inc("seedcrawl/discovery/documents")
+            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            try:
+                found = parse_document(response.body, response.url, content_type)
+            except DiscoveryError as exc:
+                self._inc(f"seedcrawl/discovery/refused/{type(exc).__name__}")
+                logger.warning("discovery document refused: %s: %s", response.url, exc)
+                return
+            self._inc(f"seedcrawl/discovery/kind/{found.kind}")
+            assert self._sites is not None
+            admitted = self._sites.admit_links(found.links, int(response.meta.get("depth", 0)), response.url)
+            self._inc("seedcrawl/discovery/new_urls", admitted)
+        finally:
+            self._finished(response.meta)
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        self._finished(request.meta if request is not None else {})
+
+    def _on_response(self, response: Response, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        # robots.txt as fetched by the robots middleware (decoded: this signal fires after the
+        # downloader middlewares); its Sitemap: lines lead to the site's sitemaps.
+        if (
+            self._sites is None
+            or ADMITTED_META in request.meta
+            or not request.meta.get("dont_obey_robotstxt")
+            or urlparse_cached(request).path != "/robots.txt"
+            or not 200 <= response.status < 300
+        ):
+            return
+        self._sites.admit_links(sitemaps_from_robots(response.body, response.url), 0, response.url)
+        self._feed()
+
+    def _count(self, response: Response) -> None:
+        self._inc("seedcrawl/pages")
+        self._inc(f"seedcrawl/host/{urlparse_cached(response).netloc}/pages")
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if count and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
 
 
 def _as_list(value: Iterable[str] | str) -> list[str]:

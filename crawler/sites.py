@@ -1,0 +1,95 @@
+"""Per-site discovery: feeding what feeds, sitemaps and robots.txt list into the frontier.
+
+Discovery documents are admitted like any URL (canonicalised, trap-screened, scoped, seen-checked,
+counted against the budget) in the priority band above pages, and do not add a hop: an article
+listed in a sitemap is one hop from the site, however deep the sitemap index nests. A site that
+announces no feed (`<link rel="alternate">`) or no sitemap (robots.txt `Sitemap:`) on its seed
+page gets the well-known locations tried instead (`/feed`, `/sitemap.xml`, ...), where a 404 is an
+expected answer, not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from scrapy.http import TextResponse
+
+from crawler.discovery import DiscoveredLink, LinkTarget, fallback_links
+from crawler.focus import DISCOVERY_PRIORITY, Focus
+from crawler.frontier import Frontier, Kind, Verdict
+
+_KIND_OF_TARGET = {LinkTarget.FEED: Kind.FEED, LinkTarget.SITEMAP: Kind.SITEMAP, LinkTarget.PAGE: Kind.PAGE}
+FALLBACK_PRIORITY = DISCOVERY_PRIORITY - 1  # after what a site announces itself
+
+
+def declared_canonical(response: TextResponse) -> str | None:
+    """The href of a page's first `<link rel="canonical">`, not yet checked (see trusted_canonical)."""
+    for link in response.xpath("//link[@rel][@href]"):
+        if "canonical" in link.attrib.get("rel", "").lower().split():
+            return link.attrib.get("href")
+    return None
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class SiteDiscovery:
+    """What each site (origin) announced so far, and the admission of discovered links.
+
+    Memory grows with the number of sites in scope, never with the number of pages.
+    """
+
+    def __init__(self, frontier: Frontier, focus: Focus, *, fallbacks: bool = True) -> None:
+        self.frontier = frontier
+        self.focus = focus
+        self.fallbacks = fallbacks
+        self._announced: dict[str, set[Kind]] = {}
+        self._autodiscovered: set[str] = set()
+
+    def admit_seeds(self, seeds: Iterable[str], robots: bool, listings: Iterable[str] = ()) -> None:
+        """Seeds first; robots.txt too when it is not fetched for its rules (its Sitemap: lines are
+        still wanted); then listings earlier runs found, queued behind what the seeds link to."""
+        for url in seeds:
+            self.frontier.admit(url, Kind.SEED, DISCOVERY_PRIORITY, 0)
+            if robots:
+                self.frontier.admit(origin_of(url) + "/robots.txt", Kind.ROBOTS, DISCOVERY_PRIORITY, 0)
+        for url in listings:
+            self.frontier.admit(url, Kind.PAGE, self.focus.link_priority(url, "", 0.0, 2), 1)
+
+    def admit_links(self, links: Iterable[DiscoveredLink], depth: int, via: str) -> int:
+        """Admit what a discovery document (or a page's announcements) lists; returns how many."""
+        admitted = 0
+        for link in links:
+            kind = _KIND_OF_TARGET[link.leads_to]
+            if kind is Kind.PAGE:
+                priority = self.focus.link_priority(link.url, link.title or "", 0.0, depth + 1)
+                verdict = self.frontier.admit(link.url, kind, priority, depth + 1, via)
+            else:
+                self._announced.setdefault(origin_of(link.url), set()).add(kind)
+                verdict = self.frontier.admit(link.url, kind, DISCOVERY_PRIORITY, depth, via)
+            admitted += verdict is Verdict.ADMITTED
+        return admitted
+
+    def wants_autodiscovery(self, url: str, kind: Kind, listing: bool) -> bool:
+        """Announcements are site-wide, so only seeds, listings and a site's first page are read."""
+        origin = origin_of(url)
+        first = origin not in self._autodiscovered
+        self._autodiscovered.add(origin)
+        return first or listing or kind is Kind.SEED
+
+    def try_fallbacks(self, seed_url: str, depth: int) -> int:
+        """After a seed page: the well-known feed and sitemap paths of what its site did not announce."""
+        if not self.fallbacks:
+            return 0
+        announced = self._announced.get(origin_of(seed_url), set())
+        wanted = {LinkTarget.FEED} if Kind.FEED not in announced else set()
+        wanted |= {LinkTarget.SITEMAP} if Kind.SITEMAP not in announced else set()
+        admitted = 0
+        for link in fallback_links(seed_url):
+            if link.leads_to in wanted:
+                verdict = self.frontier.admit(link.url, Kind.FALLBACK, FALLBACK_PRIORITY, depth, seed_url)
+                admitted += verdict is Verdict.ADMITTED
+        return admitted
