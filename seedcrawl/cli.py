@@ -8,7 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seedcrawl.crawl import EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
+from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
+from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
+from seedcrawl.run_cmd import add_run_parser, cmd_run
 
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = commands.add_parser("crawl", help="crawl from seeds into DIR/warc (WARC files) and DIR/indexes")
     _add_crawl_options(crawl)
     add_process_parser(commands)
+    add_run_parser(commands)
+    add_package_parser(commands)
+    add_demo_parser(commands)
     return parser
 
 
@@ -99,7 +105,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"crawl": cmd_crawl, "process": cmd_process}
+    handlers = {
+        "crawl": cmd_crawl,
+        "process": cmd_process,
+        "run": cmd_run,
+        "package": cmd_package,
+        "demo": cmd_demo,
+    }
     try:
         return handlers[args.command](args)
     except CrawlError as exc:

@@ -8,7 +8,7 @@ import pytest
 
 from seedcrawl.testweb import DemoWeb
 
-pytest_plugins = ["tests.support.pywb"]
+pytest_plugins = ["tests.support.pywb", "tests.support.prefect"]
 
 
 @pytest.fixture(scope="module")

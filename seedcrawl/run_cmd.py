@@ -1,0 +1,141 @@
+"""`seedcrawl run`: crawl, process, index and package as one Prefect flow run.
+
+With no Prefect server configured, the flow runs on Prefect's temporary embedded server, whose
+database goes to DIR/.prefect (see flows/runner.py). That server runs no schedules: scheduled
+crawls use `prefect.yaml` with a real server and a worker (see the README).
+
+Mistakes that need no server to find (no seeds, bad numbers, a folder that is busy or not
+writable) are reported before Prefect is imported, which saves the 10-20 s its server takes to
+start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+from archive.errors import FolderBusy, OutputError
+from archive.layout import Layout
+from archive.lock import RUN_LOCK_NAME, FolderLock
+from crawler.seeds import SeedError
+from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, collect_seeds, parse_setting
+
+EXIT_FAILED = 1
+
+
+def add_run_parser(commands: Any) -> None:
+    # imported here: seedcrawl.cli imports this module to register the command
+    from seedcrawl.cli import _add_crawl_options
+
+    parser = commands.add_parser(
+        "run",
+        help="crawl, process, index and package DIR as one Prefect flow run (embedded server unless configured)",
+    )
+    _add_crawl_options(parser)
+    parser.add_argument(
+        "--dedup-threshold",
+        type=float,
+        metavar="J",
+        help="estimated Jaccard similarity at or above which articles are near duplicates",
+    )
+    parser.add_argument(
+        "--lock-wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run on DIR to finish (default: refuse at once)",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=2, metavar="N", help="retry a failed crawl N times (default 2)"
+    )
+    parser.add_argument("--no-package", action="store_true", help="skip writing DIR/package/<name>.wacz")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
+
+
+def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
+    """Everything that can be refused without starting Prefect; raises CrawlError."""
+    if args.depth is not None and args.depth < 0:
+        raise CrawlError("--depth must be 0 or more", EXIT_USAGE)
+    if args.max_pages is not None and args.max_pages < 1:
+        raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
+    if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
+        raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
+    if args.lock_wait < 0 or args.retries < 0:
+        raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
+    settings = dict(parse_setting(item) for item in args.settings)
+    try:
+        collect_seeds(CrawlOptions(out=args.out, urls=args.urls, seeds_file=args.seeds))
+    except (SeedError, OSError) as exc:
+        raise CrawlError(str(exc), EXIT_USAGE) from None
+    try:
+        layout = Layout.create(args.out)
+    except OutputError as exc:
+        raise CrawlError(str(exc), EXIT_OUTPUT) from None
+    if args.lock_wait == 0:
+        probe = FolderLock(layout.root, name=RUN_LOCK_NAME)
+        try:
+            probe.acquire()
+        except FolderBusy as exc:
+            raise CrawlError(str(exc), EXIT_OUTPUT) from None
+        probe.release()  # the flow takes it for good; a run starting in between is refused there
+    return layout, settings
+
+
+def _report(record: dict[str, Any], seconds: float) -> str:
+    crawl, made = record["crawl"], record["process"]
+    outputs = record["outputs"]
+    lines = [
+        f"seedcrawl: run {record['run_id']} finished in {seconds:.1f} s: {crawl.get('pages', 0)} pages fetched, "
+        f"{made.get('articles', 0)} new articles, {made.get('duplicates', 0)} duplicates dropped, "
+        f"{made.get('rejects', 0)} rejects, {made.get('errors', 0)} processing errors",
+        f"output: {record['out']}",
+        *(f"  {name}: {path}" for name, path in outputs.items()),
+    ]
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    layout, settings = _check(args)
+    from flows.runner import PREFECT_DIR, prefect_imported, prepare_environment, quiet_console
+
+    if not prefect_imported():
+        prepare_environment(layout.root, verbose=args.verbose)
+    from flows.crawl_flow import seedcrawl_flow
+
+    if not args.verbose:
+        quiet_console()
+
+    started = time.monotonic()
+    state = seedcrawl_flow(
+        out=str(layout.root),
+        seeds=list(args.urls),
+        seeds_file=str(args.seeds) if args.seeds else None,
+        allow_hosts=list(args.allow_host),
+        depth=args.depth,
+        max_pages=args.max_pages,
+        dedup_threshold=args.dedup_threshold,
+        settings=settings,
+        topic=args.topic,
+        topic_files=[str(p) for p in args.topic_file],
+        refetch=args.refetch,
+        lock_wait=args.lock_wait,
+        package=not args.no_package,
+        crawl_retries=args.retries,
+        run_id=args.run_id,
+        show_progress=sys.stderr.isatty(),
+        return_state=True,
+    )
+    outcome = state.result(raise_on_failure=False)
+    if state.is_completed() and isinstance(outcome, dict):
+        print(_report(outcome, time.monotonic() - started), file=sys.stderr)
+        history = layout.root / PREFECT_DIR
+        if history.is_dir():
+            print(f"  run history: PREFECT_HOME={history} prefect server start", file=sys.stderr)
+        return 0
+    if isinstance(outcome, dict) and "reason" in outcome:
+        print(f"seedcrawl: {outcome['reason']}", file=sys.stderr)
+        return int(outcome.get("exit_code", EXIT_FAILED))
+    print(f"seedcrawl: run failed: {state.message or outcome}", file=sys.stderr)
+    return EXIT_FAILED
