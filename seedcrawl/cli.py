@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from seedcrawl.crawl import EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.package_cmd import add_package_parser, cmd_package
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_parser(commands)
     add_package_parser(commands)
     add_demo_parser(commands)
+    add_archive_parsers(commands)
     return parser
 
 
@@ -111,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": cmd_run,
         "package": cmd_package,
         "demo": cmd_demo,
+        "check": cmd_check,
+        "index": cmd_index,
     }
     try:
         return handlers[args.command](args)

@@ -21,7 +21,7 @@ import pytest
 from archive.check import check_folder
 from archive.reader import WarcRecord, iter_records
 from seedcrawl.testweb import DemoWeb, LoggedRequest
-from tests.support.cli import crawl
+from tests.support.cli import crawl, run_seedcrawl
 from tests.support.pywb import PywbFactory
 
 pytestmark = pytest.mark.slow
@@ -130,3 +130,12 @@ def test_pywb_replays_every_captured_page_byte_for_byte(crawled: Crawled, pywb_f
         assert replayed.status == 200
         sent = _fetch(url, "gzip")  # the demo web serves the same bytes every time
         assert replayed.body == sent == record.raw_payload, url
+
+
+def test_check_command_passes_the_crawl_and_fails_a_truncated_copy(crawled: Crawled, tmp_path: Path) -> None:
+    ok = run_seedcrawl(["check", str(crawled.out)])
+    assert ok.returncode == 0 and "all valid" in ok.stderr
+    [first, *_] = sorted((crawled.out / "warc").glob("*.warc.gz"))
+    (tmp_path / "cut.warc.gz").write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    bad = run_seedcrawl(["check", str(tmp_path)])
+    assert bad.returncode == 1 and "truncated gzip member" in bad.stdout

@@ -1,0 +1,54 @@
+"""`seedcrawl check DIR` and `seedcrawl index DIR`: the archive on its own, for archivists."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_archive_parsers(commands: Any) -> None:
+    check = commands.add_parser(
+        "check", help="strict check of DIR/warc/*.warc.gz (gzip members, lengths, digests, pairing)"
+    )
+    check.add_argument("out", type=Path, metavar="DIR", help="output folder (or a folder of .warc.gz files)")
+    index = commands.add_parser("index", help="rebuild DIR/indexes/index.cdxj from the closed WARC files")
+    index.add_argument("out", type=Path, metavar="DIR", help="output folder")
+
+
+def _warc_dir(folder: Path) -> Path:
+    return folder / "warc" if (folder / "warc").is_dir() else folder
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from archive.check import check_folder
+
+    warc_dir = _warc_dir(args.out)
+    if not warc_dir.is_dir():
+        print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
+        return 2
+    report = check_folder(warc_dir)
+    for file_report in report.reports:
+        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(file_report.records.items()))
+        print(f"{'ok  ' if file_report.ok else 'FAIL'} {file_report.file.name}: {counts}")
+        for problem in file_report.problems:
+            print(f"     offset {problem.offset}: {problem.code}: {problem.message}")
+    for path in report.open_files:
+        print(f"OPEN {path.name}: still being written, or left by a crash (the next crawl closes it)")
+    print(f"{len(report.reports)} files, {'all valid' if report.ok else 'PROBLEMS FOUND'}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from archive.index import build_index
+
+    if not (args.out / "warc").is_dir():
+        print(f"seedcrawl: {args.out} has no warc/ folder", file=sys.stderr)
+        return 2
+    result = build_index(args.out)
+    print(
+        f"{result.index}: {result.lines} lines ({len(result.indexed)} files indexed, {len(result.reused)} reused)",
+        file=sys.stderr,
+    )
+    return 0
