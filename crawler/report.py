@@ -27,6 +27,7 @@ _ERROR_PREFIXES = {
     "robotstxt/forbidden": "robots_forbidden",
     "seedcrawl/robots_unreachable": "robots_unreachable",
     "seedcrawl/out_of_scope": "out_of_scope",
+    "seedcrawl/errors/": "",  # components count their own kinds of failure here (retry_after.py)
 }
 
 

@@ -82,6 +82,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.frontier_mw.FrontierMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.StrictRobotsTxtMiddleware": 100,
+    # Before RetryMiddleware (550) sees a 429/503: it may give the URL up instead of retrying.
+    "crawler.retry_after.RetryAfterMiddleware": 560,
+    # Scrapy's decompression, bombs stopped at DOWNLOAD_MAXSIZE as before, and now counted.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.limits.CountedDecompressionMiddleware": 590,
     # Closest to the downloader, so truncated bodies are handled before decompression.
     "crawler.truncation.TruncatedResponseMiddleware": 950,
 }
@@ -89,6 +94,16 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.capture.WarcCapture": 100,
     "crawler.report.CrawlReport": 200,
+    "crawler.limits.CrawlLimits": 300,
 }
 
 LOG_LEVEL = "INFO"
+
+# --- fault handling (crawler/retry_after.py, crawler/limits.py) -------------------------------
+# A 429/503 with Retry-After holds the host's download slot that long; a longer wait than this
+# gives the URL up for this run (error `retry_after_too_long`). 0 ignores Retry-After.
+SEEDCRAWL_RETRY_AFTER_MAX = 60
+# Crawl-wide limits, 0 for none: the crawl closes cleanly (whole WARC files, the summary's
+# finish_reason `max_bytes` / `max_time`) after this many downloaded body bytes or seconds.
+SEEDCRAWL_MAX_BYTES = 0
+SEEDCRAWL_MAX_TIME = 0

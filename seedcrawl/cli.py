@@ -31,6 +31,10 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--depth", type=int, metavar="N", help="follow links at most N hops from a seed")
     parser.add_argument("--max-pages", type=int, metavar="N", help="request at most N pages")
     parser.add_argument(
+        "--max-bytes", type=int, metavar="N", help="stop cleanly after downloading N body bytes"
+    )
+    parser.add_argument("--max-time", type=float, metavar="SECONDS", help="stop cleanly after SECONDS")
+    parser.add_argument(
         "--run-id", metavar="ID", help="id recorded in the WARC files and corpus (default: made up)"
     )
     parser.add_argument(
@@ -87,6 +91,8 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         topic_files=args.topic_file,
         topic=args.topic,
         refetch=args.refetch,
+        max_bytes=args.max_bytes,
+        max_time=args.max_time,
     )
 
 

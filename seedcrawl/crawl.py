@@ -50,6 +50,8 @@ class CrawlOptions:
     topic_files: list[Path] = field(default_factory=list)  # example texts of the topic to focus on
     topic: str | None = None  # topic keywords
     refetch: bool = False  # fetch known articles again, conditionally
+    max_bytes: int | None = None  # stop cleanly after this many downloaded body bytes
+    max_time: float | None = None  # stop cleanly after this many seconds
 
 
 @dataclass
@@ -92,6 +94,10 @@ def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
         settings.set("SEEDCRAWL_TOPIC", options.topic, priority="cmdline")
     if options.refetch:
         settings.set("SEEDCRAWL_REFETCH", True, priority="cmdline")
+    if options.max_bytes is not None:
+        settings.set("SEEDCRAWL_MAX_BYTES", options.max_bytes, priority="cmdline")
+    if options.max_time is not None:
+        settings.set("SEEDCRAWL_MAX_TIME", options.max_time, priority="cmdline")
     for name, value in options.settings.items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -102,6 +108,10 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         raise CrawlError("--depth must be 0 or more", EXIT_USAGE)
     if options.max_pages is not None and options.max_pages < 1:
         raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
+    if options.max_bytes is not None and options.max_bytes < 1:
+        raise CrawlError("--max-bytes must be 1 or more", EXIT_USAGE)
+    if options.max_time is not None and options.max_time <= 0:
+        raise CrawlError("--max-time must be more than 0", EXIT_USAGE)
     try:
         seeds = collect_seeds(options)
     except SeedError as exc:
@@ -134,7 +144,9 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     report = crawler.extensions.middlewares
     summary = next((ext.summary for ext in report if isinstance(ext, CrawlReport)), None) or {}
     if summary.get("archive_error"):
-        return CrawlResult(summary, EXIT_ARCHIVE, f"stopped: cannot write the archive ({summary['archive_error']})")
+        return CrawlResult(
+            summary, EXIT_ARCHIVE, f"stopped: cannot write the archive ({summary['archive_error']})"
+        )
     if summary.get("pages", 0) == 0:
         return CrawlResult(summary, EXIT_NOTHING_FETCHED, "no page was fetched")
     return CrawlResult(summary, EXIT_OK, "finished")

@@ -65,6 +65,15 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
     if args.lock_wait < 0 or args.retries < 0:
         raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
     settings = dict(parse_setting(item) for item in args.settings)
+    # The flow passes limits on to the crawl as its settings (-s), the same as the crawl options do.
+    for option, name in ((args.max_bytes, "SEEDCRAWL_MAX_BYTES"), (args.max_time, "SEEDCRAWL_MAX_TIME")):
+        if option is not None:
+            if option <= 0:
+                raise CrawlError(
+                    f"--{name.removeprefix('SEEDCRAWL_').lower().replace('_', '-')} must be more than 0",
+                    EXIT_USAGE,
+                )
+            settings[name] = str(option)
     try:
         collect_seeds(CrawlOptions(out=args.out, urls=args.urls, seeds_file=args.seeds))
     except (SeedError, OSError) as exc:
