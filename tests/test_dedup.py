@@ -9,30 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.dedup import DedupConfig, Deduplicator, LocalStore, Verdict, duplicate_record, keep_order
-from pipelines.document import Document, WarcRef
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-
-def make_doc(
-    doc_id: str, text: str, published: str | None = None, fetched: str = "2026-01-02T00:00:00Z"
-) -> Document:
-    warc = WarcRef("crawl-00000.warc.gz", 1234, 567, f"<urn:uuid:{doc_id}>", f"sha1:{doc_id.upper()}")
-    return Document(
-        id=doc_id,
-        url=f"https://news.example/{doc_id}",
-        fetched_at=fetched,
-        warc=warc,
-        text=text,
-        published=published,
-    )
-
-
-def seed_texts() -> list[str]:
-    paths = sorted(SEEDS.glob("*.txt"))
-    if len(paths) != 5:
-        pytest.skip(f"the five seed articles are not in {SEEDS}")
-    return [p.read_text(encoding="utf-8") for p in paths]
+from pipelines.document import Document
+from tests.support.docs import make_doc, seed_texts
 
 
 def syndicated_copy(text: str, rng: random.Random) -> str:

@@ -10,28 +10,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.dedup import DedupConfig, Deduplicator, LocalStore, Verdict, local_store
-from pipelines.document import Document, WarcRef
+from pipelines.document import Document
 from pipelines.errors import PipelineError
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-
-def make_doc(doc_id: str, text: str) -> Document:
-    warc = WarcRef("crawl-00000.warc.gz", 0, 1, f"<urn:uuid:{doc_id}>", None)
-    return Document(
-        id=doc_id,
-        url=f"https://news.example/{doc_id}",
-        fetched_at="2026-01-02T00:00:00Z",
-        warc=warc,
-        text=text,
-    )
-
-
-def seed_texts() -> list[str]:
-    paths = sorted(SEEDS.glob("*.txt"))
-    if len(paths) != 5:
-        pytest.skip(f"the five seed articles are not in {SEEDS}")
-    return [p.read_text(encoding="utf-8") for p in paths]
+from tests.support.docs import make_doc, seed_texts
 
 
 def edited(text: str, seed: int) -> str:

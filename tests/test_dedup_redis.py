@@ -23,10 +23,9 @@ from pipelines.dedup import (
     normalize_text,
     open_store,
 )
-from pipelines.document import Document, WarcRef
+from pipelines.document import Document
 from pipelines.errors import PipelineError
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+from tests.support.docs import make_doc, seed_texts
 
 
 def _free_port() -> int:
@@ -74,24 +73,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest) -> str:
     return f"test:{request.node.name}"
-
-
-def make_doc(doc_id: str, text: str) -> Document:
-    warc = WarcRef("crawl-00000.warc.gz", 0, 1, f"<urn:uuid:{doc_id}>", None)
-    return Document(
-        id=doc_id,
-        url=f"https://news.example/{doc_id}",
-        fetched_at="2026-01-02T00:00:00Z",
-        warc=warc,
-        text=text,
-    )
-
-
-def seed_texts() -> list[str]:
-    paths = sorted(SEEDS.glob("*.txt"))
-    if len(paths) != 5:
-        pytest.skip(f"the five seed articles are not in {SEEDS}")
-    return [p.read_text(encoding="utf-8") for p in paths]
 
 
 def edited(text: str, seed: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,8 +25,7 @@ from pipelines.dedup import (
 )
 from pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
 from pipelines.dedup.store import IndexSettings, candidate_probability
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+from tests.support.docs import seed_texts
 
 EDGE_TEXTS = [
     "",  # no shingles: the signature of a MinHash that saw nothing
@@ -39,11 +37,8 @@ EDGE_TEXTS = [
 ]
 
 
-def seed_texts() -> list[str]:
-    paths = sorted(SEEDS.glob("*.txt"))
-    if not paths:
-        pytest.skip(f"seed articles not found in {SEEDS}")
-    return [normalize_text(p.read_text(encoding="utf-8")) for p in paths]
+def normalized_seeds() -> list[str]:
+    return [normalize_text(text) for text in seed_texts()]
 
 
 def reference(text: str, scheme: SignatureScheme, default_hash: bool = False) -> np.ndarray:
@@ -61,7 +56,7 @@ def reference(text: str, scheme: SignatureScheme, default_hash: bool = False) ->
     ids=["fast-default", "fast-64-perm-k3", "sha1"],
 )
 def test_bulk_signatures_equal_datasketch_update_batch(scheme: SignatureScheme) -> None:
-    texts = seed_texts() + [normalize_text(t) for t in EDGE_TEXTS]
+    texts = normalized_seeds() + [normalize_text(t) for t in EDGE_TEXTS]
     sigs = SignatureComputer(scheme).compute(texts)
     assert sigs.dtype == np.uint32 and sigs.shape == (len(texts), scheme.num_perm)
     for text, sig in zip(texts, sigs, strict=True):
@@ -79,7 +74,7 @@ def test_fast_hash_scalar_matches_vectorised_on_odd_bytes() -> None:
 
 
 def test_signatures_do_not_depend_on_batching(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = seed_texts() * 3
+    texts = normalized_seeds() * 3
     whole = SignatureComputer(SignatureScheme()).compute(texts)
     # Tiny batches and chunks: documents split across permutation chunks must still come out equal.
     monkeypatch.setattr(signatures, "_BATCH_BYTES", 5000)
@@ -91,7 +86,7 @@ def test_signatures_do_not_depend_on_batching(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_signatures_share_an_lsh_index_with_datasketch_minhash() -> None:
-    texts = seed_texts()
+    texts = normalized_seeds()
     scheme = SignatureScheme()
     computer = SignatureComputer(scheme)
     lsh = MinHashLSH(threshold=0.5, num_perm=scheme.num_perm)

@@ -27,7 +27,6 @@ from flows.artifacts import artifact_key
 from flows.crawl_flow import seedcrawl_flow
 from seedcrawl.testweb import DemoWeb
 
-
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 NEWS = [
     "The city council approved a new budget on Tuesday after a long debate about road repairs, "

@@ -27,7 +27,6 @@ from prefect.workers.process import ProcessWorker
 
 from flows.crawl_flow import seedcrawl_flow
 
-
 REPO = Path(__file__).resolve().parents[1]
 POOL = "seedcrawl-pool"
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from archive.check import check_folder
 from archive.reader import WarcRecord, iter_records
+from tests.faults.webs import FaultWeb
 from tests.support.cli import FAST, REPO, seedcrawl_command
 
 # Fallback discovery (/feed, /sitemap.xml, ...) is off: the fault sites have none, and their 404s
@@ -126,3 +127,11 @@ def corpus(out: Path) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[st
     for line in read_jsonl(out / "corpus" / "rejects.jsonl"):
         rejects.setdefault(line["url"], []).append(line)
     return {a["url"]: a for a in articles}, rejects
+
+
+@dataclass
+class Crawled:
+    """A fault web and the one crawl a test module ran against it."""
+
+    web: FaultWeb
+    crawl: Crawl

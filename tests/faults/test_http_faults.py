@@ -6,7 +6,6 @@ One crawl covers them all; each 429 case has a host of its own, since Retry-Afte
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from crawler.retry_after import parse_retry_after
 from seedcrawl.testweb import Request, Response, error_page
 from seedcrawl.testweb.responses import http_date
-from tests.faults.running import Crawl, assert_archive_whole, corpus, crawl, process
+from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import FaultWeb, article, home, in_turn
 
 pytestmark = pytest.mark.slow
@@ -32,12 +31,6 @@ def too_many(retry_after: str) -> Response:
 def in_two_seconds(request: Request) -> Response:
     # an HTTP date (second resolution): the wait it asks for is between 1 and 2 s
     return too_many(http_date(datetime.now(UTC) + timedelta(seconds=2)))
-
-
-@dataclass
-class Crawled:
-    web: FaultWeb
-    crawl: Crawl
 
 
 @pytest.fixture(scope="module")

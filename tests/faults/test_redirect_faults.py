@@ -6,13 +6,12 @@ One crawl; every hop the crawler follows is a request the server logs, so hops a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from crawler import settings
 from seedcrawl.testweb import Response
-from tests.faults.running import Crawl, assert_archive_whole, corpus, crawl, process
+from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, Handler, article, chain, home, html_page
 
 pytestmark = pytest.mark.slow
@@ -22,12 +21,6 @@ HOPS = 25
 
 def moved(location: str, status: int = 302) -> Response:
     return Response(status=status, headers=[("Location", location)])
-
-
-@dataclass
-class Crawled:
-    web: FaultWeb
-    crawl: Crawl
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,11 @@ a robots.txt need be read.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from seedcrawl.testweb import Response, error_page
-from tests.faults.running import RSS_BOUND_MB, Crawl, assert_archive_whole, corpus, crawl, process
+from tests.faults.running import RSS_BOUND_MB, Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, article, home, no_answer
 
 pytestmark = pytest.mark.slow
@@ -25,12 +24,6 @@ PADDING = b"# " + b"a long comment line to pad the robots.txt out " * 20 + b"\n"
 
 def robots(body: bytes) -> Response:
     return Response(body=body, headers=[("Content-Type", "text/plain")])
-
-
-@dataclass
-class Crawled:
-    web: FaultWeb
-    crawl: Crawl
 
 
 @pytest.fixture(scope="module")

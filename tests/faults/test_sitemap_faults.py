@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from seedcrawl.testweb import Response
-from tests.faults.running import RSS_BOUND_MB, Crawl, assert_archive_whole, corpus, crawl, process
+from tests.faults.running import RSS_BOUND_MB, Crawl, Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import MIB, FaultWeb, article, bombs
 
 pytestmark = pytest.mark.slow
@@ -45,12 +44,6 @@ HOSTILE = ["/laughs.xml", "/xxe-file.xml", "/xxe-http.xml", "/parameter.xml"]
 
 def xml(text: str) -> Response:
     return Response(body=text.encode(), headers=[("Content-Type", "application/xml")])
-
-
-@dataclass
-class Crawled:
-    web: FaultWeb
-    crawl: Crawl
 
 
 @pytest.fixture(scope="module")

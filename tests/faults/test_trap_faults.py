@@ -8,14 +8,13 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 import pytest
 
 from seedcrawl.testweb import Request, Response
-from tests.faults.running import Crawl, assert_archive_whole, corpus, crawl, process
+from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, home, html_page, story
 
 pytestmark = pytest.mark.slow
@@ -68,12 +67,6 @@ def dispatch(request: Request) -> Answer:
     prefix = request.route_path.split("/")[1]
     handler = {"calendar": calendar, "events": calendar, "s": sessions, "rel": relative}.get(prefix)
     return handler(request) if handler else Response(status=404)
-
-
-@dataclass
-class Crawled:
-    web: FaultWeb
-    crawl: Crawl
 
 
 @pytest.fixture(scope="module")

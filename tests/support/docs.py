@@ -1,0 +1,30 @@
+"""Documents for tests of the processing steps, and the five seed articles' texts.
+
+The seed texts are the bodies bundled with the demo web (`seedcrawl/testweb/data/seeds.json`, curated
+from ../shared/seeds), so tests that need them never depend on files outside the repository.
+"""
+
+from __future__ import annotations
+
+from pipelines.document import Document, WarcRef
+from seedcrawl.testweb.corpus import load_corpus
+
+
+def make_doc(
+    doc_id: str, text: str, published: str | None = None, fetched: str = "2026-01-02T00:00:00Z"
+) -> Document:
+    warc = WarcRef("crawl-00000.warc.gz", 1234, 567, f"<urn:uuid:{doc_id}>", f"sha1:{doc_id.upper()}")
+    return Document(
+        id=doc_id,
+        url=f"https://news.example/{doc_id}",
+        fetched_at=fetched,
+        warc=warc,
+        text=text,
+        published=published,
+    )
+
+
+def seed_texts() -> list[str]:
+    """The five seed articles (2015 US-Russia talks), paragraphs separated by blank lines."""
+    seeds = load_corpus().seeds
+    return ["\n\n".join(seeds[key].body) for key in sorted(seeds)]
