@@ -2,7 +2,7 @@
 # `make test` (set up with test extras, run the suite). Both keep the environment at .venv.
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
-PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -q
+PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -qq
 PYWB_VENV := .venv-pywb
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 # pywb pins old redis/fakeredis, so replay tests get their own environment.
 $(PYWB_VENV)/.installed: requirements-pywb.lock
 	test -x $(PYWB_VENV)/bin/python || $(PY) -m venv $(PYWB_VENV)
-	$(PYWB_VENV)/bin/python -m pip --disable-pip-version-check -q install -r requirements-pywb.lock
+	$(PYWB_VENV)/bin/python -m pip --disable-pip-version-check -qq install -r requirements-pywb.lock
 	touch $@
 
 pywb: $(PYWB_VENV)/.installed

@@ -5,6 +5,12 @@ while the crawler parses the next page. The queue is bounded: when the disk cann
 crawler waits instead of holding an unbounded backlog of bodies in memory. A write failure (disk
 full) is kept and reported to the caller on its next call; nothing queued after it is written, and
 the file has already been cut back to its last whole record.
+
+`abort()` is for a crawl told to stop at once (a second SIGTERM): the record being written is
+finished, what is still queued is dropped (counted as `dropped`; those pages are fetched again
+when the run is resumed) and the open file is closed under its final name. The thread is a daemon
+so that a bug elsewhere can never keep the process alive, which is why the crawl command always
+ends it through `close()` or `abort()` instead of leaving it to die mid-record at exit.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ class BackgroundWriter:
         self.counts: Counter[str] = Counter()  # exchanges, revisits, truncated, bytes; read after close
         self.error: ArchiveWriteError | None = None
         self._queue: queue.Queue[object] = queue.Queue(max_pending)
+        self._abort = threading.Event()
         self._thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
         self._thread.start()
         self._closed: list[Path] | None = None
@@ -45,6 +52,9 @@ class BackgroundWriter:
         while (item := self._queue.get()) is not _STOP:
             if self.error is not None:
                 continue  # drain without writing: the archive stopped at its last whole record
+            if self._abort.is_set():
+                self.counts["dropped"] += 1
+                continue
             assert isinstance(item, HttpExchange)
             try:
                 capture = self.writer.write_exchange(item)
@@ -63,4 +73,20 @@ class BackgroundWriter:
             self._queue.put(_STOP)
             self._thread.join()
             self._closed = self.writer.close()
+        return self._closed
+
+    def abort(self) -> list[Path]:
+        """Finish the record being written, drop the rest of the queue, close the open file."""
+        if self._closed is not None:
+            return self._closed
+        self._abort.set()
+        while True:  # make room for the stop marker: the queue may be full
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            self.counts["dropped"] += item is not _STOP
+        self._queue.put(_STOP)
+        self._thread.join()
+        self._closed = self.writer.close()
         return self._closed

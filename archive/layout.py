@@ -2,6 +2,12 @@
 
 Every path seedcrawl writes is built here from fixed names, never from URLs or headers, and is
 checked to stay inside the output folder, so a hostile page cannot steer a write elsewhere.
+
+Symbolic links are refused: `create()` fails with `OutputError` when the folder, or one of the
+folders seedcrawl writes in, holds a link, before anything is opened. SQLite, Scrapy's log and
+the JSON Lines files would otherwise all write through a link planted at one of their names (the
+file it points at, anywhere, would be overwritten or appended to). Our own openers use O_NOFOLLOW
+as well, so a link planted after the check is refused when the file is opened.
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import OutputError
+
+# Folders whose files seedcrawl and the libraries it drives (SQLite, Scrapy's log) create or append to.
+WRITTEN_FOLDERS = ("warc", "indexes", "indexes/parts", "state", "logs", "corpus", "dedup", "package")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +39,25 @@ class Layout:
             probe.unlink()
         except OSError as exc:
             raise OutputError(f"output folder {path} is not writable: {exc.strerror or exc}") from None
-        return cls(path)
+        layout = cls(path)
+        layout.refuse_links()
+        return layout
+
+    def refuse_links(self) -> None:
+        """Raise `OutputError` for the first symbolic link among the files seedcrawl may write."""
+        for folder in (self.root, *(self.root.joinpath(*name.split("/")) for name in WRITTEN_FOLDERS)):
+            try:
+                entries = list(os.scandir(folder))
+            except FileNotFoundError:
+                continue
+            except NotADirectoryError:
+                entries = []
+            for entry in entries:
+                if entry.is_symlink():
+                    raise OutputError(
+                        f"refusing to use the output folder: {entry.path} is a symbolic link "
+                        f"(to {os.readlink(entry.path)}); seedcrawl never writes through links, remove it"
+                    )
 
     @property
     def warc_dir(self) -> Path:

@@ -4,6 +4,9 @@ A `.warc.gz.open` file is what a killed writer left. Its complete gzip members a
 records, so it is cut back to the end of the last one and closed under its final name. It is never
 appended to: a new run always starts a new file. A file with no whole record at all is set aside
 under `.warc.gz.partial` rather than deleted.
+
+A symlink is never followed: a link planted as `x.warc.gz.open` would otherwise have the file it
+points at cut back, wherever that is. It is refused with `OutputError`, the target untouched.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import WarcFormatError
+from archive.errors import OutputError, WarcFormatError
 from archive.gzmembers import iter_members
 from archive.writer import OPEN_SUFFIX
 
@@ -34,9 +37,15 @@ def recover_open_files(warc_dir: Path) -> list[Recovered]:
 def recover_file(path: Path) -> Recovered:
     if not path.name.endswith(".warc.gz" + OPEN_SUFFIX):
         raise ValueError(f"not an open WARC file: {path}")
-    size = path.stat().st_size
-    records, good_end = 0, 0
-    with path.open("rb") as stream:
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+    except OSError:
+        if path.is_symlink():
+            raise OutputError(f"refusing to recover {path}: it is a symbolic link, not a WARC file") from None
+        raise
+    with os.fdopen(fd, "r+b") as stream:
+        size = os.fstat(stream.fileno()).st_size
+        records, good_end = 0, 0
         try:
             for member in iter_members(stream, path):
                 member.drain()
@@ -45,14 +54,14 @@ def recover_file(path: Path) -> Recovered:
                 good_end = member.offset + member.length
         except WarcFormatError:
             pass
+        if records:
+            stream.truncate(good_end)
+            stream.flush()
+            os.fsync(stream.fileno())
     final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
     if records == 0:
         aside = final.with_name(final.name + PARTIAL_SUFFIX)
         os.replace(path, aside)
         return Recovered(aside, 0, 0, True)
-    with path.open("r+b") as stream:
-        stream.truncate(good_end)
-        stream.flush()
-        os.fsync(stream.fileno())
     os.replace(path, final)
     return Recovered(final, records, size - good_end, False)

@@ -4,11 +4,18 @@ A file is written as `NAME.warc.gz.open` and renamed to `NAME.warc.gz` only afte
 and synced, so every file without `.open` is complete. Each record is its own gzip member, written
 in one go; if a write fails (disk full), the file is cut back to where that record started, so no
 partial record is ever left behind.
+
+The file is unbuffered and a member is compressed in memory before it is written: a buffered file
+keeps the unwritten part of a failed record and writes it out again on the next flush or close,
+after the cut-back (checked under RLIMIT_FSIZE), which left a partial record and a file that
+could not be closed.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +32,8 @@ from archive.records import (
     RecordFactory,
     RevisitTarget,
 )
+
+logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_FILE_SIZE = 1_000_000_000
@@ -53,18 +62,32 @@ class Capture:
 
 
 class _GzipMember:
-    """File-like sink that compresses everything written into a single gzip member."""
+    """File-like sink that compresses everything written into a single gzip member, in memory."""
 
-    def __init__(self, out: BinaryIO) -> None:
-        self._out = out
+    def __init__(self) -> None:
         self._zip = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self._parts: list[bytes] = []
+        self._done = False
 
     def write(self, data: bytes) -> None:
-        self._out.write(self._zip.compress(data))
+        self._parts.append(self._zip.compress(data))
 
     def flush(self) -> None:
-        self._out.write(self._zip.flush())
-        self._out.flush()
+        if not self._done:
+            self._parts.append(self._zip.flush())
+            self._done = True
+
+    def getvalue(self) -> bytes:
+        self.flush()
+        return b"".join(self._parts)
+
+
+def _write_all(out: BinaryIO, data: bytes) -> None:
+    # An unbuffered file may take less than asked (a signal, a nearly full disk).
+    view = memoryview(data)
+    while view:
+        written = out.write(view)
+        view = view[written or 0 :]
 
 
 class WarcFile:
@@ -77,7 +100,7 @@ class WarcFile:
         self.open_path = path.with_name(path.name + OPEN_SUFFIX)
         # O_EXCL: never reuse or append to an existing file; O_NOFOLLOW: never write through a symlink.
         fd = os.open(self.open_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        self._out: BinaryIO = os.fdopen(fd, "wb")
+        self._out: BinaryIO = os.fdopen(fd, "wb", buffering=0)
         self._serializer = BaseWARCWriter(gzip=False, warc_version="1.1")
         self.records = 0
         warcinfo = factory.warcinfo(path.name, info)
@@ -95,7 +118,9 @@ class WarcFile:
     def write(self, record: Any) -> WrittenRecord:
         start = self._out.tell()
         try:
-            self._serializer._write_warc_record(_GzipMember(self._out), record)
+            member = _GzipMember()
+            self._serializer._write_warc_record(member, record)
+            _write_all(self._out, member.getvalue())
         except BaseException as exc:
             self._cut_back(start)
             if isinstance(exc, OSError):
@@ -114,11 +139,11 @@ class WarcFile:
         )
 
     def _cut_back(self, offset: int) -> None:
-        # Best effort: on a full disk the flush can fail again, but truncation frees the space.
+        # Nothing is buffered, so truncating cannot fail for lack of space; the fallback is for a
+        # file object that refuses to seek.
         try:
             self._out.seek(offset)
             self._out.truncate(offset)
-            self._out.flush()
         except OSError:
             os.truncate(self.open_path, offset)
 
@@ -182,7 +207,10 @@ class RotatingWarcWriter:
         written = warc.write(response)
         request = warc.write(self.factory.request(exchange, warc.warcinfo_id, written.record_id))
         self.records_written += 2
-        self._remember(exchange, written, digest, original, warc.name)
+        try:
+            self._remember(exchange, written, digest, original, warc.name)
+        except sqlite3.Error as exc:
+            self._lost_digests(exc)
         if warc.size >= self.max_file_size:
             self._rotate()
         return Capture(written, request, original)
@@ -240,7 +268,17 @@ class RotatingWarcWriter:
             current, self._current = self._current, None
             self.closed_files.append(current.close())
             if self.digests is not None:
-                self.digests.mark_file(current.name)
+                try:
+                    self.digests.mark_file(current.name)
+                except sqlite3.Error as exc:
+                    self._lost_digests(exc)
+
+    def _lost_digests(self, exc: sqlite3.Error) -> None:
+        # The store is a cache of what the WARC files hold (its sync() reads files it has not
+        # marked), so a failed write (a full disk) costs revisit records, never a capture: go on
+        # without it rather than stop archiving.
+        logger.warning("payload digest store failed (%s): writing without revisits from now on", exc)
+        self.digests = None
 
     def close(self) -> list[Path]:
         """Close the open file (if any); returns every file closed by this writer."""

@@ -26,22 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.crawlweb import CrawlWeb
+from seedcrawl.crawl import LOOPBACK_SETTINGS
 
 RESULTS = Path(__file__).with_name("results") / "crawl.md"
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS=64",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-    "-s",
-    "DEPTH_LIMIT=0",
-    "-s",
-    "LOG_LEVEL=WARNING",
-]
+FAST = [*LOOPBACK_SETTINGS, "-s", "CONCURRENT_REQUESTS=64", "-s", "DEPTH_LIMIT=0", "-s", "LOG_LEVEL=WARNING"]
 
 
 def seedcrawl_run(web: CrawlWeb, out: Path, capture: bool) -> dict[str, float]:

@@ -24,18 +24,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.aeb_metric import load_truth, score
 from pipelines.corpus import iter_lines
+from seedcrawl.crawl import LOOPBACK_SETTINGS
 from seedcrawl.testweb import SiteServer, StaticSite, page
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "aeb-dev"
 RESULTS = Path(__file__).with_name("results") / "extraction_path.md"
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-]
+FAST = LOOPBACK_SETTINGS
 
 
 def site_for(data: Path) -> tuple[StaticSite, list[str]]:

@@ -33,16 +33,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.focusweb import FocusWeb, FocusWebConfig  # noqa: E402
+from seedcrawl.crawl import LOOPBACK_SETTINGS  # noqa: E402
 from seedcrawl.testweb.corpus import load_corpus  # noqa: E402
 
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-]
+FAST = LOOPBACK_SETTINGS
 
 
 @dataclass

@@ -5,13 +5,21 @@ response: the body is still content-encoded, and redirects, error statuses and r
 are all seen. It also enforces DOWNLOAD_MAXSIZE itself (on `headers_received`/`bytes_received`),
 stopping the download instead of letting Scrapy cancel it, so that an oversized body is archived
 as far as it was received, marked `WARC-Truncated: length`, instead of vanishing.
+
+It holds the output folder's lock for the whole crawl, so it also keeps the run marker
+(crawler/resume.py): begun once the folder is locked and recovered, closed after the last record
+is written, with the spider's close reason deciding whether the run ended or can be resumed. A
+forced stop (a second SIGTERM) never reaches `engine_stopped`; the crawl command then calls
+`abort()`, which finishes the record being written and closes the file without draining the queue.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
 import socket
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +30,7 @@ from scrapy.exceptions import NotConfigured, StopDownload
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.python.failure import Failure
 
 from archive.background import BackgroundWriter
 from archive.digests import STORE_NAME, DigestStore
@@ -32,6 +41,7 @@ from archive.lock import FolderLock
 from archive.records import HttpExchange, RecordFactory, RecordStamp
 from archive.recovery import recover_open_files
 from archive.writer import RotatingWarcWriter
+from crawler.resume import FORCED, RunMarker
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +79,13 @@ def exchange_from(response: Response, request: Request, stamp: RecordStamp) -> H
     )
 
 
+def disk_full(error: BaseException | None) -> bool:
+    """A write failed for lack of space (or over RLIMIT_FSIZE), as SQLite or the OS reports it."""
+    if isinstance(error, sqlite3.OperationalError):
+        return any(word in str(error).lower() for word in ("disk", "full"))
+    return isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
 def new_run_id() -> str:
     """A run id that sorts by start time: "20261122T101500Z-3fa9c2"."""
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + secrets.token_hex(3)
@@ -83,13 +100,18 @@ class WarcCapture:
         self.run_id = str(settings.get("SEEDCRAWL_RUN_ID") or new_run_id())
         self.lock = FolderLock(layout.root)
         self.lock.acquire()
+        self.digests: DigestStore | None = None
         try:
+            self.marker = RunMarker.from_settings(settings, layout.state_dir, self.run_id)
             self.writer = self._open(crawler, layout, stamp)
         except BaseException:
             self.lock.release()
+            if self.digests is not None:
+                self.digests.close()
             raise
         self.closed = False
         self.failed = False
+        self.reason: str | None = None  # the spider's close reason, once it closed
         self.files: list[Path] | None = None
 
     def _open(self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None) -> BackgroundWriter:
@@ -130,6 +152,7 @@ class WarcCapture:
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         return ext
 
     def _warcinfo(self, crawler: Crawler) -> dict[str, str]:
@@ -176,16 +199,28 @@ class WarcCapture:
         except ArchiveWriteError as exc:
             # Scrapy would log and swallow an exception from a signal handler; a crawl that can no
             # longer archive must stop instead (the file was already cut back to whole records).
-            self.failed = True
             stats.inc_value("seedcrawl/not_archived")
-            stats.set_value("seedcrawl/archive_error", str(exc))
-            logger.error("cannot write WARC, stopping the crawl: %s", exc)
-            assert self.crawler.engine is not None
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_ERROR_REASON))
+            self._stop(str(exc))
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        # A full disk also fails the frontier's SQLite, inside a callback, which Scrapy would log
+        # and go on from, losing the links found: stop as for a failed WARC write (resumable).
+        if self.failed or not disk_full(failure.value):
+            return
+        self._stop(f"cannot write {self.layout.state_dir}: {failure.value}")
+
+    def _stop(self, error: str) -> None:
+        self.failed = True
+        stats = self.crawler.stats
+        assert stats is not None and self.crawler.engine is not None
+        stats.set_value("seedcrawl/archive_error", error)
+        logger.error("cannot write the output folder, stopping the crawl: %s", error)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=ARCHIVE_ERROR_REASON))
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
         # Before the report's handler (this extension connects first): the summary then counts
         # every record actually written.
+        self.reason = reason
         self.close_writer()
 
     def engine_stopped(self) -> None:
@@ -195,18 +230,23 @@ class WarcCapture:
         """Write what is queued and close the open WARC file; fold the writer's counts into stats."""
         if self.files is not None:
             return self.files
+        self.files = self.writer.close()
+        self._fold_counts()
+        return self.files
+
+    def _fold_counts(self) -> None:
         stats = self.crawler.stats
         assert stats is not None
-        self.files = self.writer.close()
         counts = self.writer.counts
         stats.set_value("seedcrawl/warc_records", 2 * counts["exchanges"])
         stats.set_value("seedcrawl/revisits", counts["revisits"])
         for key, value in counts.items():
             if key.startswith("truncated_"):
                 stats.set_value(f"seedcrawl/truncated/{key.removeprefix('truncated_')}", value)
+        if counts["dropped"]:
+            stats.inc_value("seedcrawl/not_archived", counts["dropped"])
         if self.writer.error is not None:
             stats.set_value("seedcrawl/archive_error", str(self.writer.error))
-        return self.files
 
     def close(self) -> list[Path]:
         """Close the writer, index the folder and release it (after the crawl, not on its clock)."""
@@ -215,9 +255,44 @@ class WarcCapture:
         self.closed = True
         try:
             files = self.close_writer()
+            self._finish_run(self.reason)
             build_index(self.layout.root)
             return files
         finally:
+            self._release()
+
+    def abort(self) -> list[Path]:
+        """A forced stop: finish the record being written, close the file, skip the index.
+
+        What is still queued is dropped (counted as not archived): those pages were never
+        archived, so resuming the run fetches them again.
+        """
+        if self.closed:
+            return self.files or []
+        self.closed = True
+        try:
+            if self.files is None:  # else the spider closed and the writer with it
+                self.files = self.writer.abort()
+                self._fold_counts()
+            self._finish_run(self.reason or FORCED)
+            return self.files
+        finally:
+            self._release()
+
+    def _finish_run(self, reason: str | None) -> None:
+        if self.writer.error is not None:
+            reason = ARCHIVE_ERROR_REASON  # records are missing: the run is not complete
+        assert self.crawler.stats is not None
+        try:
+            self.marker.finish(reason, self.crawler.stats.get_stats())
+        except OSError as exc:  # a full disk: the marker still says running, so the run is resumed
+            logger.warning("could not close the run marker: %s", exc)
+
+    def _release(self) -> None:
+        try:
             if self.digests is not None:
                 self.digests.close()
+        except sqlite3.Error as exc:  # a cache: the next run's sync() rebuilds what was not saved
+            logger.warning("could not save the payload digest store: %s", exc)
+        finally:
             self.lock.release()

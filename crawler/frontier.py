@@ -159,8 +159,17 @@ class Frontier:
         return Verdict.ADMITTED
 
     def is_known(self, canonical: str) -> bool:
-        """An article the corpus holds; listings never count, they are fetched every run."""
-        return self.known is not None and not looks_like_listing(canonical) and canonical in self.known
+        """An article the corpus holds; listings never count, they are fetched every run.
+
+        A page the resumed run itself archived (and processing may have added to the corpus since)
+        is not: it is replayed from the archive, so that the links it holds are followed again.
+        """
+        return (
+            self.known is not None
+            and not looks_like_listing(canonical)
+            and canonical in self.known
+            and self.store.archived(url_key(canonical)) is None
+        )
 
     # -- leaving -------------------------------------------------------------------------------
 
@@ -181,6 +190,22 @@ class Frontier:
         entries = self.store.pop(n) if per_host is None else self._take_per_host(n, per_host, busy or {})
         self.handed_out += len(entries)
         return entries
+
+    def take_archived(self, n: int) -> list[Entry]:
+        """Up to `n` of the best parked entries a resumed run archived already (see crawler/replay.py).
+
+        They count against the page budget like any entry handed out: they were, before the crash.
+        """
+        budget = self.config.max_pages
+        if budget is not None:
+            n = min(n, budget - self.handed_out)
+        entries = self.store.pop_archived(n)
+        self.handed_out += len(entries)
+        return entries
+
+    def repark(self, entry: Entry) -> None:
+        """Park `entry` to be fetched, whatever became of its URL (replay found it was not archived)."""
+        self.store.repark(url_key(entry.url), entry)
 
     def _take_per_host(self, n: int, per_host: int, busy: Mapping[str, int]) -> list[Entry]:
         room = {host: per_host - count for host, count in busy.items()}

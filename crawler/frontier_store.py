@@ -8,7 +8,9 @@ grows; SQLite's page cache is the only part that scales, and it is capped.
 
 The file is a cache of this run, recreated when a run starts: everything in it can be rebuilt from
 the WARC files (what was requested) and the pages they hold (what was linked), which is how a
-resume after SIGKILL must work, since Scrapy's JOBDIR queues do not survive one.
+resume after SIGKILL works (crawler/replay.py), since Scrapy's JOBDIR queues do not survive one.
+For that, the `archived` table holds where each URL the resumed run already captured is archived;
+it stays empty in a run that is not a resumption.
 
 Writes are batched: one transaction stays open and is committed every `commit_every` writes, so a
 page with 200 links costs no fsync. Reads on the same connection see uncommitted rows, so the
@@ -35,6 +37,10 @@ CREATE TABLE parked (
 );
 CREATE INDEX parked_order ON parked (priority DESC, seq);
 CREATE TABLE aliases (url TEXT PRIMARY KEY, canonical TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE archived (
+    key INTEGER PRIMARY KEY, file TEXT NOT NULL, offset INTEGER NOT NULL, record_id TEXT
+) WITHOUT ROWID;
+CREATE INDEX archived_record ON archived (record_id);
 """
 PAGE_CACHE_KIB = 16 * 1024
 
@@ -164,6 +170,66 @@ class FrontierStore:
         found = self.peek(n)
         self.remove([key for key, _ in found])
         return [entry for _, entry in found]
+
+    def repark(self, key: int, entry: Entry) -> None:
+        """Park a URL again whatever its state (a resumed run found it must be fetched after all)."""
+        if self.state(key) is State.PARKED:
+            return
+        self._seq += 1
+        self._db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (key, int(State.PARKED)))
+        self._db.execute(
+            "INSERT INTO parked VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                entry.priority,
+                self._seq,
+                entry.url,
+                entry.host,
+                entry.kind,
+                entry.depth,
+                entry.via,
+                int(entry.refetch),
+            ),
+        )
+        self.parked += 1
+        self._wrote(2)
+
+    # -- what a resumed run archived already (crawler/replay.py) --------------------------------
+
+    def note_archived(self, key: int, file: str, offset: int, record_id: str | None = None) -> None:
+        """The capture of a URL to replay instead of fetching it (a later one replaces it)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO archived VALUES (?, ?, ?, ?)", (key, file, offset, record_id)
+        )
+        self._wrote()
+
+    def archived(self, key: int) -> tuple[str, int] | None:
+        row = self._db.execute("SELECT file, offset FROM archived WHERE key = ?", (key,)).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def archived_record(self, record_id: str) -> tuple[str, int] | None:
+        row = self._db.execute(
+            "SELECT file, offset FROM archived WHERE record_id = ? LIMIT 1", (record_id,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def archived_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM archived").fetchone()[0])
+
+    def pop_archived(self, n: int) -> list[Entry]:
+        """The `n` best parked entries that were archived already, now marked taken."""
+        if n <= 0 or self.parked == 0:
+            return []
+        rows = self._db.execute(
+            "SELECT p.key, url, kind, priority, depth, via, refetch FROM parked p JOIN archived a "
+            "ON a.key = p.key ORDER BY priority DESC, seq LIMIT ?",
+            (n,),
+        ).fetchall()
+        self.remove([row[0] for row in rows])
+        return [
+            Entry(url, kind, priority, depth, via, bool(refetch))
+            for _, url, kind, priority, depth, via, refetch in rows
+        ]
 
     def add_alias(self, url: str, canonical: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (url, canonical))

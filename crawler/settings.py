@@ -107,3 +107,10 @@ SEEDCRAWL_RETRY_AFTER_MAX = 60
 # finish_reason `max_bytes` / `max_time`) after this many downloaded body bytes or seconds.
 SEEDCRAWL_MAX_BYTES = 0
 SEEDCRAWL_MAX_TIME = 0
+
+# --- resume (crawler/resume.py) ---------------------------------------------------------------
+# `seedcrawl crawl` sets these from the run marker, DIR/state/run.json. With `scrapy crawl` itself,
+# -s SEEDCRAWL_RESUME=True -s SEEDCRAWL_RUN_ID=<the unfinished run's id> resumes that run.
+SEEDCRAWL_RESUME = False  # replay what run SEEDCRAWL_RUN_ID archived already instead of fetching it
+SEEDCRAWL_RUN_SPEC = None  # JSON of the run's seeds and options, kept in the marker for resuming
+SEEDCRAWL_REPLACES_RUN = None  # the unfinished run this new one was started in place of (--new-run)

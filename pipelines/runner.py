@@ -81,6 +81,9 @@ def process_folder(
     started = time.monotonic()
     report = ProcessReport()
     with FolderLock(layout.root):
+        # A run killed mid-way leaves its spool behind; holding the lock, no live run owns one.
+        for stale in layout.state_dir.glob(".spool-*.pickle"):
+            stale.unlink(missing_ok=True)
         ledger_path = layout.state_dir / LEDGER
         done = _load_ledger(ledger_path)
         todo = [path for path in layout.closed_warcs() if path.name not in done]
@@ -201,3 +204,10 @@ def _save_ledger(path: Path, done: dict[str, Any]) -> None:
         stream.flush()
         os.fsync(stream.fileno())
     tmp.replace(path)
+    # The rename itself reaches the disk only with the folder: a ledger lost to a power cut would
+    # cost reprocessing (every id is then found in the corpus already), not duplicates.
+    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -7,12 +7,28 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from archive.errors import FolderBusy, OutputError
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
-from seedcrawl.crawl import EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
+from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
 from seedcrawl.run_cmd import add_run_parser, cmd_run
+
+CRAWL_EPILOG = """\
+A crawl into DIR whose latest run did not finish (killed, interrupted, disk full) resumes that
+run: same run id, seeds and options (give the same ones, or none); what it archived is read back
+from DIR/warc instead of fetched again. --new-run or another --run-id starts a new run instead.
+
+exit codes:
+  0    done
+  1    nothing could be fetched
+  2    bad usage or seeds, or options that differ from the unfinished run being resumed
+  3    the output folder is unusable (not writable, a symbolic link in it) or in use by another run
+  4    the archive could not be written (disk full); every WARC file is whole: free space, run again
+  130  interrupted by SIGTERM/Ctrl-C: pages in flight finished, files closed and indexed; run again
+  131  a second SIGTERM/Ctrl-C stopped it at once: only whole records, index not updated; run again
+"""
 
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
@@ -68,8 +84,18 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seedcrawl", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    crawl = commands.add_parser("crawl", help="crawl from seeds into DIR/warc (WARC files) and DIR/indexes")
+    crawl = commands.add_parser(
+        "crawl",
+        help="crawl from seeds into DIR/warc (WARC files) and DIR/indexes",
+        epilog=CRAWL_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _add_crawl_options(crawl)
+    crawl.add_argument(
+        "--new-run",
+        action="store_true",
+        help="start a new run even if the latest run into DIR did not finish (it is resumed otherwise)",
+    )
     add_process_parser(commands)
     add_run_parser(commands)
     add_package_parser(commands)
@@ -93,6 +119,7 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         refetch=args.refetch,
         max_bytes=args.max_bytes,
         max_time=args.max_time,
+        new_run=getattr(args, "new_run", False),
     )
 
 
@@ -101,6 +128,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
     result = run_crawl(_crawl_options(args))
     print(format_summary(result.summary), file=sys.stderr)
+    if result.summary.get("resumed"):
+        print(
+            f"  resumed run {result.summary.get('run_id')}: {result.summary.get('replayed', 0)} archived "
+            "pages and documents read back from the WARC files instead of fetched",
+            file=sys.stderr,
+        )
     print(
         f"output: {args.out.absolute()}  (WARC files in warc/, index in indexes/index.cdxj, logs in logs/)",
         file=sys.stderr,
@@ -127,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CrawlError as exc:
         print(f"seedcrawl: {exc}", file=sys.stderr)
         return exc.exit_code
+    except (OutputError, FolderBusy) as exc:  # e.g. `process` on a folder with a planted symlink
+        print(f"seedcrawl: {exc}", file=sys.stderr)
+        return EXIT_OUTPUT
     except KeyboardInterrupt:
         print("seedcrawl: interrupted", file=sys.stderr)
         return 130

@@ -2,31 +2,66 @@
 
 A Twisted reactor cannot be restarted, so this runs one crawl per process; flows run it as a
 subprocess for that reason.
+
+A crawl into a folder whose latest run did not end cleanly resumes that run (crawler/resume.py):
+same run id, seeds and options, and what it archived is replayed instead of fetched.
+
+Exit codes:
+    0    done
+    1    nothing could be fetched
+    2    bad usage or seeds, or options that differ from the unfinished run being resumed
+    3    the output folder is unusable (not writable, a symbolic link in it) or in use by another run
+    4    the archive could not be written (disk full): every WARC file is whole; free space and run
+         the same command again to resume
+    130  interrupted (SIGTERM or Ctrl-C): pages in flight were finished and archived, files closed
+         and indexed; run the same command again to resume
+    131  stopped at once (a second SIGTERM or Ctrl-C): every record written is whole and the files
+         are closed, but pages in flight were dropped and the index is not updated; run the same
+         command again to resume
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass, field
+import re
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from archive.layout import Layout
-from crawler.capture import new_run_id
+from crawler.capture import WarcCapture, new_run_id
 from crawler.focus import TopicError, build_profile
-from crawler.report import CrawlReport
+from crawler.report import CrawlReport, summarize
+from crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
 from crawler.seeds import SeedError, parse_seed_list, read_seed_file
 from crawler.spiders.news import NewsSpider
+
+# Politeness off, for our own servers on loopback only (the demo web, tests, benchmarks): no delay,
+# no AutoThrottle, more requests per host. Never for other people's sites.
+LOOPBACK_SETTINGS = [
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+]
 
 EXIT_OK = 0
 EXIT_NOTHING_FETCHED = 1
 EXIT_USAGE = 2
 EXIT_OUTPUT = 3
 EXIT_ARCHIVE = 4  # a WARC record could not be written (disk full): every written file is still whole
+EXIT_INTERRUPTED = 130  # first SIGTERM/Ctrl-C: in-flight pages finished, files closed; resumable
+EXIT_FORCED = 131  # second SIGTERM/Ctrl-C: stopped at once, only whole records; resumable
+# Run ids name files (logs/crawl-<id>.log): nothing that could be a path.
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 class CrawlError(Exception):
@@ -52,6 +87,7 @@ class CrawlOptions:
     refetch: bool = False  # fetch known articles again, conditionally
     max_bytes: int | None = None  # stop cleanly after this many downloaded body bytes
     max_time: float | None = None  # stop cleanly after this many seconds
+    new_run: bool = False  # start a new run even when the folder's latest run did not finish
 
 
 @dataclass
@@ -112,6 +148,12 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         raise CrawlError("--max-bytes must be 1 or more", EXIT_USAGE)
     if options.max_time is not None and options.max_time <= 0:
         raise CrawlError("--max-time must be more than 0", EXIT_USAGE)
+    if options.run_id is not None and not RUN_ID.fullmatch(options.run_id):
+        raise CrawlError(
+            f"--run-id takes letters, digits, '.', '_' and '-', got {options.run_id!r}", EXIT_USAGE
+        )
+    plan = _plan(options)
+    options = _as_planned(options, plan)
     try:
         seeds = collect_seeds(options)
     except SeedError as exc:
@@ -128,14 +170,18 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     except OutputError as exc:
         raise CrawlError(str(exc), EXIT_OUTPUT) from None
 
-    process = CrawlerProcess(build_settings(options, layout))
+    process = CrawlerProcess(_with_plan(build_settings(options, layout), plan))
     crawler = process.create_crawler(NewsSpider)
     failures: list[Failure] = []
     deferred = process.crawl(
         crawler, seeds=seeds, allow_hosts=options.allow_hosts, max_pages=options.max_pages
     )
     deferred.addErrback(failures.append)
-    process.start()
+    started = time.monotonic()
+    try:
+        process.start()
+    finally:
+        forced = _abort_capture(crawler)
     if failures:
         error = failures[0].value
         assert error is not None
@@ -143,13 +189,99 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         raise CrawlError(f"crawl failed: {error}", _exit_code_for(error))
     report = crawler.extensions.middlewares
     summary = next((ext.summary for ext in report if isinstance(ext, CrawlReport)), None) or {}
+    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats is not None else {}
+    if forced:  # the spider never closed, so no summary was made
+        summary = summary or summarize(stats, time.monotonic() - started)
+        summary["finish_reason"] = summary.get("finish_reason") or FORCED
+    summary.setdefault("run_id", plan.run_id)
+    summary["resumed"] = plan.resume
+    summary["replayed"] = int(stats.get("seedcrawl/resume/replayed", 0))
+    again = f"run the same command again to resume run {plan.run_id}"
     if summary.get("archive_error"):
         return CrawlResult(
-            summary, EXIT_ARCHIVE, f"stopped: cannot write the archive ({summary['archive_error']})"
+            summary,
+            EXIT_ARCHIVE,
+            f"stopped: cannot write the archive ({summary['archive_error']}); every WARC file is whole; "
+            f"free space and {again}",
         )
-    if summary.get("pages", 0) == 0:
+    if forced:
+        why = "stopped at once: every record written is whole, pages in flight were dropped"
+        return CrawlResult(summary, EXIT_FORCED, f"{why}; {again}")
+    if summary.get("finish_reason") == "shutdown":
+        why = "interrupted: pages in flight were finished and archived, files closed"
+        return CrawlResult(summary, EXIT_INTERRUPTED, f"{why}; {again}")
+    if summary.get("pages", 0) == 0 and summary["replayed"] == 0:
         return CrawlResult(summary, EXIT_NOTHING_FETCHED, "no page was fetched")
     return CrawlResult(summary, EXIT_OK, "finished")
+
+
+def _plan(options: CrawlOptions) -> RunPlan:
+    """Resume the folder's unfinished run, or start a new one (see crawler/resume.py)."""
+    given_seeds: list[str] = []
+    if options.urls or options.seeds_file is not None:
+        try:
+            given_seeds = collect_seeds(options)
+        except SeedError as exc:
+            raise CrawlError(str(exc), EXIT_USAGE) from None
+    given = RunSpec(
+        seeds=tuple(given_seeds),
+        allow_hosts=tuple(options.allow_hosts),
+        depth=options.depth,
+        max_pages=options.max_pages,
+        topic_files=tuple(str(path.absolute()) for path in options.topic_files),
+        topic=options.topic,
+        refetch=options.refetch,
+        settings=dict(options.settings),
+    )
+    state_dir = Path(options.out).expanduser().absolute() / "state"
+    from archive.errors import OutputError
+
+    try:
+        return plan_run(state_dir, given, options.run_id, options.new_run, new_run_id)
+    except ResumeConflict as exc:
+        raise CrawlError(str(exc), EXIT_USAGE) from None
+    except OutputError as exc:
+        raise CrawlError(str(exc), EXIT_OUTPUT) from None
+
+
+def _as_planned(options: CrawlOptions, plan: RunPlan) -> CrawlOptions:
+    spec = plan.spec
+    return replace(
+        options,
+        urls=list(spec.seeds),
+        seeds_file=None,
+        allow_hosts=list(spec.allow_hosts),
+        depth=spec.depth,
+        max_pages=spec.max_pages,
+        topic_files=[Path(path) for path in spec.topic_files],
+        topic=spec.topic,
+        refetch=spec.refetch,
+        settings=dict(spec.settings),
+        run_id=plan.run_id,
+    )
+
+
+def _with_plan(settings: Settings, plan: RunPlan) -> Settings:
+    # Read by the capture extension, which checks the plan again and keeps the run marker under
+    # the folder lock, and by the spider, which replays what a resumed run archived.
+    settings.set("SEEDCRAWL_RESUME", plan.resume, priority="cmdline")
+    settings.set("SEEDCRAWL_RUN_SPEC", json.dumps(plan.spec.to_json()), priority="cmdline")
+    settings.set("SEEDCRAWL_REPLACES_RUN", plan.replaces or "", priority="cmdline")
+    return settings
+
+
+def _abort_capture(crawler: Crawler) -> bool:
+    """After the reactor stopped: True, with the WARC files closed whole, when the crawl was forced
+    to stop (a second signal stops the reactor before the spider closes, so capture never did)."""
+    try:
+        extensions = crawler.extensions.middlewares
+    except (AttributeError, RuntimeError):  # the crawl never started: nothing was opened
+        return False
+    capture = next((e for e in extensions if isinstance(e, WarcCapture)), None)
+    if capture is None or capture.closed:
+        return False
+    capture.abort()
+    return True
 
 
 def _exit_code_for(error: BaseException) -> int:

@@ -14,15 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-LOOPBACK_FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=4",
-]
-
 
 def add_demo_parser(commands: Any) -> None:
     parser = commands.add_parser(
@@ -37,6 +28,7 @@ def add_demo_parser(commands: Any) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from seedcrawl.cli import build_parser
+    from seedcrawl.crawl import LOOPBACK_SETTINGS
     from seedcrawl.run_cmd import cmd_run
     from seedcrawl.testweb import DemoWeb
 
@@ -50,7 +42,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 3
     try:
         print("demo web serving:", *web.seed_urls, file=sys.stderr)
-        run_args = ["run", "--out", str(args.out), "--depth", "6", *LOOPBACK_FAST, *web.seed_urls]
+        run_args = ["run", "--out", str(args.out), "--depth", "6", *LOOPBACK_SETTINGS, *web.seed_urls]
         if args.verbose:
             run_args.append("-v")
         code = cmd_run(build_parser().parse_args(run_args))

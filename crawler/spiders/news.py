@@ -9,16 +9,16 @@ requests out at once, and per host no more than it may fetch in parallel. It top
 the best parked requests after every response and whenever the engine goes idle. So the order is
 decided over the whole frontier (best-first with a topic, breadth-first without), the budget is
 spent on the best requests rather than the first found, and what waits stays in SQLite.
+
+A resumed run (crawler/resume.py) first replays what it archived (crawler/replay.py): those
+pages go through the callbacks' link-following code, read back from the WARC files, not fetched.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -27,18 +27,19 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
-from archive.layout import Layout
+from crawler.crawl_state import CrawlState
 from crawler.discovery import DiscoveryError, autodiscover, parse_document, sitemaps_from_robots
-from crawler.focus import Focus, link_contexts, profile_for_crawl
-from crawler.frontier import Frontier, FrontierConfig, Kind
+from crawler.focus import Focus, link_contexts
+from crawler.frontier import Frontier, Kind
 from crawler.frontier_mw import ADMITTED_META
-from crawler.frontier_store import Entry, FrontierStore
-from crawler.incremental import KnownArticles, incremental_enabled
+from crawler.frontier_store import Entry
+from crawler.incremental import KnownArticles
 from crawler.listing import looks_like_listing
-from crawler.revalidate import Revalidator, open_capture_history
+from crawler.revalidate import Revalidator
 from crawler.seeds import SeedError, parse_seed_list, scope_for
 from crawler.sites import SiteDiscovery, declared_canonical
 from crawler.urls import canonicalize_url, trusted_canonical
@@ -47,8 +48,6 @@ logger = logging.getLogger(__name__)
 
 KIND_META = "seedcrawl_kind"
 HOST_META = "seedcrawl_host"  # the host a request was handed out for, even after a redirect
-FRONTIER_FILE = "frontier.sqlite3"
-KNOWN_FILE = "known-urls.sqlite3"
 
 
 class NewsSpider(scrapy.Spider):
@@ -74,7 +73,7 @@ class NewsSpider(scrapy.Spider):
         self._known: KnownArticles | None = None
         self._revalidator = Revalidator(None, None, None)
         self._sites: SiteDiscovery | None = None
-        self._scratch: Path | None = None
+        self._state: CrawlState | None = None
         self._window = 32
         self._per_host = 2
         self._out: Counter[str] = Counter()  # requests handed out and not finished, by host
@@ -89,64 +88,31 @@ class NewsSpider(scrapy.Spider):
 
     # -- set-up and tear-down ----------------------------------------------------------------------
 
-    def _open_frontier(self) -> Frontier:
-        settings = self.crawler.settings
-        output = settings.get("SEEDCRAWL_OUTPUT")
-        layout = Layout.create(output) if output else None
-        if layout is not None:
-            state_dir = layout.state_dir
-        else:
-            self._scratch = state_dir = Path(tempfile.mkdtemp(prefix="seedcrawl-frontier-"))
-        self._window = max(1, settings.getint("SEEDCRAWL_FRONTIER_WINDOW"))
-        self._per_host = max(
-            1,
-            settings.getint("SEEDCRAWL_FRONTIER_PER_HOST")
-            or settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
-        )
-        self.focus = Focus(
-            profile_for_crawl(settings, layout.state_dir if layout else None),
-            settings.getfloat("SEEDCRAWL_LISTING_PRIORITY"),
-        )
-        if layout is not None and incremental_enabled(settings, layout.corpus_dir):
-            self._known = KnownArticles(state_dir / KNOWN_FILE)
-            added = self._known.sync(layout.corpus_dir)
-            logger.info("incremental run: %d known article URLs (%d new)", len(self._known), added)
-        config = FrontierConfig(
-            max_pages=self.max_pages,
-            depth_limit=settings.getint("DEPTH_LIMIT"),
-            refetch=settings.getbool("SEEDCRAWL_REFETCH"),
-        )
-        store = FrontierStore(state_dir / FRONTIER_FILE, settings.getint("SEEDCRAWL_FRONTIER_COMMIT_EVERY"))
-        stats = self.crawler.stats
-        assert stats is not None
-        frontier = Frontier(store, self.scope, stats, config, self._known)
-        warc_dir = layout.warc_dir if layout is not None else None
-        history = open_capture_history(state_dir) if config.refetch else None
-        self._revalidator = Revalidator(history, self._known, warc_dir)
-        self._sites = SiteDiscovery(
-            frontier, self.focus, fallbacks=settings.getbool("SEEDCRAWL_DISCOVERY_FALLBACKS")
-        )
-        return frontier
-
     async def start(self) -> AsyncIterator[Any]:
-        self.frontier = frontier = self._open_frontier()
-        assert self._sites is not None
+        self._state = state = CrawlState.open(self.crawler, self.scope, self.max_pages, self._replayed)
+        self.frontier, self.focus, self._known = state.frontier, state.focus, state.known
+        self._revalidator, self._sites = state.revalidator, state.sites
+        self._window, self._per_host = state.window, state.per_host
         robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
-        self._sites.admit_seeds(self.seed_urls, robots, self._known.listings() if self._known else ())
-        for entry in frontier.take(self._window, self._per_host, self._out):
+        state.sites.admit_seeds(self.seed_urls, robots, state.known.listings() if state.known else ())
+        for _ in state.replay.steps(state.sites) if state.replay is not None else ():
+            await sleep(0)  # a signal is handled between batches; a stopped crawl replays no further
+            if not self.crawler.crawling:
+                return
+        for entry in state.frontier.take(self._window, self._per_host, self._out):
             yield self._request(entry)
 
+    def _replayed(self, entry: Entry, response: Response) -> None:
+        """An archived 2xx response of a resumed run, as its callback would have seen it."""
+        response.meta[KIND_META] = kind = Kind(entry.kind)
+        if kind.is_discovery:
+            self._discover(response)
+        elif isinstance(response, TextResponse):
+            self._follow(response)
+
     def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
-        stats = self.crawler.stats
-        if self.frontier is not None and stats is not None:
-            stats.set_value("seedcrawl/frontier/left_parked", self.frontier.parked)
-            stats.set_value("seedcrawl/frontier/seen", self.frontier.store.seen_count())
-            self.frontier.close()
-        if self._known is not None:
-            self._known.close()
-        self._revalidator.close()
-        if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+        if self._state is not None:
+            self._state.close(self.crawler)
 
     # -- handing requests to Scrapy ----------------------------------------------------------------
 
@@ -252,20 +218,23 @@ class NewsSpider(scrapy.Spider):
                 self._inc("seedcrawl/discovery/fallback_absent")  # a guessed location: expected
                 return
             self._count(response)
-            self._inc("seedcrawl/discovery/documents")
-            content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
-            try:
-                found = parse_document(response.body, response.url, content_type)
-            except DiscoveryError as exc:
-                self._inc(f"seedcrawl/discovery/refused/{type(exc).__name__}")
-                logger.warning("discovery document refused: %s: %s", response.url, exc)
-                return
-            self._inc(f"seedcrawl/discovery/kind/{found.kind}")
-            assert self._sites is not None
-            admitted = self._sites.admit_links(found.links, int(response.meta.get("depth", 0)), response.url)
-            self._inc("seedcrawl/discovery/new_urls", admitted)
+            self._discover(response)
         finally:
             self._finished(response.meta)
+
+    def _discover(self, response: Response) -> None:
+        self._inc("seedcrawl/discovery/documents")
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        try:
+            found = parse_document(response.body, response.url, content_type)
+        except DiscoveryError as exc:
+            self._inc(f"seedcrawl/discovery/refused/{type(exc).__name__}")
+            logger.warning("discovery document refused: %s: %s", response.url, exc)
+            return
+        self._inc(f"seedcrawl/discovery/kind/{found.kind}")
+        assert self._sites is not None
+        admitted = self._sites.admit_links(found.links, int(response.meta.get("depth", 0)), response.url)
+        self._inc("seedcrawl/discovery/new_urls", admitted)
 
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)

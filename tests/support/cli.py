@@ -12,16 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from seedcrawl.crawl import LOOPBACK_SETTINGS
+
 REPO = Path(__file__).resolve().parents[2]
-# Politeness off for loopback tests: no delays, no AutoThrottle, more parallel requests per host.
-FAST = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
-]
+FAST = LOOPBACK_SETTINGS
 
 
 def seedcrawl_command(*args: str) -> list[str]:
