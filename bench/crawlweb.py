@@ -2,12 +2,16 @@
 
 Page k of a site links to pages 2k+1 and 2k+2 (breadth-first reachable from the home page), so
 every crawler sees the same pages whatever its order. Bodies are real article text (the bundled
-aeb-dev filler), 8-12 KB of HTML each, some served gzip-encoded, some chunked.
+aeb-dev filler), 8-12 KB of HTML each, some served gzip-encoded, some chunked. With `large_page`,
+that page of every site also carries `large_bytes` of incompressible data in a script (bench/faults.py
+kills crawls while such a record is being written).
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import random
 from contextlib import ExitStack
 from importlib import resources
 from types import TracebackType
@@ -27,7 +31,14 @@ def _paragraphs() -> list[str]:
     ]
 
 
-def build_site(name: str, pages: int, paragraphs: list[str], offset: int) -> Site:
+def build_site(
+    name: str,
+    pages: int,
+    paragraphs: list[str],
+    offset: int,
+    large_page: int | None = None,
+    large_bytes: int = 0,
+) -> Site:
     site = Site(name)
     site.add("/robots.txt", page(ROBOTS, "text/plain"))
     for k in range(pages):
@@ -37,6 +48,10 @@ def build_site(name: str, pages: int, paragraphs: list[str], offset: int) -> Sit
         body = "".join(
             f"<p>{paragraphs[(offset + k * 7 + i) % len(paragraphs)]}</p>" for i in range(PARAGRAPHS)
         )
+        if k == large_page:
+            # In a script, so that the archive gets a large record but the corpus a normal article.
+            blob = base64.b64encode(random.Random(offset).randbytes(large_bytes * 3 // 4)).decode()
+            body += f'<script type="application/json">"{blob}"</script>'
         html = (
             f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{name} story {k}</title></head><body>"
             f"<nav><a href='/'>Home</a> <a href='/private/x'>x</a></nav><article><h1>{name} story {k}</h1>"
@@ -50,11 +65,22 @@ def build_site(name: str, pages: int, paragraphs: list[str], offset: int) -> Sit
 class CrawlWeb:
     """`sites` servers on 127.0.0.{first}..., each with `pages` pages, `latency` seconds per response."""
 
-    def __init__(self, sites: int, pages: int, latency: float, first: int = 60) -> None:
+    def __init__(
+        self,
+        sites: int,
+        pages: int,
+        latency: float,
+        first: int = 60,
+        large_page: int | None = None,
+        large_bytes: int = 0,
+    ) -> None:
         paragraphs = _paragraphs()
+        self.per_site = pages
+        self.large_page = large_page
+        self.latency = latency
         self.servers = [
             SiteServer(
-                build_site(f"site{i}", pages, paragraphs, i * 13),
+                build_site(f"site{i}", pages, paragraphs, i * 13, large_page, large_bytes),
                 host=f"127.0.0.{first + i}",
                 latency=latency,
             )
@@ -70,6 +96,16 @@ class CrawlWeb:
     @property
     def hosts(self) -> list[str]:
         return [server.host for server in self.servers]
+
+    def page_urls(self) -> set[str]:
+        return {
+            s.base_url + ("/" if k == 0 else f"/p/{k}.html")
+            for s in self.servers
+            for k in range(self.per_site)
+        }
+
+    def large_urls(self) -> set[str]:
+        return {s.base_url + f"/p/{self.large_page}.html" for s in self.servers} if self.large_page else set()
 
     def requests(self) -> int:
         return sum(len(server.log) for server in self.servers)
