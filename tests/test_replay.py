@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 
 from archive.digests import DigestStore
 from archive.records import HttpExchange, RecordFactory, RecordStamp
@@ -22,6 +21,7 @@ from archive.writer import RotatingWarcWriter
 from crawler.frontier import Frontier, FrontierConfig, Kind, Verdict
 from crawler.frontier_store import Entry, FrontierStore, url_key
 from crawler.incremental import KnownArticles
+from crawler.links import page_links
 from crawler.replay import Replay, ReplayOptions, run_files
 from crawler.urls import Scope
 from tests.test_frontier import Stats
@@ -92,12 +92,11 @@ def test_replay_follows_archived_links_and_parks_only_what_is_left_to_fetch(arch
     stats = Stats()
     frontier = Frontier(FrontierStore(None), Scope.parse(["news.example"]), stats, FrontierConfig())
     replayed: list[str] = []
-    extractor = LinkExtractor()
 
     def handle(entry: Entry, response: Response) -> None:
         replayed.append(response.url)
         assert isinstance(response, TextResponse)
-        for link in extractor.extract_links(response):
+        for link in page_links(response):
             frontier.admit(link.url, Kind.PAGE, 0, entry.depth + 1, response.url)
 
     files = run_files(archive, "new")

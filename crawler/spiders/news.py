@@ -26,7 +26,6 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
@@ -38,6 +37,7 @@ from crawler.frontier import Frontier, Kind
 from crawler.frontier_mw import ADMITTED_META
 from crawler.frontier_store import Entry
 from crawler.incremental import KnownArticles
+from crawler.links import page_links
 from crawler.listing import looks_like_listing
 from crawler.revalidate import Revalidator
 from crawler.seeds import SeedError, parse_seed_list, scope_for
@@ -66,7 +66,6 @@ class NewsSpider(scrapy.Spider):
             raise SeedError("no seed URLs given")
         self.scope = scope_for(self.seed_urls, _as_list(allow_hosts))
         self.max_pages = int(max_pages) if max_pages not in (None, "", 0, "0") else None
-        self._links = LinkExtractor(unique=True)
         # Built when the crawl starts, once the capture extension holds the output folder's lock.
         self.frontier: Frontier | None = None
         self.focus = Focus(None)
@@ -197,7 +196,7 @@ class NewsSpider(scrapy.Spider):
             self._inc("seedcrawl/focus/relevant_pages", int(self.focus.is_relevant(score)))
         depth = int(response.meta.get("depth", 0)) + 1
         contexts = link_contexts(response.selector, response.url) if self.focus.enabled else {}
-        for link in self._links.extract_links(response):
+        for link in page_links(response):
             anchor = f"{link.text} {contexts.get(link.url, '')}"
             priority = self.focus.link_priority(link.url, anchor, score, depth)
             self.frontier.admit(link.url, Kind.PAGE, priority, depth, response.url)
