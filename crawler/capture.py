@@ -38,6 +38,7 @@ from archive.errors import ArchiveWriteError
 from archive.index import build_index
 from archive.layout import Layout
 from archive.lock import FolderLock
+from archive.process_writer import ProcessWriter
 from archive.records import HttpExchange, RecordFactory, RecordStamp
 from archive.recovery import recover_open_files
 from archive.writer import RotatingWarcWriter
@@ -114,7 +115,9 @@ class WarcCapture:
         self.reason: str | None = None  # the spider's close reason, once it closed
         self.files: list[Path] | None = None
 
-    def _open(self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None) -> BackgroundWriter:
+    def _open(
+        self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None
+    ) -> BackgroundWriter | ProcessWriter:
         settings = crawler.settings
         recovered = recover_open_files(layout.warc_dir)
         for item in recovered:
@@ -125,21 +128,37 @@ class WarcCapture:
                 item.bytes_cut,
                 " (set aside: nothing whole)" if item.set_aside else "",
             )
-        digests = None
-        if settings.getbool("SEEDCRAWL_REVISITS"):
+        revisits = settings.getbool("SEEDCRAWL_REVISITS")
+        if revisits:
             digests = DigestStore(layout.state_dir / STORE_NAME)
+            self.digests = digests
             digests.sync(layout.closed_warcs())
-        self.digests = digests
         self.stamp = stamp or RecordStamp()
-        writer = RotatingWarcWriter(
-            layout.warc_dir,
-            RecordFactory(self.stamp),
-            prefix=settings.get("SEEDCRAWL_WARC_PREFIX"),
-            max_file_size=settings.getint("SEEDCRAWL_WARC_MAX_FILE_SIZE"),
-            info=self._warcinfo(crawler),
-            digests=digests,
+        info = self._warcinfo(crawler)
+
+        def make_writer(digests: DigestStore | None) -> RotatingWarcWriter:
+            return RotatingWarcWriter(
+                layout.warc_dir,
+                RecordFactory(self.stamp),
+                prefix=settings.get("SEEDCRAWL_WARC_PREFIX"),
+                max_file_size=settings.getint("SEEDCRAWL_WARC_MAX_FILE_SIZE"),
+                info=info,
+                digests=digests,
+            )
+
+        mode = settings.get("SEEDCRAWL_WARC_WRITER", "process")
+        if mode == "process":
+            # The child opens its own connection: an SQLite handle must not cross a fork.
+            if self.digests is not None:
+                self.digests.close()
+                self.digests = None
+            store = layout.state_dir / STORE_NAME
+            return ProcessWriter(lambda: make_writer(DigestStore(store) if revisits else None))
+        if mode != "thread":
+            raise ValueError(f"SEEDCRAWL_WARC_WRITER must be 'process' or 'thread', not {mode!r}")
+        return BackgroundWriter(
+            make_writer(self.digests), max_pending=settings.getint("SEEDCRAWL_WARC_QUEUE", 64)
         )
-        return BackgroundWriter(writer, max_pending=settings.getint("SEEDCRAWL_WARC_QUEUE", 64))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCapture:

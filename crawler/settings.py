@@ -15,7 +15,10 @@ SEEDCRAWL_OUTPUT = None  # output folder; WARC capture is off without it
 SEEDCRAWL_RUN_ID = None  # recorded in every warcinfo record; made up from the start time if unset
 SEEDCRAWL_WARC_PREFIX = "seedcrawl"
 SEEDCRAWL_WARC_MAX_FILE_SIZE = 1_000_000_000  # rotate WARC files at this many bytes
-SEEDCRAWL_WARC_QUEUE = 64  # exchanges waiting for the writer thread before the crawl waits for it
+# "process": records are built and written by a forked child (archive/process_writer.py), off the
+# crawler's interpreter; "thread": by a thread in the crawl process (its Python work holds the GIL).
+SEEDCRAWL_WARC_WRITER = "process"
+SEEDCRAWL_WARC_QUEUE = 64  # "thread" writer: exchanges waiting before the crawl waits for it
 SEEDCRAWL_WARC_CAPTURE = True  # False only for benchmarks measuring the cost of capture
 SEEDCRAWL_REVISITS = True  # identical payloads already archived become revisit records
 SEEDCRAWL_PROGRESS = None  # None: a progress line when stderr is a terminal; True/False to force
