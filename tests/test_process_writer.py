@@ -22,6 +22,8 @@ from archive.process_writer import ProcessWriter
 from archive.reader import iter_records
 from archive.records import HttpExchange, RecordFactory, RecordStamp
 from archive.writer import Capture, RotatingWarcWriter
+from tests.support.cli import crawl
+from tests.support.treeweb import TreeWeb, captured
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -153,3 +155,22 @@ def test_the_child_dies_with_a_killed_crawl_and_leaves_a_recoverable_file(tmp_pa
         time.sleep(0.05)
     assert not alive(child)
     assert [path.name.endswith(".warc.gz.open") for path in tmp_path.iterdir()] == [True]
+
+
+def test_a_crawl_with_the_writer_process_archives_every_page_whole(tmp_path: Path) -> None:
+    with TreeWeb(2, 40, first_host=236) as web:
+        crawl(
+            tmp_path,
+            web.seeds,
+            "--depth",
+            "10",
+            "-s",
+            "SEEDCRAWL_WARC_WRITER=process",
+            "-s",
+            "SEEDCRAWL_WARC_MAX_FILE_SIZE=30000",
+        )
+        pages = captured(tmp_path)
+        assert set(pages) >= web.page_urls()
+        assert max(count for url, count in pages.items() if not url.endswith("/robots.txt")) == 1
+        assert len(list((tmp_path / "warc").glob("*.warc.gz"))) > 1
+        assert_whole(tmp_path / "warc")
