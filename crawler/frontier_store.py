@@ -103,8 +103,11 @@ class FrontierStore:
         self._wrote()
 
     def park(self, key: int, entry: Entry) -> None:
+        self._park(key, entry, "INSERT INTO seen VALUES (?, ?)")
+
+    def _park(self, key: int, entry: Entry, seen_sql: str) -> None:
         self._seq += 1
-        self._db.execute("INSERT INTO seen VALUES (?, ?)", (key, int(State.PARKED)))
+        self._db.execute(seen_sql, (key, int(State.PARKED)))
         self._db.execute(
             "INSERT INTO parked VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -173,26 +176,8 @@ class FrontierStore:
 
     def repark(self, key: int, entry: Entry) -> None:
         """Park a URL again whatever its state (a resumed run found it must be fetched after all)."""
-        if self.state(key) is State.PARKED:
-            return
-        self._seq += 1
-        self._db.execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (key, int(State.PARKED)))
-        self._db.execute(
-            "INSERT INTO parked VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                key,
-                entry.priority,
-                self._seq,
-                entry.url,
-                entry.host,
-                entry.kind,
-                entry.depth,
-                entry.via,
-                int(entry.refetch),
-            ),
-        )
-        self.parked += 1
-        self._wrote(2)
+        if self.state(key) is not State.PARKED:
+            self._park(key, entry, "INSERT OR REPLACE INTO seen VALUES (?, ?)")
 
     # -- what a resumed run archived already (crawler/replay.py) --------------------------------
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,24 +22,10 @@ from archive.reader import iter_records
 from archive.records import HttpExchange, RecordFactory, RecordStamp
 from archive.writer import Capture, RotatingWarcWriter
 from tests.support.cli import crawl
+from tests.support.exchanges import exchange
 from tests.support.treeweb import TreeWeb, captured
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def exchange(k: int, body: bytes | None = None) -> HttpExchange:
-    return HttpExchange(
-        url=f"http://127.0.0.1:8000/{k}",
-        method="GET",
-        request_headers=[("User-Agent", "test")],
-        request_body=b"",
-        protocol="HTTP/1.1",
-        status=200,
-        response_headers=[("Content-Type", "text/html")],
-        body=body if body is not None else f"<p>page {k}</p>".encode() * 50,
-        fetched_at=datetime.now(UTC),
-        ip_address="127.0.0.1",
-    )
 
 
 def responses(files: list[Path]) -> list[str]:
@@ -138,7 +123,7 @@ def test_the_child_dies_with_a_killed_crawl_and_leaves_a_recoverable_file(tmp_pa
         from archive.process_writer import ProcessWriter
         from archive.records import RecordFactory, RecordStamp
         from archive.writer import RotatingWarcWriter
-        from tests.test_process_writer import exchange
+        from tests.support.exchanges import exchange
         writer = ProcessWriter(lambda: RotatingWarcWriter(Path({str(tmp_path)!r}), RecordFactory(RecordStamp())))
         for k in range(5):
             writer.submit(exchange(k))

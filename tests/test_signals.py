@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 import signal
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,11 @@ import pytest
 from archive.background import BackgroundWriter
 from archive.check import check_folder
 from archive.reader import iter_records
-from archive.records import HttpExchange, RecordFactory, RecordStamp
+from archive.records import RecordFactory, RecordStamp
 from archive.writer import RotatingWarcWriter
 from crawler.resume import INTERRUPTED, read_run
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.exchanges import exchange
 from tests.support.treeweb import TreeWeb, captured, start_crawl, wait_for
 
 PER_HOST_2 = ["-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", "--depth", "10"]
@@ -99,24 +99,10 @@ def test_forced_stop_finishes_the_record_being_written_and_drops_the_queue(tmp_p
     """What a second signal does to the writer thread: no partial record, the file closed."""
     rng = random.Random(7)
     writer = BackgroundWriter(RotatingWarcWriter(tmp_path, RecordFactory(RecordStamp())), max_pending=64)
-    now = datetime.now(UTC)
     total = 24
     for k in range(total):
         body = rng.randbytes(1 << 20)  # incompressible: each record takes a while to write
-        writer.submit(
-            HttpExchange(
-                url=f"http://127.0.0.1:8000/{k}",
-                method="GET",
-                request_headers=[("User-Agent", "test")],
-                request_body=b"",
-                protocol="HTTP/1.1",
-                status=200,
-                response_headers=[("Content-Type", "application/octet-stream")],
-                body=body,
-                fetched_at=now,
-                ip_address="127.0.0.1",
-            )
-        )
+        writer.submit(exchange(k, body, "application/octet-stream"))
     files = writer.abort()
     assert files and not list(tmp_path.glob("*.open"))
     report = check_folder(tmp_path)
