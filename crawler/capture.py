@@ -146,7 +146,7 @@ class WarcCapture:
                 digests=digests,
             )
 
-        mode = settings.get("SEEDCRAWL_WARC_WRITER", "thread")
+        mode = settings.get("SEEDCRAWL_WARC_WRITER", "process")
         if mode == "process":
             # The child opens its own connection: an SQLite handle must not cross a fork.
             if self.digests is not None:

@@ -15,10 +15,10 @@ SEEDCRAWL_OUTPUT = None  # output folder; WARC capture is off without it
 SEEDCRAWL_RUN_ID = None  # recorded in every warcinfo record; made up from the start time if unset
 SEEDCRAWL_WARC_PREFIX = "seedcrawl"
 SEEDCRAWL_WARC_MAX_FILE_SIZE = 1_000_000_000  # rotate WARC files at this many bytes
-# "thread": records are built and written by a thread of the crawl process; "process": by a forked
-# child (archive/process_writer.py), which takes ~0.5 ms of GIL-held work per page off the crawl's
-# interpreter but measured no faster on 2 cores (bench/results/crawl.md), so it is opt-in.
-SEEDCRAWL_WARC_WRITER = "thread"
+# "process": records are built and written by a forked child (archive/process_writer.py), which
+# takes warcio's ~0.5 ms of GIL-held work per page off the crawl's interpreter (capture overhead
+# 4.8% vs 11.6% with "thread", bench/results/crawl.md); "thread": by a thread of the crawl process.
+SEEDCRAWL_WARC_WRITER = "process"
 SEEDCRAWL_WARC_QUEUE = 64  # thread writer: exchanges waiting before the crawl waits for it
 SEEDCRAWL_WARC_CAPTURE = True  # False only for benchmarks measuring the cost of capture
 SEEDCRAWL_REVISITS = True  # identical payloads already archived become revisit records
