@@ -12,11 +12,9 @@ from __future__ import annotations
 import base64
 import json
 import random
-from contextlib import ExitStack
 from importlib import resources
-from types import TracebackType
 
-from seedcrawl.testweb import Site, SiteServer, page
+from seedcrawl.testweb import ServerGroup, Site, SiteServer, page
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 PARAGRAPHS = 36  # 8-12 KB of HTML a page, a typical news article body
@@ -62,7 +60,7 @@ def build_site(
     return site
 
 
-class CrawlWeb:
+class CrawlWeb(ServerGroup):
     """`sites` servers on 127.0.0.{first}..., each with `pages` pages, `latency` seconds per response."""
 
     def __init__(
@@ -78,24 +76,17 @@ class CrawlWeb:
         self.per_site = pages
         self.large_page = large_page
         self.latency = latency
-        self.servers = [
-            SiteServer(
-                build_site(f"site{i}", pages, paragraphs, i * 13, large_page, large_bytes),
-                host=f"127.0.0.{first + i}",
-                latency=latency,
-            )
-            for i in range(sites)
-        ]
+        super().__init__(
+            [
+                SiteServer(
+                    build_site(f"site{i}", pages, paragraphs, i * 13, large_page, large_bytes),
+                    host=f"127.0.0.{first + i}",
+                    latency=latency,
+                )
+                for i in range(sites)
+            ]
+        )
         self.pages = sites * pages
-        self._stack = ExitStack()
-
-    @property
-    def seeds(self) -> list[str]:
-        return [server.base_url for server in self.servers]
-
-    @property
-    def hosts(self) -> list[str]:
-        return [server.host for server in self.servers]
 
     def page_urls(self) -> set[str]:
         return {
@@ -113,13 +104,3 @@ class CrawlWeb:
     def clear(self) -> None:
         for server in self.servers:
             server.log.clear()
-
-    def __enter__(self) -> CrawlWeb:
-        for server in self.servers:
-            self._stack.enter_context(server)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._stack.close()

@@ -15,7 +15,7 @@ from seedcrawl.testweb.manifest import ArticleTruth, Manifest, PageTruth
 from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog
 from seedcrawl.testweb.responses import Raw, RawExchange, Request, Response, error_page, page, redirect
 from seedcrawl.testweb.routes import Site, StaticSite
-from seedcrawl.testweb.server import SiteServer
+from seedcrawl.testweb.server import ServerGroup, SiteServer
 
 __all__ = [
     "ArticleTruth",
@@ -28,6 +28,7 @@ __all__ = [
     "Request",
     "RequestLog",
     "Response",
+    "ServerGroup",
     "Site",
     "SiteInfo",
     "SiteServer",

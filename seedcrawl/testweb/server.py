@@ -11,9 +11,10 @@ import socketserver
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog, pick_headers
 from seedcrawl.testweb.responses import (
@@ -296,3 +297,35 @@ class SiteServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class ServerGroup:
+    """Several `SiteServer`s started and stopped together; a base for generated test webs."""
+
+    def __init__(self, servers: list[SiteServer]) -> None:
+        self.servers = servers
+        self._stack = ExitStack()
+
+    @property
+    def seeds(self) -> list[str]:
+        return [server.base_url for server in self.servers]
+
+    @property
+    def hosts(self) -> list[str]:
+        return [server.host for server in self.servers]
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> Self:
+        for server in self.servers:
+            self._stack.enter_context(server)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

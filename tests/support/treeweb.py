@@ -13,12 +13,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from contextlib import ExitStack
 from pathlib import Path
-from types import TracebackType
 
 from archive.reader import iter_records
-from seedcrawl.testweb import Request, Response, Site, SiteServer, page
+from seedcrawl.testweb import Request, Response, ServerGroup, Site, SiteServer, page
 from tests.support.cli import FAST, REPO, seedcrawl_command
 
 HOLD_LIMIT = 120.0  # a held page answers after this long even if never released
@@ -33,7 +31,7 @@ def _html(title: str, links: Sequence[int], filler: int) -> bytes:
     ).encode()
 
 
-class TreeWeb:
+class TreeWeb(ServerGroup):
     def __init__(
         self,
         sites: int,
@@ -48,13 +46,14 @@ class TreeWeb:
         self._released = threading.Event()
         self._held_lock = threading.Lock()
         self.held_requests = 0  # requests to held pages received so far, answered or not
-        self.servers = [
-            SiteServer(
-                self._site(f"tree{i}", held, filler), host=f"127.0.0.{first_host + i}", latency=latency
-            )
-            for i in range(sites)
-        ]
-        self._stack = ExitStack()
+        super().__init__(
+            [
+                SiteServer(
+                    self._site(f"tree{i}", held, filler), host=f"127.0.0.{first_host + i}", latency=latency
+                )
+                for i in range(sites)
+            ]
+        )
 
     def _site(self, name: str, held: Collection[int], filler: int) -> Site:
         site = Site(name)
@@ -78,10 +77,6 @@ class TreeWeb:
     def release(self) -> None:
         self._released.set()
 
-    @property
-    def seeds(self) -> list[str]:
-        return [server.base_url for server in self.servers]
-
     def url(self, site: int, k: int) -> str:
         return self.servers[site].base_url + ("/" if k == 0 else f"/p/{k}.html")
 
@@ -92,16 +87,9 @@ class TreeWeb:
         """Requests answered so far, by URL."""
         return Counter(entry.url for server in self.servers for entry in server.log.entries())
 
-    def __enter__(self) -> TreeWeb:
-        for server in self.servers:
-            self._stack.enter_context(server)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.release()
-        self._stack.close()
+    def close(self) -> None:
+        self.release()  # held requests answer, so the servers' threads can stop
+        super().close()
 
 
 def start_crawl(out: Path, seeds: Sequence[str], *extra: str) -> subprocess.Popen[str]:
