@@ -25,15 +25,16 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
-import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cdxj_indexer.main import CDXJIndexer
 
+from archive.atomic import replace_atomically
 from archive.errors import IndexBuildError, WarcFormatError
 from archive.gzmembers import GzipMember
 from archive.layout import Layout
@@ -108,31 +109,17 @@ def index_lines(warc: Path) -> Iterator[str]:
         yield from heapq.merge(*runs)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_atomic(path: Path, lines: Iterable[str]) -> int:
     """Write lines to a temporary file beside `path`, sync it, rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines:
-                fh.write(line)
-                count += 1
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return count
+
+    def write(stream: BinaryIO) -> int:
+        count = 0
+        for line in lines:
+            stream.write(line.encode("utf-8"))
+            count += 1
+        return count
+
+    return replace_atomically(path, write)
 
 
 def _fragment_stamp(fragment: Path) -> dict[str, object] | None:

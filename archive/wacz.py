@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.atomic import fsync_dir
+
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 PAGE_LIST = "pages/pages.jsonl"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -148,7 +150,7 @@ def _listed_pages(path: Path) -> int:
 
 
 def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0))
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -192,7 +194,7 @@ def create_wacz(
         listed = _listed_pages(building)
         _fsync(building)
         os.replace(building, output)
-        _fsync(output.parent)
+        fsync_dir(output.parent)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return WaczResult(output, len(warcs), listed, output.stat().st_size)

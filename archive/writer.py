@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from warcio.warcwriter import BaseWARCWriter
 
+from archive.atomic import fsync_dir
 from archive.digests import CaptureInfo, DigestStore
 from archive.errors import ArchiveWriteError
 from archive.records import (
@@ -152,16 +153,8 @@ class WarcFile:
         os.fsync(self._out.fileno())
         self._out.close()
         os.replace(self.open_path, self.final_path)
-        _fsync_dir(self.final_path.parent)
+        fsync_dir(self.final_path.parent)
         return self.final_path
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class RotatingWarcWriter:

@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.settings import BaseSettings
 
+from archive.atomic import write_bytes_atomically
 from crawler.listing import looks_like_listing
 from pipelines.topic import TopicProfile
 
@@ -68,9 +69,7 @@ def profile_for_crawl(settings: BaseSettings, state_dir: Path | None) -> TopicPr
     saved = state_dir / TOPIC_FILE if state_dir is not None else None
     if profile is not None:
         if saved is not None:
-            tmp = saved.with_name(saved.name + ".tmp")
-            profile.save(tmp)
-            tmp.replace(saved)
+            write_bytes_atomically(saved, profile.to_json().encode("utf-8"))
         return profile
     if saved is not None and saved.is_file():
         # Processing scores the corpus with this profile anyway; crawling for it keeps the budget

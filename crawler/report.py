@@ -18,6 +18,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
+from archive.atomic import write_bytes_atomically
 from archive.layout import Layout
 
 _ERROR_PREFIXES = {
@@ -135,6 +136,4 @@ class CrawlReport:
     def _write(self, layout: Layout) -> None:
         run_id = self.crawler.settings.get("SEEDCRAWL_RUN_ID") or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         path = layout.logs_dir / f"crawl-{run_id}.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.summary, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_bytes_atomically(path, (json.dumps(self.summary, indent=2) + "\n").encode("utf-8"))

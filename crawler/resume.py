@@ -30,6 +30,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from archive.atomic import write_bytes_atomically
 from archive.errors import FolderBusy, OutputError
 
 logger = logging.getLogger(__name__)
@@ -150,30 +151,14 @@ def read_run(state_dir: Path) -> RunState | None:
 
 def write_run(state_dir: Path, state: RunState) -> None:
     """Replace the marker atomically: synced under a temporary name, then renamed."""
-    path = state_dir / RUN_FILE
-    tmp = state_dir / f".{RUN_FILE}.{os.getpid()}.tmp"
     data = {
         "run_id": state.run_id,
         "status": state.status,
         "spec": state.spec.to_json(),
         "attempts": state.attempts,
     }
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(json.dumps(data, indent=1).encode("utf-8") + b"\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(tmp, path)  # replaces a link planted at `path` itself, never its target
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(state_dir, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    # The rename replaces a link planted at the marker's name itself, never its target.
+    write_bytes_atomically(state_dir / RUN_FILE, json.dumps(data, indent=1).encode("utf-8") + b"\n")
 
 
 def plan_run(

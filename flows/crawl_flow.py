@@ -27,6 +27,7 @@ from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
 from prefect.states import Failed
 
+from archive.atomic import write_bytes_atomically
 from archive.errors import FolderBusy, OutputError
 from archive.index import INDEX_NAME
 from archive.layout import Layout
@@ -57,9 +58,7 @@ def _record_path(layout: Layout, run_id: str) -> Path:
 
 def _write_record(layout: Layout, record: dict[str, Any]) -> None:
     path = _record_path(layout, record["run_id"])
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_bytes_atomically(path, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
 
 
 def _failure(reason: str, exit_code: int, progress: artifacts.Progress | None) -> State[Any]:

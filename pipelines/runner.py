@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from archive.atomic import write_bytes_atomically
 from archive.layout import Layout
 from archive.lock import FolderLock
 from pipelines.corpus import Corpus
@@ -198,16 +199,6 @@ def _load_ledger(path: Path) -> dict[str, Any]:
 
 
 def _save_ledger(path: Path, done: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as stream:
-        json.dump(done, stream, indent=1, sort_keys=True)
-        stream.flush()
-        os.fsync(stream.fileno())
-    tmp.replace(path)
-    # The rename itself reaches the disk only with the folder: a ledger lost to a power cut would
-    # cost reprocessing (every id is then found in the corpus already), not duplicates.
-    dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    # Synced with its folder: a ledger lost to a power cut would cost reprocessing (every id is
+    # then found in the corpus already), not duplicates.
+    write_bytes_atomically(path, json.dumps(done, indent=1, sort_keys=True).encode("utf-8"))

@@ -31,6 +31,7 @@ from typing import IO, Any
 import numpy as np
 from datasketch import MinHashLSH
 
+from archive.atomic import write_bytes_atomically
 from pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
 from pipelines.dedup.signatures import Signatures
 from pipelines.dedup.store import IndexSettings, SignatureStore
@@ -39,29 +40,6 @@ from pipelines.errors import PipelineError
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 _COMPACT_AFTER = 64
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `path` so that it holds either its old content or all of the new, never a mix."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 class LocalStore(SignatureStore):
@@ -214,12 +192,12 @@ class LocalStore(SignatureStore):
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         blob = buffer.getvalue()
-        atomic_write(self.path / name, blob)
+        write_bytes_atomically(self.path / name, blob)
         shards.append(
             {"name": name, "sha256": hashlib.sha256(blob).hexdigest(), "kept": len(arrays["kept_ids"])}
         )
         manifest = {"format": FORMAT_VERSION, "settings": self._settings.to_json(), "shards": shards}
-        atomic_write(self.path / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
+        write_bytes_atomically(self.path / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
         dropped = {s["name"] for s in self._shards} - {s["name"] for s in shards}
         for old in dropped:
             (self.path / old).unlink(missing_ok=True)
