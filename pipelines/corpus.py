@@ -18,23 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.document import Document, WarcRef
+from pipelines.document import Document, WarcRef, warc_ref
 
 ARTICLES = "articles.jsonl"
 REJECTS = "rejects.jsonl"
 DUPLICATES = "duplicates.jsonl"
 CLUSTERS = "clusters.jsonl"
 SOURCE = "seedcrawl"
-
-
-def warc_ref(ref: WarcRef) -> dict[str, Any]:
-    return {
-        "file": ref.file,
-        "offset": ref.offset,
-        "length": ref.length,
-        "record_id": ref.record_id,
-        "payload_digest": ref.payload_digest,
-    }
 
 
 def article_record(doc: Document) -> dict[str, Any]:

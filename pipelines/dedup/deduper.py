@@ -36,7 +36,7 @@ import numpy as np
 from pipelines.dedup.normalize import exact_key, normalize_text, word_count
 from pipelines.dedup.signatures import HashName, SignatureComputer, Signatures, SignatureScheme
 from pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
-from pipelines.document import Document
+from pipelines.document import Document, warc_ref
 
 Kind = Literal["exact", "near"]
 
@@ -112,20 +112,13 @@ def duplicate_record(doc: Document, verdict: Verdict) -> dict[str, Any]:
     """The duplicates.jsonl line for a dropped document: what it duplicates and where it lives."""
     if verdict.kept or verdict.doc_id != doc.id:
         raise ValueError(f"verdict for {verdict.doc_id!r} is not a duplicate verdict for {doc.id!r}")
-    w = doc.warc
     return {
         "id": doc.id,
         "duplicate_of": verdict.duplicate_of,
         "similarity": verdict.similarity,
         "kind": verdict.kind,
         "url": doc.url,
-        "warc": {
-            "file": w.file,
-            "offset": w.offset,
-            "length": w.length,
-            "record_id": w.record_id,
-            "payload_digest": w.payload_digest,
-        },
+        "warc": warc_ref(doc.warc),
     }
 
 
