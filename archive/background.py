@@ -22,9 +22,18 @@ from pathlib import Path
 
 from archive.errors import ArchiveWriteError
 from archive.records import HttpExchange
-from archive.writer import RotatingWarcWriter
+from archive.writer import Capture, RotatingWarcWriter
 
 _STOP = object()
+
+
+def count_written(counts: Counter[str], exchange: HttpExchange, capture: Capture) -> None:
+    """What the crawl summary reports of a written exchange (exchanges, bytes, revisits, truncated)."""
+    counts["exchanges"] += 1
+    counts["bytes"] += len(exchange.body)
+    counts["revisits"] += capture.revisit_of is not None
+    if exchange.truncated:
+        counts[f"truncated_{exchange.truncated}"] += 1
 
 
 class BackgroundWriter:
@@ -61,11 +70,7 @@ class BackgroundWriter:
             except ArchiveWriteError as exc:
                 self.error = exc
                 continue
-            self.counts["exchanges"] += 1
-            self.counts["bytes"] += len(item.body)
-            self.counts["revisits"] += capture.revisit_of is not None
-            if item.truncated:
-                self.counts[f"truncated_{item.truncated}"] += 1
+            count_written(self.counts, item, capture)
 
     def close(self) -> list[Path]:
         """Write everything queued, close the open file, and return the files closed."""

@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from archive.background import count_written
 from archive.errors import ArchiveWriteError
 from archive.records import HttpExchange
 from archive.writer import RotatingWarcWriter
@@ -87,11 +88,7 @@ def _child(make_writer: Callable[[], RotatingWarcWriter], conn: Connection, abor
             error = exc
             conn.send(("error", exc.strerror or str(exc), exc.errno))
             continue
-        counts["exchanges"] += 1
-        counts["bytes"] += len(exchange.body)
-        counts["revisits"] += capture.revisit_of is not None
-        if exchange.truncated:
-            counts[f"truncated_{exchange.truncated}"] += 1
+        count_written(counts, exchange, capture)
     close_error: str | None = None
     if writer is not None:
         try:
