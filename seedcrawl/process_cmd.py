@@ -8,6 +8,16 @@ from pathlib import Path
 from typing import Any
 
 
+def add_dedup_threshold(parser: argparse.ArgumentParser) -> None:
+    """`--dedup-threshold`, shared by `process` and `run`."""
+    parser.add_argument(
+        "--dedup-threshold",
+        type=float,
+        metavar="J",
+        help="estimated Jaccard similarity at or above which articles are near duplicates",
+    )
+
+
 def add_process_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "process", help="extract, deduplicate and write DIR/corpus/*.jsonl from DIR/warc/*.warc.gz"
@@ -16,12 +26,7 @@ def add_process_parser(commands: Any) -> None:
     parser.add_argument(
         "--workers", type=int, metavar="N", help="extraction processes (default: one per CPU)"
     )
-    parser.add_argument(
-        "--dedup-threshold",
-        type=float,
-        metavar="J",
-        help="estimated Jaccard similarity at or above which articles are near duplicates",
-    )
+    add_dedup_threshold(parser)
     parser.add_argument(
         "--redis", metavar="URL", help="share the dedup index in Redis (redis://host:port/db)"
     )

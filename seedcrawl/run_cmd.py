@@ -28,18 +28,14 @@ EXIT_FAILED = 1
 def add_run_parser(commands: Any) -> None:
     # imported here: seedcrawl.cli imports this module to register the command
     from seedcrawl.cli import _add_crawl_options
+    from seedcrawl.process_cmd import add_dedup_threshold
 
     parser = commands.add_parser(
         "run",
         help="crawl, process, index and package DIR as one Prefect flow run (embedded server unless configured)",
     )
     _add_crawl_options(parser)
-    parser.add_argument(
-        "--dedup-threshold",
-        type=float,
-        metavar="J",
-        help="estimated Jaccard similarity at or above which articles are near duplicates",
-    )
+    add_dedup_threshold(parser)
     parser.add_argument(
         "--lock-wait",
         type=float,
