@@ -19,7 +19,6 @@ when a file got shorter (or was replaced).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,8 +30,9 @@ from scrapy.settings import BaseSettings
 from crawler.frontier_store import url_key
 from crawler.listing import looks_like_listing
 from crawler.urls import canonicalize_url
+from pipelines.corpus import ARTICLES, DUPLICATES, REJECTS, lines_from
 
-CORPUS_FILES = ("articles.jsonl", "duplicates.jsonl", "rejects.jsonl")
+CORPUS_FILES = (ARTICLES, DUPLICATES, REJECTS)
 KNOWN_REJECT_REASONS = frozenset({"not_article", "off_topic"})
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS known (
@@ -81,7 +81,7 @@ class KnownArticles:
                 if sizes[name] <= start:
                     continue
                 read_to = start
-                for read_to, record in _new_lines(corpus_dir / name, start):  # noqa: B007 - kept after the loop
+                for read_to, record in lines_from(corpus_dir / name, start):  # noqa: B007 - kept after the loop
                     added += self._add(name, record) if record is not None else 0
                 self._db.execute("INSERT OR REPLACE INTO corpus_read VALUES (?, ?)", (name, read_to))
             self._db.execute("COMMIT")
@@ -91,7 +91,7 @@ class KnownArticles:
         return added
 
     def _add(self, name: str, record: dict[str, Any]) -> int:
-        if name == "rejects.jsonl" and record.get("reason") not in KNOWN_REJECT_REASONS:
+        if name == REJECTS and record.get("reason") not in KNOWN_REJECT_REASONS:
             return 0
         warc = record.get("warc") if isinstance(record.get("warc"), dict) else {}
         location = (warc.get("file"), warc.get("offset")) if warc else (None, None)
@@ -141,23 +141,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except FileNotFoundError:
         return 0
-
-
-def _new_lines(path: Path, start: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """Complete lines from byte `start` on, each with the offset just past it.
-
-    A torn last line (a writer killed mid-line) is left for the next sync, which processing will
-    have trimmed or completed by then. A line that is not a JSON object comes back as None.
-    """
-    with path.open("rb") as stream:
-        stream.seek(start)
-        offset = start
-        for raw in stream:
-            if not raw.endswith(b"\n"):
-                return
-            offset += len(raw)
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                record = None
-            yield offset, record if isinstance(record, dict) else None

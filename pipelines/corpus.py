@@ -79,17 +79,29 @@ def trim_torn_tail(path: Path) -> int:
 
 
 def iter_lines(path: Path) -> Iterator[dict[str, Any]]:
-    """Every complete, parseable line of a JSONL file (a torn or damaged line is skipped)."""
-    if not path.exists():
-        return
+    """Every complete line of a JSONL file that is a JSON object (a torn or damaged line is skipped)."""
+    if path.exists():
+        yield from (record for _, record in lines_from(path, 0) if record is not None)
+
+
+def lines_from(path: Path, start: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    """Complete lines from byte `start` on, each with the offset just past it.
+
+    A torn last line (a writer killed mid-line) is not read: the next run of processing trims or
+    completes it. A line that is not a JSON object comes back as None.
+    """
     with path.open("rb") as stream:
-        for line in stream:
-            if not line.endswith(b"\n"):
+        stream.seek(start)
+        offset = start
+        for raw in stream:
+            if not raw.endswith(b"\n"):
                 return
+            offset += len(raw)
             try:
-                yield json.loads(line)
+                record = json.loads(raw)
             except ValueError:
-                continue
+                record = None
+            yield offset, record if isinstance(record, dict) else None
 
 
 class JsonlAppender:
