@@ -34,6 +34,7 @@ from archive.layout import Layout
 from archive.lock import RUN_LOCK_NAME, FolderLock
 from archive.wacz import WaczError
 from flows import artifacts, tasks
+from pipelines.corpus import ARTICLES
 
 EXIT_FAILED = 1
 EXIT_OUTPUT = 3  # as `seedcrawl crawl`: the output folder is unusable or busy
@@ -43,7 +44,7 @@ STEPS = ("crawl", "process", "index", "package")
 def _outputs(layout: Layout, run_id: str, package: dict[str, Any] | None) -> dict[str, str]:
     found = {
         "WARC files": str(layout.warc_dir),
-        "articles": str(layout.corpus_dir / "articles.jsonl"),
+        "articles": str(layout.corpus_dir / ARTICLES),
         "index": str(layout.index_dir / INDEX_NAME),
         "run record": str(_record_path(layout, run_id)),
     }

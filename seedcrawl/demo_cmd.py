@@ -27,6 +27,8 @@ def add_demo_parser(commands: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from archive.layout import Layout
+    from pipelines.corpus import ARTICLES
     from seedcrawl.cli import build_parser
     from seedcrawl.crawl import LOOPBACK_SETTINGS
     from seedcrawl.run_cmd import cmd_run
@@ -46,10 +48,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.verbose:
             run_args.append("-v")
         code = cmd_run(build_parser().parse_args(run_args))
-        corpus = args.out.absolute() / "corpus" / "articles.jsonl"
+        layout = Layout(args.out.absolute())
+        corpus = layout.corpus_dir / ARTICLES
         if code == 0:
             print(
-                f"demo finished: corpus {corpus}, WARC files in {args.out.absolute() / 'warc'}",
+                f"demo finished: corpus {corpus}, WARC files in {layout.warc_dir}",
                 file=sys.stderr,
             )
         return code

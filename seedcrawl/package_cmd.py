@@ -8,7 +8,6 @@ responses instead. The crawl logs from DIR/logs (which end with each crawl's sum
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
@@ -17,9 +16,9 @@ from typing import Any
 from archive.index import INDEX_NAME, build_index
 from archive.layout import Layout
 from archive.wacz import Page, WaczError, WaczResult, captures_by_location, create_wacz, pages_from_index
+from pipelines.corpus import ARTICLES, iter_lines
 
 PACKAGE_DIR = "package"
-ARTICLES = Path("corpus") / "articles.jsonl"
 # not .json: frictionless (inside `wacz validate`) reads any .json file as package metadata and fails
 LOG_SUFFIXES = (".log",)
 
@@ -33,24 +32,22 @@ def package_name(out_dir: Path) -> str:
 def article_pages(articles: Path, captures: dict[tuple[str, int], Page]) -> list[Page]:
     """Pages for corpus articles whose WARC record is in the index, titled as extracted."""
     pages = []
-    with articles.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                record: dict[str, Any] = json.loads(line)
-                ref = record["warc"]
-                key = (Path(str(ref["file"])).name, int(ref["offset"]))
-            except (ValueError, KeyError, TypeError):
-                continue  # a torn last line, or a record without a WARC reference
-            capture = captures.get(key)
-            if capture is not None:
-                pages.append(Page(capture.url, capture.timestamp, record.get("title") or None))
+    for record in iter_lines(articles):
+        try:
+            ref = record["warc"]
+            key = (Path(str(ref["file"])).name, int(ref["offset"]))
+        except (ValueError, KeyError, TypeError):
+            continue  # a record without a WARC reference
+        capture = captures.get(key)
+        if capture is not None:
+            pages.append(Page(capture.url, capture.timestamp, record.get("title") or None))
     return pages
 
 
 def folder_pages(layout: Layout) -> tuple[list[Page], str]:
     """The pages to list and where they came from ("articles" or "index")."""
     index = layout.index_dir / INDEX_NAME
-    articles = layout.root / ARTICLES
+    articles = layout.corpus_dir / ARTICLES
     if articles.exists():
         pages = article_pages(articles, captures_by_location(index))
         if pages:

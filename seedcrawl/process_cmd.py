@@ -42,6 +42,8 @@ def add_process_parser(commands: Any) -> None:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
+    from archive.layout import Layout
+    from pipelines.corpus import ARTICLES
     from pipelines.runner import ProcessOptions, process_folder
 
     if not args.out.is_dir():
@@ -64,7 +66,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         f"{report.warc_files} new WARC files, {report.records} records: {report.articles} new articles, "
         f"{report.duplicates} duplicates, {report.rejects} rejects ({report.errors} errors) in {report.seconds:.1f} s\n"
         f"  skipped by reason: {skipped}\n"
-        f"corpus: {args.out.absolute() / 'corpus' / 'articles.jsonl'}",
+        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}",
         file=sys.stderr,
     )
     return 0
