@@ -7,6 +7,12 @@ after the last one, exactly one record per member whose block is as long as its 
 and verifies block and payload digests as `warcio check` does. On top it checks the structure
 replay tools rely on (see `_FileRules`). It never raises for a broken file: problems are its
 output, each with the offset of the gzip member it was found in.
+
+A faithful copy of a misbehaving server is a valid archive. What a server sent oddly but the
+crawler archived as transferred (a status line such as `HTTP/1.1 999`, `FTP/1.1 200` or
+`HTTP/10.0 200`; `Content-Encoding: gzip` on a body that is not gzip) is a warning, which leaves
+the file valid; only what no server could have sent that way (no status code at all, a record
+that is not whole) is a problem.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ PREFIX = 64  # payload bytes kept per record: enough to see whether a body is re
 RE_RECORD_ID = re.compile(r"<[^<>\s]+:[^<>\s]+>")
 RE_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
 RE_STATUS_LINE = re.compile(r"HTTP/\d(\.\d)? [1-5]\d\d( .*)?")
+# What the crawler archives for any status line its HTTP client accepted: protocol token (any, even
+# empty), numeric version and an integer code (Twisted parses both with int()), then a reason.
+RE_ANY_STATUS_LINE = re.compile(r"[^/\s]*/\d+\.\d+ [-+]?\d+( .*)?")
 RE_REQUEST_LINE = re.compile(r"[A-Z]+ \S+ HTTP/\d(\.\d)?")
 RE_CHUNK = re.compile(rb"[0-9A-Fa-f]+[ \t]*(;[^\r\n]*)?\r\n")
 
@@ -63,6 +72,7 @@ class CheckReport:
     file: Path
     records: Counter[str] = field(default_factory=Counter)  # readable records per WARC-Type
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # oddities archived as sent: still ok
 
     @property
     def ok(self) -> bool:
@@ -75,8 +85,14 @@ class CheckReport:
     def codes(self) -> set[Code]:
         return {p.code for p in self.problems}
 
+    def warning_codes(self) -> set[Code]:
+        return {p.code for p in self.warnings}
+
     def problem(self, offset: int | None, code: Code, message: str) -> None:
         self.problems.append(Problem(offset, code, message))
+
+    def warn(self, offset: int | None, code: Code, message: str) -> None:
+        self.warnings.append(Problem(offset, code, message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +160,14 @@ class _FileRules:
             got = (rec.content_type or "").replace(" ", "").lower()
             if got != f"application/http;msgtype={kind}":
                 problem(rec.offset, Code.HTTP, f"{kind} with Content-Type {rec.content_type!r}")
-        if kind in ("response", "request") or (kind == "revisit" and rec.http_line):
-            line_re = RE_REQUEST_LINE if kind == "request" else RE_STATUS_LINE
-            if not line_re.fullmatch(rec.http_line or ""):
-                problem(rec.offset, Code.HTTP, f"unparseable HTTP first line {rec.http_line!r}")
+        line = rec.http_line or ""
+        if kind == "request" and not RE_REQUEST_LINE.fullmatch(line):
+            problem(rec.offset, Code.HTTP, f"unparseable HTTP request line {line!r}")
+        elif kind == "response" or (kind == "revisit" and line):
+            if not RE_ANY_STATUS_LINE.fullmatch(line):
+                problem(rec.offset, Code.HTTP, f"unparseable HTTP status line {line!r}")
+            elif not RE_STATUS_LINE.fullmatch(line):
+                self.report.warn(rec.offset, Code.HTTP, f"unusual status line {line!r}, archived as sent")
         if kind not in ("response", "resource") or not rec.raw_payload:
             return
         chunked = "chunked" in ",".join(rec.http_header_all("Transfer-Encoding")).lower()
@@ -156,8 +176,9 @@ class _FileRules:
             problem(rec.offset, Code.HTTP, "Transfer-Encoding: chunked on a body that is not chunked")
         codings = (rec.http_header("Content-Encoding") or "").replace(" ", "").lower().split(",")
         if not chunked and codings[-1] in ("gzip", "x-gzip") and not rec.raw_payload.startswith(b"\x1f\x8b"):
-            # a decoded body still labelled gzip: pywb's id_ replay sends it as gzip (checked)
-            problem(rec.offset, Code.HTTP, "Content-Encoding: gzip on a body that is not gzip")
+            # The server's own mislabel, archived as sent (our writer never decodes a body). Replay
+            # of it fails in browsers as it did live; pywb's id_ serves it as gzip (checked).
+            self.report.warn(rec.offset, Code.HTTP, "Content-Encoding: gzip on a body that is not gzip, as sent")
 
     def _revisit(self, rec: WarcRecord) -> None:
         profile, problem = rec.warc_header("WARC-Profile"), self.report.problem
@@ -198,6 +219,7 @@ def check_file(path: Path, *, expected_records: int | None = None) -> CheckRepor
         rules.add(record)
     rules.finish(expected_records)
     report.problems.sort(key=lambda p: -1 if p.offset is None else p.offset)
+    report.warnings.sort(key=lambda p: -1 if p.offset is None else p.offset)
     return report
 
 

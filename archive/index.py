@@ -2,7 +2,8 @@
 
 Each closed WARC in `DIR/warc/` is indexed once, with cdxj-indexer, into its own fragment
 `DIR/indexes/parts/<warc name>.cdxj`; a fragment is redone only when its WARC's size or mtime
-changed, and dropped when its WARC is gone. The fragments are then merge-sorted into
+changed, and dropped when its WARC is gone (only a file that starts as our fragments do: nothing
+else in `parts/` is ever deleted). The fragments are then merge-sorted into
 `index.cdxj`, written to a temporary file, synced and renamed over the old one, so a reader (pywb)
 sees either the old or the new index, never half of one.
 
@@ -126,7 +127,7 @@ def _fragment_stamp(fragment: Path) -> dict[str, object] | None:
     try:
         with fragment.open(encoding="utf-8") as fh:
             first = fh.readline()
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):  # gone, or not text: not one of ours
         return None
     try:
         stamp: dict[str, object] = (
@@ -144,7 +145,7 @@ def _data_lines(fragment: Path, stack: ExitStack) -> Iterator[str]:
 
 def build_index(out_dir: Path) -> IndexResult:
     """Bring `DIR/indexes/index.cdxj` up to date with the closed WARC files in `DIR/warc/`."""
-    layout = Layout(Path(out_dir))
+    layout = Layout.create(out_dir)  # refuses links and pipes: `parts` leading elsewhere above all
     parts = layout.index_dir / PARTS_DIR
     parts.mkdir(exist_ok=True)
     warcs = layout.closed_warcs()
@@ -160,7 +161,8 @@ def build_index(out_dir: Path) -> IndexResult:
     names = {f"{warc.name}.cdxj" for warc in warcs}
     dropped = []
     for fragment in sorted(parts.glob("*.cdxj")):
-        if fragment.name not in names:
+        # Only fragments this code wrote (they start with their source line) are ever deleted.
+        if fragment.name not in names and _fragment_stamp(fragment) is not None:
             fragment.unlink()
             dropped.append(fragment.name.removesuffix(".cdxj"))
     index = layout.index_dir / INDEX_NAME

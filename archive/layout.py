@@ -3,16 +3,21 @@
 Every path seedcrawl writes is built here from fixed names, never from URLs or headers, and is
 checked to stay inside the output folder, so a hostile page cannot steer a write elsewhere.
 
-Symbolic links are refused: `create()` fails with `OutputError` when the folder, or one of the
-folders seedcrawl writes in, holds a link, before anything is opened. SQLite, Scrapy's log and
-the JSON Lines files would otherwise all write through a link planted at one of their names (the
-file it points at, anywhere, would be overwritten or appended to). Our own openers use O_NOFOLLOW
-as well, so a link planted after the check is refused when the file is opened.
+Anything but regular files and folders is refused: `create()` (what every command builds its
+layout with) fails with `OutputError` when the folder, or one of the folders seedcrawl reads or
+writes in, holds a symbolic link, a named pipe, a socket or a device, or when one of those
+folders is not a folder, before anything is opened. SQLite, Scrapy's log and the JSON Lines files
+would otherwise all write through a link planted at one of their names (the file it points at,
+anywhere, would be overwritten or appended to), `index` would delete files in the folder a link
+leads to, and opening a named pipe blocks for ever (Scrapy opens its log file before any of our
+code runs). Our own openers use O_NOFOLLOW as well, so a link planted after the check is refused
+when the file is opened.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,36 +33,31 @@ class Layout:
 
     @classmethod
     def create(cls, root: str | os.PathLike[str]) -> Layout:
-        """Create (or reuse) an output folder and check that it is writable."""
+        """Create (or reuse) an output folder, check that it is writable and holds only regular
+        files and folders where seedcrawl reads and writes."""
         path = Path(root).expanduser().absolute()
         if path.exists() and not path.is_dir():
             raise OutputError(f"output path {path} exists and is not a folder")
+        # Before the write probe: the probe itself must not be created through a planted link.
+        layout = cls(path)
+        layout.refuse_links()
         try:
             path.mkdir(parents=True, exist_ok=True)
             probe = path / f".write-test-{os.getpid()}"
-            probe.write_bytes(b"")
+            probe.unlink(missing_ok=True)  # left by a killed process that had this pid
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            os.close(fd)
             probe.unlink()
         except OSError as exc:
             raise OutputError(f"output folder {path} is not writable: {exc.strerror or exc}") from None
-        layout = cls(path)
-        layout.refuse_links()
         return layout
 
     def refuse_links(self) -> None:
-        """Raise `OutputError` for the first symbolic link among the files seedcrawl may write."""
-        for folder in (self.root, *(self.root.joinpath(*name.split("/")) for name in WRITTEN_FOLDERS)):
-            try:
-                entries = list(os.scandir(folder))
-            except FileNotFoundError:
-                continue
-            except NotADirectoryError:
-                entries = []
-            for entry in entries:
-                if entry.is_symlink():
-                    raise OutputError(
-                        f"refusing to use the output folder: {entry.path} is a symbolic link "
-                        f"(to {os.readlink(entry.path)}); seedcrawl never writes through links, remove it"
-                    )
+        """Raise `OutputError` for the first entry of the output folder, or of a folder seedcrawl
+        reads or writes in it, that is not a regular file or a folder (a link, a named pipe, ...)."""
+        refuse_odd_entries(self.root)
+        for name in WRITTEN_FOLDERS:
+            refuse_odd_entries(self.root.joinpath(*name.split("/")))
 
     @property
     def warc_dir(self) -> Path:
@@ -95,3 +95,41 @@ class Layout:
     def closed_warcs(self) -> list[Path]:
         """Closed WARC files in write order (names start with a timestamp and serial)."""
         return sorted(self.warc_dir.glob("*.warc.gz"))
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def refuse_odd_entries(folder: Path) -> None:
+    """Raise `OutputError` when `folder` is not a folder, or holds anything but regular files and
+    folders. A folder that does not exist is fine (it is created empty when needed). `folder`
+    itself may be a link (the user named it; a link inside it is caught as an entry of its parent)."""
+    try:
+        folder_mode = os.stat(folder).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(folder_mode):
+        raise OutputError(f"refusing to use the output folder: {folder} is {_kind(folder_mode)}, not a folder")
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            mode = entry.stat(follow_symlinks=False).st_mode
+            if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+                continue
+            if stat.S_ISLNK(mode):
+                raise OutputError(
+                    f"refusing to use the output folder: {entry.path} is a symbolic link "
+                    f"(to {os.readlink(entry.path)}); seedcrawl never writes through links, remove it"
+                )
+            raise OutputError(
+                f"refusing to use the output folder: {entry.path} is {_kind(mode)}; seedcrawl "
+                "expects only regular files and folders there (opening it could block for ever), remove it"
+            )

@@ -49,6 +49,8 @@ class HttpExchange:
     fetched_at: datetime
     ip_address: str | None = None
     truncated: str | None = None  # one of TRUNCATION_REASONS when the body was cut short
+    # What the request line said on the wire; the server's answer (`protocol`) may claim anything.
+    request_protocol: str = "HTTP/1.1"
 
     def __post_init__(self) -> None:
         if self.truncated is not None and self.truncated not in TRUNCATION_REASONS:
@@ -176,7 +178,7 @@ class RecordFactory:
         headers = [(name, value) for name, value in exchange.request_headers if name.lower() != "host"]
         # warcio keeps a request line as protocol=method, statusline="target HTTP/1.1".
         http_headers = _http_headers(
-            f"{target} {exchange.protocol}", exchange.method, [("Host", host), *headers]
+            f"{target} {exchange.request_protocol}", exchange.method, [("Host", host), *headers]
         )
         warc_headers = {
             "WARC-Date": warc_date(exchange.fetched_at),

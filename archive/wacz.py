@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -157,6 +158,19 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _copy_regular_file(source: Path, target: Path) -> None:
+    """Copy a regular file, never what a link planted at its name (or a named pipe) leads to."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise WaczError(f"cannot read {source}: {exc.strerror or exc} (a symbolic link?)") from None
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise WaczError(f"{source} is not a regular file")
+        with target.open("xb") as copy:
+            shutil.copyfileobj(stream, copy)
+
+
 def create_wacz(
     warcs: Sequence[Path],
     pages: Iterable[Page],
@@ -186,7 +200,7 @@ def create_wacz(
             log_dir = work / "logs"
             log_dir.mkdir()
             for log in logs:
-                shutil.copy2(log, log_dir / log.name)
+                _copy_regular_file(log, log_dir / log.name)
             args += ["-l", str(log_dir)]
         done = _run_wacz([*args, *(str(Path(w).absolute()) for w in warcs)], work, _CREATE_AND_VALIDATE)
         if done.returncode != 0 or not building.exists():

@@ -77,7 +77,17 @@ def exchange_from(response: Response, request: Request, stamp: RecordStamp) -> H
         fetched_at=stamp.now() - timedelta(seconds=latency),
         ip_address=str(response.ip_address) if response.ip_address else None,
         truncated=truncated,
+        request_protocol=sent_protocol(response),
     )
+
+
+def sent_protocol(response: Response) -> str:
+    """The protocol of the request line that went out, whatever version the server answered with.
+
+    Scrapy's HTTP/1.1 handler (Twisted) always sends "HTTP/1.1", to an HTTP/1.0 server too; its
+    HTTP/2 handler marks its responses "h2".
+    """
+    return "HTTP/2" if response.protocol == "h2" else "HTTP/1.1"
 
 
 def disk_full(error: BaseException | None) -> bool:

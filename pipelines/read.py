@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import PayloadError, WarcFormatError
-from archive.reader import WarcRecord, iter_records
+from archive.errors import ContentDecodingError, PayloadError, WarcFormatError
+from archive.reader import WarcRecord, decode_body, iter_records
 from pipelines.document import Document, WarcRef
 
 _UUID_ID = re.compile(r"<urn:uuid:([0-9a-fA-F-]{36})>")
@@ -83,6 +83,15 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
         return _skip(record, "too_large", f"payload of {record.payload_length} bytes")
     try:
         payload = record.decoded_payload(max_payload)
+    except ContentDecodingError as exc:
+        if not _mislabelled_gzip(record):
+            return _skip(record, "content_decoding", str(exc))
+        # A server that labels a plain body gzip: the capture keeps the label as sent (archive.check
+        # warns); the text is the body as it is.
+        try:
+            payload = decode_body(record.raw_payload, None, record.http_header("Transfer-Encoding"), max_payload)
+        except PayloadError as again:
+            return _skip(record, "content_decoding", str(again))
     except PayloadError as exc:
         return _skip(record, "content_decoding", str(exc))
     return Document(
@@ -95,6 +104,13 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
         payload=payload,
         run_id=run_id or None,
     )
+
+
+def _mislabelled_gzip(record: WarcRecord) -> bool:
+    """Content-Encoding is gzip alone, but the stored body does not start as gzip does."""
+    codings = [c.strip().lower() for c in (record.http_header("Content-Encoding") or "").split(",")]
+    chunked = "chunked" in (record.http_header("Transfer-Encoding") or "").lower()
+    return codings in (["gzip"], ["x-gzip"]) and not chunked and not record.raw_payload.startswith(b"\x1f\x8b")
 
 
 def _corrupt(path: Path, error: WarcFormatError) -> Skipped:

@@ -23,17 +23,23 @@ def _warc_dir(folder: Path) -> Path:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from archive.check import check_folder
+    from archive.layout import refuse_odd_entries
 
     warc_dir = _warc_dir(args.out)
     if not warc_dir.is_dir():
         print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
         return 2
+    # As every command does: no links or pipes where it reads (OutputError: exit 3).
+    refuse_odd_entries(args.out)
+    refuse_odd_entries(warc_dir)
     report = check_folder(warc_dir)
     for file_report in report.reports:
         counts = ", ".join(f"{kind} {n}" for kind, n in sorted(file_report.records.items()))
         print(f"{'ok  ' if file_report.ok else 'FAIL'} {file_report.file.name}: {counts}")
         for problem in file_report.problems:
             print(f"     offset {problem.offset}: {problem.code}: {problem.message}")
+        for warning in file_report.warnings:
+            print(f"     offset {warning.offset}: warning: {warning.code}: {warning.message}")
     for path in report.open_files:
         print(f"OPEN {path.name}: still being written, or left by a crash (the next crawl closes it)")
     print(f"{len(report.reports)} files, {'all valid' if report.ok else 'PROBLEMS FOUND'}", file=sys.stderr)

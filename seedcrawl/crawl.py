@@ -233,11 +233,13 @@ def _plan(options: CrawlOptions) -> RunPlan:
         refetch=options.refetch,
         settings=dict(options.settings),
     )
-    state_dir = Path(options.out).expanduser().absolute() / "state"
+    root = Path(options.out).expanduser().absolute()
     from archive.errors import OutputError
 
     try:
-        return plan_run(state_dir, given, options.run_id, options.new_run, new_run_id)
+        # The layout check comes before run.json is read: a named pipe there would block for ever.
+        Layout(root).refuse_links()
+        return plan_run(root / "state", given, options.run_id, options.new_run, new_run_id)
     except ResumeConflict as exc:
         raise CrawlError(str(exc), EXIT_USAGE) from None
     except OutputError as exc:

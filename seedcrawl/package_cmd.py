@@ -59,7 +59,7 @@ def package_folder(out_dir: Path, output: Path | None = None) -> WaczResult:
     """Write DIR/package/<folder name>.wacz (or `output`) from the folder's closed WARC files."""
     if not Path(out_dir).is_dir():
         raise WaczError(f"{out_dir} is not a folder")
-    layout = Layout(Path(out_dir).absolute())
+    layout = Layout.create(out_dir)  # refuses links and pipes in the folders read and written
     warcs = layout.closed_warcs()
     if not warcs:
         raise WaczError(f"no closed WARC files in {layout.warc_dir}")
