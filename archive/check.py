@@ -178,7 +178,9 @@ class _FileRules:
         if not chunked and codings[-1] in ("gzip", "x-gzip") and not rec.raw_payload.startswith(b"\x1f\x8b"):
             # The server's own mislabel, archived as sent (our writer never decodes a body). Replay
             # of it fails in browsers as it did live; pywb's id_ serves it as gzip (checked).
-            self.report.warn(rec.offset, Code.HTTP, "Content-Encoding: gzip on a body that is not gzip, as sent")
+            self.report.warn(
+                rec.offset, Code.HTTP, "Content-Encoding: gzip on a body that is not gzip, as sent"
+            )
 
     def _revisit(self, rec: WarcRecord) -> None:
         profile, problem = rec.warc_header("WARC-Profile"), self.report.problem

@@ -118,7 +118,9 @@ def refuse_odd_entries(folder: Path) -> None:
     except FileNotFoundError:
         return
     if not stat.S_ISDIR(folder_mode):
-        raise OutputError(f"refusing to use the output folder: {folder} is {_kind(folder_mode)}, not a folder")
+        raise OutputError(
+            f"refusing to use the output folder: {folder} is {_kind(folder_mode)}, not a folder"
+        )
     with os.scandir(folder) as entries:
         for entry in entries:
             mode = entry.stat(follow_symlinks=False).st_mode

@@ -89,7 +89,9 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
         # A server that labels a plain body gzip: the capture keeps the label as sent (archive.check
         # warns); the text is the body as it is.
         try:
-            payload = decode_body(record.raw_payload, None, record.http_header("Transfer-Encoding"), max_payload)
+            payload = decode_body(
+                record.raw_payload, None, record.http_header("Transfer-Encoding"), max_payload
+            )
         except PayloadError as again:
             return _skip(record, "content_decoding", str(again))
     except PayloadError as exc:
@@ -110,7 +112,9 @@ def _mislabelled_gzip(record: WarcRecord) -> bool:
     """Content-Encoding is gzip alone, but the stored body does not start as gzip does."""
     codings = [c.strip().lower() for c in (record.http_header("Content-Encoding") or "").split(",")]
     chunked = "chunked" in (record.http_header("Transfer-Encoding") or "").lower()
-    return codings in (["gzip"], ["x-gzip"]) and not chunked and not record.raw_payload.startswith(b"\x1f\x8b")
+    return (
+        codings in (["gzip"], ["x-gzip"]) and not chunked and not record.raw_payload.startswith(b"\x1f\x8b")
+    )
 
 
 def _corrupt(path: Path, error: WarcFormatError) -> Skipped:

@@ -1,6 +1,7 @@
 """`seedcrawl process DIR`: closed WARC files in, corpus lines out.
 
-    read (this process) -> decode + extract + score (worker processes) -> spool
+    read (this process) -> decode + extract + score (worker processes, each record on a budget of
+    time and memory: pipelines.pool) -> spool
     -> dedup in keep order -> commit the dedup index -> append corpus lines -> mark files done
 
 Deduplication needs every new article of the run before it can honour the keep rule (earliest
@@ -30,13 +31,14 @@ from pipelines.decode import DecodeOptions
 from pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
 from pipelines.document import Document
 from pipelines.extract import ExtractOptions
-from pipelines.pool import ordered_map
+from pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget, ordered_map
 from pipelines.read import Skipped, read_documents
 from pipelines.spool import Spool
-from pipelines.steps import Rejection, StepOptions, process_one
+from pipelines.steps import Rejection, StepOptions, overrun, process_one
 from pipelines.topic import TopicProfile
 
 LEDGER = "processed-warcs.json"
+
 TOPIC_FILE = "topic.json"  # written into DIR/state/ by a crawl given a topic
 
 
@@ -50,6 +52,17 @@ class ProcessOptions:
     max_payload: int = 32 << 20  # bytes of a record read at most; decode bounds markup further
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    # Per record, in its worker process: past either, the worker is killed and replaced and the
+    # record rejected (extract_timeout, extract_memory). None: no bound (and with one worker, no
+    # worker process at all).
+    extract_timeout: float | None = EXTRACT_TIMEOUT_S
+    extract_memory_mb: int | None = EXTRACT_MEMORY_MB
+
+    def budget(self) -> Budget | None:
+        if self.extract_timeout is None and self.extract_memory_mb is None:
+            return None
+        rss = None if self.extract_memory_mb is None else self.extract_memory_mb << 20
+        return Budget(self.extract_timeout, rss)
 
 
 @dataclass
@@ -98,6 +111,8 @@ def process_folder(
                     partial(process_one, options=step),
                     _new_documents(todo, options, corpus, report),
                     options.workers,
+                    budget=options.budget(),
+                    on_overrun=overrun,
                 ):
                     if isinstance(outcome, Rejection):
                         reasons[outcome.reason] += 1

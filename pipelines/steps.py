@@ -2,7 +2,9 @@
 
 decode -> extract -> topic score. A record that does not belong in the corpus comes back as a
 `Rejection` with the step's reason; an unexpected exception comes back as reason "error" with
-its type and message, so one bad record is counted and skipped, never fatal to the run.
+its type and message, so one bad record is counted and skipped, never fatal to the run. A record
+whose worker runs past its budget (pipelines.pool) comes back as `overrun` makes it:
+`extract_timeout` or `extract_memory`.
 """
 
 from __future__ import annotations
@@ -54,5 +56,14 @@ def process_one(item: Document | Skipped, options: StepOptions) -> Document | Re
         return doc
     except Rejected as verdict:
         return Rejection(item.id, item.url, verdict.reason, verdict.detail, item.warc)
+    except MemoryError:  # the worker's address-space cap (pipelines.pool) was reached
+        return Rejection(
+            item.id, item.url, "extract_memory", "out of memory in the extraction process", item.warc
+        )
     except Exception as exc:
         return Rejection(item.id, item.url, "error", f"{type(exc).__name__}: {exc}"[:500], item.warc)
+
+
+def overrun(item: Document | Skipped, reason: str, detail: str) -> Rejection:
+    """The result of a record whose worker was stopped (extract_timeout, extract_memory) or died."""
+    return Rejection(item.id, item.url, reason, detail, item.warc)

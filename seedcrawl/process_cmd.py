@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S
+
 
 def add_dedup_threshold(parser: argparse.ArgumentParser) -> None:
     """`--dedup-threshold`, shared by `process` and `run`."""
@@ -39,6 +41,20 @@ def add_process_parser(commands: Any) -> None:
     parser.add_argument(
         "--keep-off-topic", action="store_true", help="keep articles below the topic threshold"
     )
+    parser.add_argument(
+        "--extract-timeout",
+        type=float,
+        default=EXTRACT_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"reject a record (extract_timeout) whose extraction takes longer (default {EXTRACT_TIMEOUT_S:g}; 0: no bound)",
+    )
+    parser.add_argument(
+        "--extract-memory",
+        type=int,
+        default=EXTRACT_MEMORY_MB,
+        metavar="MB",
+        help=f"reject a record (extract_memory) whose extraction process grows past MB MiB resident (default {EXTRACT_MEMORY_MB}; 0: no bound)",
+    )
 
 
 def cmd_process(args: argparse.Namespace) -> int:
@@ -60,6 +76,13 @@ def cmd_process(args: argparse.Namespace) -> int:
             print("seedcrawl: --workers must be 1 or more", file=sys.stderr)
             return 2
         options.workers = args.workers
+    if args.extract_timeout < 0 or args.extract_memory < 0:
+        print(
+            "seedcrawl: --extract-timeout and --extract-memory must be 0 (no bound) or more", file=sys.stderr
+        )
+        return 2
+    options.extract_timeout = args.extract_timeout or None
+    options.extract_memory_mb = args.extract_memory or None
     report = process_folder(args.out, options)
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(report.reasons.items())) or "none"
     print(

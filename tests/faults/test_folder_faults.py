@@ -65,7 +65,9 @@ def test_the_crawl_was_whole_and_in_scope(crawled: Crawled) -> None:
     assert crawled.web.entries("sentinel") == []
 
 
-def test_index_refuses_parts_linked_elsewhere_and_deletes_nothing_there(folder: Path, elsewhere: Path) -> None:
+def test_index_refuses_parts_linked_elsewhere_and_deletes_nothing_there(
+    folder: Path, elsewhere: Path
+) -> None:
     parts = folder / "indexes" / "parts"
     shutil.rmtree(parts)
     parts.symlink_to(elsewhere, target_is_directory=True)
@@ -125,7 +127,10 @@ def _crawl_args(folder: Path) -> list[str]:
 PIPES = {
     "crawl, Scrapy's log file": (f"logs/crawl-{RUN_ID}.log", _crawl_args),
     "crawl, the run marker": ("state/run.json", _crawl_args),
-    "process, the corpus": ("corpus/articles.jsonl", lambda folder: ["process", str(folder), "--workers", "1"]),
+    "process, the corpus": (
+        "corpus/articles.jsonl",
+        lambda folder: ["process", str(folder), "--workers", "1"],
+    ),
     "index, a fragment": ("indexes/parts/{warc}.cdxj", lambda folder: ["index", str(folder)]),
     "package, a log": ("logs/crawl-other.log", lambda folder: ["package", str(folder)]),
 }

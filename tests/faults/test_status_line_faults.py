@@ -68,7 +68,7 @@ def test_the_archive_passes_its_own_check_with_warnings(crawled: Crawled) -> Non
 
 @pytest.mark.parametrize("path", sorted(ODD_LINES))
 def test_odd_status_lines_are_archived_as_sent(crawled: Crawled, path: str) -> None:
-    sent, kept = ODD_LINES[path]
+    _, kept = ODD_LINES[path]
     [response] = crawled.crawl.responses(crawled.web.url("odd", path))
     assert (response.http_line or "").startswith(kept + " ")
     assert response.raw_payload == article(20 + sorted(ODD_LINES).index(path)).body
@@ -87,7 +87,7 @@ def test_a_plain_body_labelled_gzip_is_archived_as_sent_and_extracted(crawled: C
     assert response.http_header("Content-Encoding") == "gzip"
     assert response.raw_payload == article(30).body
     articles, _ = corpus(crawled.crawl.out)
-    title, paragraphs = story(30)
+    _, paragraphs = story(30)
     assert url in articles and paragraphs[0][:60] in articles[url]["text"]
 
 
