@@ -98,6 +98,8 @@ class Layout:
 
 
 def _kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "a file"
     if stat.S_ISLNK(mode):
         return "a symbolic link"
     if stat.S_ISFIFO(mode):
@@ -106,7 +108,7 @@ def _kind(mode: int) -> str:
         return "a socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "a device"
-    return "not a regular file"
+    return "neither a file nor a folder"
 
 
 def refuse_odd_entries(folder: Path) -> None:
@@ -117,21 +119,31 @@ def refuse_odd_entries(folder: Path) -> None:
         folder_mode = os.stat(folder).st_mode
     except FileNotFoundError:
         return
+    except OSError as exc:
+        raise OutputError(f"cannot use the output folder: {folder}: {exc.strerror or exc}") from None
     if not stat.S_ISDIR(folder_mode):
         raise OutputError(
             f"refusing to use the output folder: {folder} is {_kind(folder_mode)}, not a folder"
         )
-    with os.scandir(folder) as entries:
-        for entry in entries:
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except OSError as exc:
+        raise OutputError(f"cannot use the output folder: {folder}: {exc.strerror or exc}") from None
+    for entry in entries:
+        path = entry.path
+        try:
             mode = entry.stat(follow_symlinks=False).st_mode
-            if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-                continue
-            if stat.S_ISLNK(mode):
-                raise OutputError(
-                    f"refusing to use the output folder: {entry.path} is a symbolic link "
-                    f"(to {os.readlink(entry.path)}); seedcrawl never writes through links, remove it"
-                )
+        except FileNotFoundError:  # a temporary file renamed or removed meanwhile
+            continue
+        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+            continue
+        if stat.S_ISLNK(mode):
             raise OutputError(
-                f"refusing to use the output folder: {entry.path} is {_kind(mode)}; seedcrawl "
-                "expects only regular files and folders there (opening it could block for ever), remove it"
+                f"refusing to use the output folder: {path} is a symbolic link "
+                f"(to {os.readlink(path)}); seedcrawl never writes through links, remove it"
             )
+        raise OutputError(
+            f"refusing to use the output folder: {path} is {_kind(mode)}; seedcrawl "
+            "expects only regular files and folders there (opening it could block for ever), remove it"
+        )

@@ -134,12 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     pages = [(p.page_id, p.url, p.body) for p in load_pages(args.data)]
     timed(pages[:5], None)  # stoplists and caches loaded before any clock starts
     timed(pages[:5], BUDGET)  # and the fork server started
-    rows = []
+    rows, sums = [], {"A": [0.0, 0.0], "B": [0.0, 0.0]}
     for n in range(args.rounds):
         for name, budget in (("A in process, no budget", None), ("B budgeted worker", BUDGET)):
             cpu, wall, articles = timed(pages, budget)
+            sums[name[0]][0] += cpu / args.rounds
+            sums[name[0]][1] += wall / args.rounds
             rows.append(f"| {n + 1} | {name} | {cpu * 1000:.1f} | {wall * 1000:.1f} | {articles} |")
             print(rows[-1], flush=True)
+    for name, (cpu, wall) in sums.items():
+        rows.append(f"| mean | {name} | {cpu * 1000:.1f} | {wall * 1000:.1f} | |")
     hostile = []
     for size in HOSTILE_SIZES:
         hostile.append(f"| {size / 1e6:.1f} MB | {unbounded_child(size)} | {budgeted_hostile(size)} |")

@@ -70,7 +70,8 @@ def exchange_from(response: Response, request: Request, stamp: RecordStamp) -> H
         method=request.method,
         request_headers=_header_list(request.headers),
         request_body=request.body,
-        protocol=response.protocol or "HTTP/1.1",
+        # HTTP/2 has no status line: Scrapy's HTTP/2 handler says "h2", written as replay tools expect
+        protocol="HTTP/2" if response.protocol == "h2" else response.protocol or "HTTP/1.1",
         status=response.status,
         response_headers=_header_list(response.headers),
         body=response.body,

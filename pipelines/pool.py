@@ -181,8 +181,10 @@ class _Pool(Generic[In, Out]):
 
     def _replace(self, worker: _Worker, reason: str, detail: str) -> None:
         task = worker.task
-        assert task is not None and self.on_overrun is not None
+        assert task is not None
         worker.kill()
+        if self.on_overrun is None:  # no budget, so nothing killed it: it died
+            raise RuntimeError(f"a worker process failed: {detail}")
         self.done[task.seq] = self.on_overrun(task.item, reason, detail)
         self.workers[self.workers.index(worker)] = _Worker(self.context, self.fn, self.budget)
 
