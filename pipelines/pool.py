@@ -8,7 +8,7 @@ Each item also has a budget (`Budget`): a worker that spends longer than `second
 or whose resident memory grows past `rss_bytes`, is killed and replaced, and the item's result is
 what `on_overrun` makes of it (a rejection, for processing). One pathological page (markup on
 which trafilatura is worse than quadratic, or takes hundreds of MB) therefore costs at most its
-budget, never the run, and `workers` processes peak at `workers * rss_bytes` at most. Memory is
+budget, never the run, and `workers` processes peak at about `workers * rss_bytes`. Memory is
 watched by polling each busy worker's RSS in /proc; the address space of a worker is also capped
 (RLIMIT_AS, its size at start plus twice the budget), so an allocation faster than the polling
 fails in the worker (MemoryError) instead of growing without bound.
@@ -35,7 +35,7 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 
 # The default budget of `seedcrawl process` (README, reliability): a normal page takes well under a
-# second and a worker about 100 MB; a page of 1.6 MB of `word<br>` lines took 18 s and 330 MB.
+# second and a worker about 100 MB; 1.6 MB of `word<br>` lines take 17 s and 394 MB (bench/results).
 EXTRACT_TIMEOUT_S = 30.0
 EXTRACT_MEMORY_MB = 512
 EXTRACT_TIMEOUT = "extract_timeout"
