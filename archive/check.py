@@ -40,7 +40,8 @@ RE_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
 RE_STATUS_LINE = re.compile(r"HTTP/\d(\.\d)? [1-5]\d\d( .*)?")
 # What the crawler archives for any status line its HTTP client accepted: protocol token (any, even
 # empty), numeric version and an integer code (Twisted parses both with int()), then a reason.
-RE_ANY_STATUS_LINE = re.compile(r"[^/\s]*/\d+\.\d+ [-+]?\d+( .*)?")
+# RE_STATUS_LINE's lines are a subset; the others are warnings.
+RE_ANY_STATUS_LINE = re.compile(r"[^/\s]*/\d+(\.\d+)? -?\d+( .*)?")
 RE_REQUEST_LINE = re.compile(r"[A-Z]+ \S+ HTTP/\d(\.\d)?")
 RE_CHUNK = re.compile(rb"[0-9A-Fa-f]+[ \t]*(;[^\r\n]*)?\r\n")
 

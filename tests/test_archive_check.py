@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from archive.check import Code, check_file, check_folder
 from archive.digests import DigestStore
+from archive.reader import iter_records
 from archive.records import HttpExchange, RecordFactory
 from archive.writer import RotatingWarcWriter
 from tests.support.warcs import (
@@ -256,3 +258,38 @@ def test_folder_report_lists_unclosed_files(golden: Golden, tmp_path: Path) -> N
     assert report.open_files == [open_file] and not report.ok
     os.remove(open_file)
     assert check_folder(tmp_path).ok
+
+
+@pytest.mark.parametrize(
+    ("protocol", "status", "warned"),
+    [
+        ("HTTP/1.1", 200, False),
+        ("HTTP/1.0", 404, False),
+        ("HTTP/2", 200, False),
+        ("HTTP/1.1", 999, True),
+        ("HTTP/1.1", 600, True),
+        ("HTTP/1.1", 99, True),
+        ("HTTP/1.1", 0, True),
+        ("FTP/1.1", 200, True),
+        ("HTTP/10.0", 200, True),
+        ("/1.1", 200, True),  # Twisted accepts an empty protocol name too
+    ],
+)
+def test_every_status_line_our_writer_archives_is_valid(
+    tmp_path: Path, protocol: str, status: int, warned: bool
+) -> None:
+    """A server's odd status line, archived as sent, is a warning; the request line says HTTP/1.1."""
+    writer = RotatingWarcWriter(tmp_path, RecordFactory())
+    page = html_page("Odd")
+    writer.write_exchange(replace(_exchange("https://o.test/x", page, []), protocol=protocol, status=status))
+    [path] = writer.close()
+    report = check_file(path)
+    assert report.ok, report.problems
+    assert (Code.HTTP in report.warning_codes()) is warned
+    [request] = [r for r in iter_records(path) if r.type == "request"]
+    assert request.http_line == "GET /x HTTP/1.1"
+
+
+def test_a_status_line_without_a_code_is_a_problem(tmp_path: Path) -> None:
+    path = _single(tmp_path, html_page("No code"), [], status="OK")
+    assert Code.HTTP in check_file(path).codes()
