@@ -13,6 +13,7 @@ USER_AGENT = "seedcrawl/0.1 (archival news crawler; +https://github.com/seedcraw
 # --- seedcrawl's own settings --------------------------------------------------------------
 SEEDCRAWL_OUTPUT = None  # output folder; WARC capture is off without it
 SEEDCRAWL_RUN_ID = None  # recorded in every warcinfo record; made up from the start time if unset
+SEEDCRAWL_LOCK_HELD = 0  # set by `seedcrawl crawl` to its pid: it holds the folder lock already
 SEEDCRAWL_WARC_PREFIX = "seedcrawl"
 SEEDCRAWL_WARC_MAX_FILE_SIZE = 1_000_000_000  # rotate WARC files at this many bytes
 # "process": records are built and written by a forked child (archive/process_writer.py), which
