@@ -60,6 +60,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # also bounds decompressed size, which stops gzip bombs
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
+# A response's head (status line and headers): past either bound the connection is dropped and
+# what came is archived with WARC-Truncated (crawler/head_limits.py; error `headers_too_large`).
+# 256 KiB is where Chrome gives up on a head too (ERR_RESPONSE_HEADERS_TOO_BIG).
+SEEDCRAWL_MAX_HEADER_BYTES = 256 * 1024
+SEEDCRAWL_MAX_HEADER_LINES = 500
+# Cookies, bounded as browsers bound them (crawler/cookies.py): bytes of one cookie's name and
+# value, cookies kept per cookie domain (oldest evicted), bytes of the Cookie header sent.
+SEEDCRAWL_MAX_COOKIE_BYTES = 4096
+SEEDCRAWL_MAX_COOKIES_PER_HOST = 180
+SEEDCRAWL_MAX_COOKIE_HEADER = 8192
 # A body cut by a dropped connection still reaches capture (archived with WARC-Truncated) and is
 # then retried by TruncatedResponseMiddleware, instead of being thrown away by the handler.
 DOWNLOAD_FAIL_ON_DATALOSS = False
@@ -80,6 +90,10 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would open an HTTP code-execution endpoint
 
 # --- components ------------------------------------------------------------------------------
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.head_limits.BoundedHTTPDownloadHandler",
+    "https": "crawler.head_limits.BoundedHTTPDownloadHandler",
+}
 DOWNLOADER_MIDDLEWARES = {
     # Scope first, so nothing out of scope is ever requested, not even its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -89,6 +103,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.robots.StrictRobotsTxtMiddleware": 100,
     # Before RetryMiddleware (550) sees a 429/503: it may give the URL up instead of retrying.
     "crawler.retry_after.RetryAfterMiddleware": 560,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.cookies.BoundedCookiesMiddleware": 700,  # Scrapy's own place for it
     # Scrapy's decompression, bombs stopped at DOWNLOAD_MAXSIZE as before, and now counted.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.limits.CountedDecompressionMiddleware": 590,
