@@ -35,6 +35,12 @@ SEEDCRAWL_FRONTIER_WINDOW = 32
 SEEDCRAWL_FRONTIER_PER_HOST = 0
 SEEDCRAWL_FRONTIER_COMMIT_EVERY = 1000  # frontier writes per SQLite transaction
 SEEDCRAWL_DISCOVERY_FALLBACKS = True  # try /feed, /sitemap.xml, ... on seed sites announcing none
+# Discovery documents (feeds, sitemaps, robots.txt, fallbacks) are exempt from DEPTH_LIMIT but count
+# against --max-pages like pages, and have bounds of their own (crawler/sites.py): sitemaps listed
+# by sitemaps nest at most this many levels below the one robots.txt or a page announced, and each
+# host gets at most this many documents.
+SEEDCRAWL_SITEMAP_MAX_NESTING = 5
+SEEDCRAWL_DISCOVERY_MAX_PER_HOST = 1000
 # Focus: example texts and/or keywords; the profile is saved in DIR/state/topic.json, where
 # `seedcrawl process` finds it, and later runs into DIR reuse it when given no topic.
 SEEDCRAWL_TOPIC_FILES: list[str] = []

@@ -104,6 +104,7 @@ class NewsSpider(scrapy.Spider):
     def _replayed(self, entry: Entry, response: Response) -> None:
         """An archived 2xx response of a resumed run, as its callback would have seen it."""
         response.meta[KIND_META] = kind = Kind(entry.kind)
+        response.meta[ADMITTED_META] = entry.url  # as a fetched response's: its level is found by it
         if kind.is_discovery:
             self._discover(response)
         elif isinstance(response, TextResponse):
@@ -232,7 +233,9 @@ class NewsSpider(scrapy.Spider):
             return
         self._inc(f"seedcrawl/discovery/kind/{found.kind}")
         assert self._sites is not None
-        admitted = self._sites.admit_links(found.links, int(response.meta.get("depth", 0)), response.url)
+        level = self._sites.level_of(response.meta.get(ADMITTED_META) or response.url) + 1
+        depth = int(response.meta.get("depth", 0))
+        admitted = self._sites.admit_links(found.links, depth, response.url, level)
         self._inc("seedcrawl/discovery/new_urls", admitted)
 
     def on_error(self, failure: Failure) -> None:
