@@ -6,8 +6,9 @@ are all seen. It also enforces DOWNLOAD_MAXSIZE itself (on `headers_received`/`b
 stopping the download instead of letting Scrapy cancel it, so that an oversized body is archived
 as far as it was received, marked `WARC-Truncated: length`, instead of vanishing.
 
-It holds the output folder's lock for the whole crawl, so it also keeps the run marker
-(crawler/resume.py): begun once the folder is locked and recovered, closed after the last record
+It holds the output folder's lock for the whole crawl (under `seedcrawl crawl` it checks that the
+command holds it: the command locks the folder before it plans the run), so it also keeps the run
+marker (crawler/resume.py): begun once the folder is locked and recovered, closed after the last record
 is written, with the spider's close reason deciding whether the run ended or can be resumed. A
 forced stop (a second SIGTERM) never reaches `engine_stopped`; the crawl command then calls
 `abort()`, which finishes the record being written and closes the file without draining the queue.

@@ -41,6 +41,9 @@ SEEDCRAWL_DISCOVERY_FALLBACKS = True  # try /feed, /sitemap.xml, ... on seed sit
 # host gets at most this many documents.
 SEEDCRAWL_SITEMAP_MAX_NESTING = 5
 SEEDCRAWL_DISCOVERY_MAX_PER_HOST = 1000
+# Links followed from one page, in document order (0: all). Each costs work on the reactor's
+# thread; a page of 80,000 links held the crawl for seconds (bench/results/links.md).
+SEEDCRAWL_MAX_LINKS_PER_PAGE = 2000
 # Focus: example texts and/or keywords; the profile is saved in DIR/state/topic.json, where
 # `seedcrawl process` finds it, and later runs into DIR reuse it when given no topic.
 SEEDCRAWL_TOPIC_FILES: list[str] = []
