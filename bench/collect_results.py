@@ -12,7 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["summary", "crawl", "extraction", "extraction_path", "dedup", "focus", "faults", "memory", "links"]
+ORDER = [
+    "summary",
+    "crawl",
+    "extraction",
+    "extraction_path",
+    "dedup",
+    "focus",
+    "faults",
+    "memory",
+    "links",
+    "hostile_heads",
+]
 
 
 def main() -> None:
