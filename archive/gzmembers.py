@@ -16,7 +16,9 @@ from typing import BinaryIO
 from archive.errors import WarcFormatError
 
 CHUNK = 1 << 16
-MAX_LINE = 1 << 16  # a header line longer than this is not a header
+# A header line longer than this (CRLF included) is not a header: the reader refuses it, and the
+# writer (archive/records.py) never writes one.
+MAX_LINE = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b\x08"
 
 

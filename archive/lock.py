@@ -20,12 +20,19 @@ RUN_LOCK_NAME = ".seedcrawl-run.lock"  # held by a whole flow run (crawl -> proc
 
 
 class FolderLock:
-    def __init__(self, folder: Path, *, wait: float = 0.0, name: str = LOCK_NAME) -> None:
+    def __init__(self, folder: Path, *, wait: float = 0.0, name: str = LOCK_NAME, held: bool = False) -> None:
+        """`held`: a caller in this process holds the lock already (and releases it): acquiring
+        then only checks that the lock file names this process, and releasing does nothing."""
         self.path = folder / name
         self.wait = wait
+        self.held = held
         self._fd: int | None = None
 
     def acquire(self) -> None:
+        if self.held:
+            if self.holder() != str(os.getpid()):
+                raise FolderBusy(f"output folder {self.path.parent} is not locked by this process")
+            return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         deadline = time.monotonic() + self.wait
         while True:
@@ -43,6 +50,17 @@ class FolderLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
+
+    def holder(self) -> str:
+        """The pid the lock file names (the last process that held it), or "unknown"."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return "unknown"
+        try:
+            return os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+        finally:
+            os.close(fd)
 
     def release(self) -> None:
         if self._fd is not None:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
+
+from archive.gzmembers import MAX_LINE
 
 REVISIT_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 REVISIT_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -105,9 +107,52 @@ def request_target(url: str) -> tuple[str, str]:
     return parts.netloc, target
 
 
-def _http_headers(statusline: str, protocol: str, headers: Iterable[tuple[str, str]]) -> StatusAndHeaders:
-    kept = [(_RENAMED_HEADERS.get(name.lower(), name), value) for name, value in headers]
-    return StatusAndHeaders(statusline, kept, protocol=protocol)
+_TOKEN_CHARS = "!#$&'*+-.^_`|~"  # besides letters and digits (RFC 9110 token)
+
+
+def _ascii_value(value: str) -> str:
+    """A header value as warcio stores it: non-ASCII %-encoded (RFC 8187), never a crash.
+
+    warcio's own encoding fails on some values ("\u00e9; x=\u00e9" raises UnicodeEncodeError),
+    which killed the writer on every fetch of such a page; those are %-encoded whole instead.
+    """
+    if value.isascii():
+        return value
+    probe = StatusAndHeaders("", [("X", value)], protocol="")
+    try:
+        probe.to_ascii_bytes()
+    except UnicodeError:
+        return quote(value, safe="")
+    encoded: str = probe.headers[0][1]
+    return encoded
+
+
+def _storable(name: str, value: str) -> tuple[str, str, bool]:
+    """The field as stored: ASCII, and its line one the reader accepts (at most MAX_LINE bytes
+    with CRLF); True when the value had to be cut for that."""
+    name = (name if name.isascii() else quote(name, safe=_TOKEN_CHARS))[: MAX_LINE // 2]
+    value = _ascii_value(value)
+    room = MAX_LINE - len(name) - 4
+    if len(value) <= room:
+        return name, value, False
+    return name, value[:room], True
+
+
+def _http_headers(
+    statusline: str, protocol: str, headers: Iterable[tuple[str, str]]
+) -> tuple[StatusAndHeaders, bool]:
+    """The HTTP head to store, and whether a field had to be cut to fit the reader's line limit.
+
+    Capture bounds what it sends and receives well below that limit (crawler/cookies.py,
+    crawler/head_limits.py); this guarantees it for any exchange, so that no record is written
+    that the reader, `seedcrawl check` and `process` would refuse.
+    """
+    kept, cut = [], False
+    for name, value in headers:
+        name, value, shortened = _storable(_RENAMED_HEADERS.get(name.lower(), name), value)
+        kept.append((name, value))
+        cut = cut or shortened
+    return StatusAndHeaders(statusline, kept, protocol=protocol), cut
 
 
 class RecordFactory:
@@ -137,10 +182,10 @@ class RecordFactory:
 
     def response(self, exchange: HttpExchange, warcinfo_id: str) -> Any:
         statusline = f"{exchange.status} {reason_phrase(exchange.status)}"
-        http_headers = _http_headers(statusline, exchange.protocol, exchange.response_headers)
+        http_headers, cut = _http_headers(statusline, exchange.protocol, exchange.response_headers)
         warc_headers = self._common_headers(exchange, warcinfo_id)
-        if exchange.truncated:
-            warc_headers["WARC-Truncated"] = exchange.truncated
+        if exchange.truncated or cut:
+            warc_headers["WARC-Truncated"] = exchange.truncated or "length"
         return self._builder.create_warc_record(
             exchange.url,
             "response",
@@ -159,9 +204,11 @@ class RecordFactory:
         profile: str = REVISIT_IDENTICAL,
     ) -> Any:
         statusline = f"{exchange.status} {reason_phrase(exchange.status)}"
-        http_headers = _http_headers(statusline, exchange.protocol, exchange.response_headers)
+        http_headers, cut = _http_headers(statusline, exchange.protocol, exchange.response_headers)
         warc_headers = self._common_headers(exchange, warcinfo_id)
         warc_headers["WARC-Refers-To"] = original.record_id
+        if cut:
+            warc_headers["WARC-Truncated"] = "length"
         record = self._builder.create_revisit_record(
             exchange.url,
             payload_digest,
@@ -177,7 +224,7 @@ class RecordFactory:
         host, target = request_target(exchange.url)
         headers = [(name, value) for name, value in exchange.request_headers if name.lower() != "host"]
         # warcio keeps a request line as protocol=method, statusline="target HTTP/1.1".
-        http_headers = _http_headers(
+        http_headers, cut = _http_headers(
             f"{target} {exchange.request_protocol}", exchange.method, [("Host", host), *headers]
         )
         warc_headers = {
@@ -185,6 +232,8 @@ class RecordFactory:
             "WARC-Warcinfo-ID": warcinfo_id,
             "WARC-Concurrent-To": concurrent_to,
         }
+        if cut:
+            warc_headers["WARC-Truncated"] = "length"
         body = exchange.request_body
         return self._builder.create_warc_record(
             exchange.url,

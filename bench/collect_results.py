@@ -22,6 +22,8 @@ ORDER = [
     "focus",
     "faults",
     "memory",
+    "links",
+    "hostile_heads",
 ]
 
 

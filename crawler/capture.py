@@ -6,8 +6,9 @@ are all seen. It also enforces DOWNLOAD_MAXSIZE itself (on `headers_received`/`b
 stopping the download instead of letting Scrapy cancel it, so that an oversized body is archived
 as far as it was received, marked `WARC-Truncated: length`, instead of vanishing.
 
-It holds the output folder's lock for the whole crawl, so it also keeps the run marker
-(crawler/resume.py): begun once the folder is locked and recovered, closed after the last record
+It holds the output folder's lock for the whole crawl (under `seedcrawl crawl` it checks that the
+command holds it: the command locks the folder before it plans the run), so it also keeps the run
+marker (crawler/resume.py): begun once the folder is locked and recovered, closed after the last record
 is written, with the spider's close reason deciding whether the run ended or can be resumed. A
 forced stop (a second SIGTERM) never reaches `engine_stopped`; the crawl command then calls
 `abort()`, which finishes the record being written and closes the file without draining the queue.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import secrets
 import socket
 import sqlite3
@@ -34,7 +36,7 @@ from twisted.python.failure import Failure
 
 from archive.background import BackgroundWriter
 from archive.digests import STORE_NAME, DigestStore
-from archive.errors import ArchiveWriteError
+from archive.errors import ArchiveWriteError, OutputError
 from archive.index import build_index
 from archive.layout import Layout
 from archive.lock import FolderLock
@@ -110,7 +112,9 @@ class WarcCapture:
         self.layout = layout
         self.max_body = settings.getint("DOWNLOAD_MAXSIZE")
         self.run_id = str(settings.get("SEEDCRAWL_RUN_ID") or new_run_id())
-        self.lock = FolderLock(layout.root)
+        # `seedcrawl crawl` takes the lock before it plans the run and says so; `scrapy crawl` does not.
+        held = settings.getint("SEEDCRAWL_LOCK_HELD") == os.getpid()
+        self.lock = FolderLock(layout.root, held=held)
         self.lock.acquire()
         self.digests: DigestStore | None = None
         try:
@@ -260,9 +264,35 @@ class WarcCapture:
         """Write what is queued and close the open WARC file; fold the writer's counts into stats."""
         if self.files is not None:
             return self.files
-        self.files = self.writer.close()
+        self.files = self.writer.close() + self._close_leftovers()
         self._fold_counts()
         return self.files
+
+    def _close_leftovers(self) -> list[Path]:
+        """Close what a writer that died (a killed writer process) left open, as the next run would.
+
+        Under the folder lock every `.open` file is this crawl's, and once the writer is closed
+        nothing writes it: it is cut back to its last whole record and renamed, so that "every
+        WARC file is whole" holds when the crawl ends, not only after the next run's recovery.
+        """
+        closed: list[Path] = []
+        try:
+            recovered = recover_open_files(self.layout.warc_dir)
+        except (OSError, OutputError) as exc:  # e.g. a link planted there: the next run refuses it
+            logger.error("could not close the WARC files left open: %s", exc)
+            return closed
+        for item in recovered:
+            how = "set aside as .partial: nothing whole" if item.set_aside else "closed"
+            logger.warning(
+                "the WARC writer left %s open: %s (%d whole records kept, %d bytes cut)",
+                item.path.name,
+                how,
+                item.records,
+                item.bytes_cut,
+            )
+            if not item.set_aside:
+                closed.append(item.path)
+        return closed
 
     def _fold_counts(self) -> None:
         stats = self.crawler.stats
@@ -302,7 +332,7 @@ class WarcCapture:
         self.closed = True
         try:
             if self.files is None:  # else the spider closed and the writer with it
-                self.files = self.writer.abort()
+                self.files = self.writer.abort() + self._close_leftovers()
                 self._fold_counts()
             self._finish_run(self.reason or FORCED)
             return self.files

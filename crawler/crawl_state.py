@@ -89,7 +89,13 @@ class CrawlState:
             focus=focus,
             known=known,
             revalidator=Revalidator(history, known, layout.warc_dir if layout is not None else None),
-            sites=SiteDiscovery(frontier, focus, fallbacks=settings.getbool("SEEDCRAWL_DISCOVERY_FALLBACKS")),
+            sites=SiteDiscovery(
+                frontier,
+                focus,
+                fallbacks=settings.getbool("SEEDCRAWL_DISCOVERY_FALLBACKS"),
+                max_nesting=settings.getint("SEEDCRAWL_SITEMAP_MAX_NESTING"),
+                max_per_host=settings.getint("SEEDCRAWL_DISCOVERY_MAX_PER_HOST"),
+            ),
             window=max(1, settings.getint("SEEDCRAWL_FRONTIER_WINDOW")),
             per_host=max(
                 1,

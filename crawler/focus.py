@@ -85,17 +85,21 @@ def page_text(selector: Selector) -> str:
     return text[:MAX_TEXT_CHARS]
 
 
-def link_contexts(selector: Selector, base_url: str) -> dict[str, str]:
+def link_contexts(selector: Selector, base_url: str, max_anchors: int | None = None) -> dict[str, str]:
     """The text around each link (its list item, paragraph or cell), by absolute URL.
 
     Listings show a teaser beside each headline; a vague headline ("A thaw, for now") over a
-    teaser naming Kerry and Lavrov is on the topic, and the teaser is what says so.
+    teaser naming Kerry and Lavrov is on the topic, and the teaser is what says so. Only the
+    first `max_anchors` anchors are looked at: each reads its whole block, so a page of many
+    links in one block would cost the square of their number.
     """
     contexts: dict[str, str] = {}
     root = selector.root
     if not hasattr(root, "iter"):
         return contexts
-    for anchor in root.iter("a"):
+    for n, anchor in enumerate(root.iter("a")):
+        if max_anchors is not None and n >= max_anchors:
+            break
         href = anchor.get("href")
         if not href:
             continue

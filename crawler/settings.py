@@ -13,6 +13,7 @@ USER_AGENT = "seedcrawl/0.1 (archival news crawler; +https://github.com/seedcraw
 # --- seedcrawl's own settings --------------------------------------------------------------
 SEEDCRAWL_OUTPUT = None  # output folder; WARC capture is off without it
 SEEDCRAWL_RUN_ID = None  # recorded in every warcinfo record; made up from the start time if unset
+SEEDCRAWL_LOCK_HELD = 0  # set by `seedcrawl crawl` to its pid: it holds the folder lock already
 SEEDCRAWL_WARC_PREFIX = "seedcrawl"
 SEEDCRAWL_WARC_MAX_FILE_SIZE = 1_000_000_000  # rotate WARC files at this many bytes
 # "process": records are built and written by a forked child (archive/process_writer.py), which
@@ -34,6 +35,15 @@ SEEDCRAWL_FRONTIER_WINDOW = 32
 SEEDCRAWL_FRONTIER_PER_HOST = 0
 SEEDCRAWL_FRONTIER_COMMIT_EVERY = 1000  # frontier writes per SQLite transaction
 SEEDCRAWL_DISCOVERY_FALLBACKS = True  # try /feed, /sitemap.xml, ... on seed sites announcing none
+# Discovery documents (feeds, sitemaps, robots.txt, fallbacks) are exempt from DEPTH_LIMIT but count
+# against --max-pages like pages, and have bounds of their own (crawler/sites.py): sitemaps listed
+# by sitemaps nest at most this many levels below the one robots.txt or a page announced, and each
+# host gets at most this many documents.
+SEEDCRAWL_SITEMAP_MAX_NESTING = 5
+SEEDCRAWL_DISCOVERY_MAX_PER_HOST = 1000
+# Links followed from one page, in document order (0: all). Each costs work on the reactor's
+# thread; a page of 80,000 links held the crawl for seconds (bench/results/links.md).
+SEEDCRAWL_MAX_LINKS_PER_PAGE = 2000
 # Focus: example texts and/or keywords; the profile is saved in DIR/state/topic.json, where
 # `seedcrawl process` finds it, and later runs into DIR reuse it when given no topic.
 SEEDCRAWL_TOPIC_FILES: list[str] = []
@@ -59,6 +69,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # also bounds decompressed size, which stops gzip bombs
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
+# A response's head (status line and headers): past either bound the connection is dropped and
+# what came is archived with WARC-Truncated (crawler/head_limits.py; error `headers_too_large`).
+# 256 KiB is where Chrome gives up on a head too (ERR_RESPONSE_HEADERS_TOO_BIG).
+SEEDCRAWL_MAX_HEADER_BYTES = 256 * 1024
+SEEDCRAWL_MAX_HEADER_LINES = 500
+# Cookies, bounded as browsers bound them (crawler/cookies.py): bytes of one cookie's name and
+# value, cookies kept per cookie domain (oldest evicted), bytes of the Cookie header sent.
+SEEDCRAWL_MAX_COOKIE_BYTES = 4096
+SEEDCRAWL_MAX_COOKIES_PER_HOST = 180
+SEEDCRAWL_MAX_COOKIE_HEADER = 8192
 # A body cut by a dropped connection still reaches capture (archived with WARC-Truncated) and is
 # then retried by TruncatedResponseMiddleware, instead of being thrown away by the handler.
 DOWNLOAD_FAIL_ON_DATALOSS = False
@@ -79,6 +99,10 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would open an HTTP code-execution endpoint
 
 # --- components ------------------------------------------------------------------------------
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.head_limits.BoundedHTTPDownloadHandler",
+    "https": "crawler.head_limits.BoundedHTTPDownloadHandler",
+}
 DOWNLOADER_MIDDLEWARES = {
     # Scope first, so nothing out of scope is ever requested, not even its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -88,6 +112,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.robots.StrictRobotsTxtMiddleware": 100,
     # Before RetryMiddleware (550) sees a 429/503: it may give the URL up instead of retrying.
     "crawler.retry_after.RetryAfterMiddleware": 560,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.cookies.BoundedCookiesMiddleware": 700,  # Scrapy's own place for it
     # Scrapy's decompression, bombs stopped at DOWNLOAD_MAXSIZE as before, and now counted.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.limits.CountedDecompressionMiddleware": 590,

@@ -1,7 +1,7 @@
 """What happens to a response whose body was cut short, after it has been archived.
 
-Capture has already written it with `WARC-Truncated`. A body stopped at DOWNLOAD_MAXSIZE is
-dropped here (it is not the page); a body cut by a dropped connection is retried like any other
+Capture has already written it with `WARC-Truncated`. A body stopped at DOWNLOAD_MAXSIZE, or a
+head stopped at its limits, is dropped here (it is not the page); a body cut by a dropped connection is retried like any other
 transient failure, and dropped when retries run out.
 """
 
@@ -28,7 +28,8 @@ class TruncatedResponseMiddleware:
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if request.meta.get(TRUNCATED_META) == "length":
-            raise IgnoreRequest(f"body larger than DOWNLOAD_MAXSIZE: {request.url}")
+            # A body past DOWNLOAD_MAXSIZE, or a head past SEEDCRAWL_MAX_HEADER_* (crawler/head_limits.py).
+            raise IgnoreRequest(f"response cut at a size limit: {request.url}")
         if "dataloss" in response.flags:
             spider = spider or self.crawler.spider
             assert spider is not None

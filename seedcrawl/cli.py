@@ -25,7 +25,7 @@ exit codes:
   1    nothing could be fetched
   2    bad usage or seeds, or options that differ from the unfinished run being resumed
   3    the output folder is unusable (not writable, a symbolic link in it) or in use by another run
-  4    the archive could not be written (disk full); every WARC file is whole: free space, run again
+  4    the archive could not be written (disk full, writer died); every WARC file is closed whole: run again
   130  interrupted by SIGTERM/Ctrl-C: pages in flight finished, files closed and indexed; run again
   131  a second SIGTERM/Ctrl-C stopped it at once: only whole records, index not updated; run again
 """

@@ -11,8 +11,10 @@ Exit codes:
     1    nothing could be fetched
     2    bad usage or seeds, or options that differ from the unfinished run being resumed
     3    the output folder is unusable (not writable, a symbolic link in it) or in use by another run
-    4    the archive could not be written (disk full): every WARC file is whole; free space and run
-         the same command again to resume
+         (the folder is locked before anything else, so whatever the seeds; the message has its pid)
+    4    the archive could not be written (disk full, the WARC writer process died): every WARC file
+         is closed and whole (one left open is cut back to its last whole record); free space if
+         that was it and run the same command again to resume
     130  interrupted (SIGTERM or Ctrl-C): pages in flight were finished and archived, files closed
          and indexed; run the same command again to resume
     131  stopped at once (a second SIGTERM or Ctrl-C): every record written is whole and the files
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass, field, replace
@@ -35,6 +38,7 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from archive.layout import Layout
+from archive.lock import FolderLock
 from crawler.capture import WarcCapture, new_run_id
 from crawler.focus import TopicError, build_profile
 from crawler.report import CrawlReport, summarize
@@ -60,6 +64,8 @@ EXIT_OUTPUT = 3
 EXIT_ARCHIVE = 4  # a WARC record could not be written (disk full): every written file is still whole
 EXIT_INTERRUPTED = 130  # first SIGTERM/Ctrl-C: in-flight pages finished, files closed; resumable
 EXIT_FORCED = 131  # second SIGTERM/Ctrl-C: stopped at once, only whole records; resumable
+# How a full disk (or a file size or quota limit) reads in an ArchiveWriteError's message.
+_SPACE_ERRORS = ("No space left", "File too large", "quota exceeded")
 # Run ids name files (logs/crawl-<id>.log): nothing that could be a path.
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -152,7 +158,30 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         raise CrawlError(
             f"--run-id takes letters, digits, '.', '_' and '-', got {options.run_id!r}", EXIT_USAGE
         )
-    plan = _plan(options)
+    given_seeds = _given_seeds(options)  # bad seeds are a usage error before the folder is touched
+    layout, lock = _lock_folder(options.out)
+    try:
+        return _run_locked(options, given_seeds, layout)
+    finally:
+        lock.release()
+
+
+def _lock_folder(out: Path) -> tuple[Layout, FolderLock]:
+    """The output folder, locked: the run plan below reads and the crawl writes it, and a second
+    crawl must neither plan from a marker that a running one is changing nor write its log there."""
+    from archive.errors import FolderBusy, OutputError
+
+    try:
+        layout = Layout.create(out)
+        lock = FolderLock(layout.root)
+        lock.acquire()
+    except (OutputError, FolderBusy) as exc:
+        raise CrawlError(str(exc), EXIT_OUTPUT) from None
+    return layout, lock
+
+
+def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -> CrawlResult:
+    plan = _plan(options, given_seeds)
     options = _as_planned(options, plan)
     try:
         seeds = collect_seeds(options)
@@ -163,14 +192,12 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         build_profile(options.topic_files, options.topic)
     except TopicError as exc:
         raise CrawlError(str(exc), EXIT_USAGE) from None
-    from archive.errors import OutputError
 
-    try:
-        layout = Layout.create(options.out)
-    except OutputError as exc:
-        raise CrawlError(str(exc), EXIT_OUTPUT) from None
-
-    process = CrawlerProcess(_with_plan(build_settings(options, layout), plan))
+    settings = _with_plan(build_settings(options, layout), plan)
+    # The capture extension takes the folder lock itself when Scrapy runs the spider alone; here
+    # this process holds it already (a second flock of the same file would refuse this process).
+    settings.set("SEEDCRAWL_LOCK_HELD", os.getpid(), priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     failures: list[Failure] = []
     deferred = process.crawl(
@@ -198,11 +225,15 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     summary["replayed"] = int(stats.get("seedcrawl/resume/replayed", 0))
     again = f"run the same command again to resume run {plan.run_id}"
     if summary.get("archive_error"):
+        archive_error = str(summary["archive_error"])
+        # Capture closed what the writer left open (cut back to its last whole record), so the
+        # files are whole now; the run is marked interrupted and the same command resumes it.
+        fix = "free space and " if any(word in archive_error for word in _SPACE_ERRORS) else ""
         return CrawlResult(
             summary,
             EXIT_ARCHIVE,
-            f"stopped: cannot write the archive ({summary['archive_error']}); every WARC file is whole; "
-            f"free space and {again}",
+            f"stopped: cannot write the archive ({archive_error}); every WARC file is closed and whole, "
+            f"pages not archived will be fetched again; {fix}{again}",
         )
     if forced:
         why = "stopped at once: every record written is whole, pages in flight were dropped"
@@ -215,14 +246,18 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
     return CrawlResult(summary, EXIT_OK, "finished")
 
 
-def _plan(options: CrawlOptions) -> RunPlan:
+def _given_seeds(options: CrawlOptions) -> list[str]:
+    """The seeds the command names (none: resume the folder's run with its own)."""
+    if not options.urls and options.seeds_file is None:
+        return []
+    try:
+        return collect_seeds(options)
+    except SeedError as exc:
+        raise CrawlError(str(exc), EXIT_USAGE) from None
+
+
+def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
     """Resume the folder's unfinished run, or start a new one (see crawler/resume.py)."""
-    given_seeds: list[str] = []
-    if options.urls or options.seeds_file is not None:
-        try:
-            given_seeds = collect_seeds(options)
-        except SeedError as exc:
-            raise CrawlError(str(exc), EXIT_USAGE) from None
     given = RunSpec(
         seeds=tuple(given_seeds),
         allow_hosts=tuple(options.allow_hosts),

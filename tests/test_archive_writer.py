@@ -239,3 +239,36 @@ def test_not_modified_answer_becomes_a_revisit_of_the_last_capture(tmp_path: Pat
     rebuilt.sync(sorted(tmp_path.glob("*.warc.gz")))
     again = rebuilt.last_capture("http://127.0.0.1:8000/story")
     assert again is not None and again.original == seen.original and again.etag == '"v1"'
+
+
+@pytest.mark.parametrize("value", ["c" * 300_000, "é; x=é" * 30_000])
+def test_a_header_line_the_reader_would_refuse_is_cut_and_marked(tmp_path: Path, value: str) -> None:
+    from archive.check import check_folder
+    from archive.gzmembers import MAX_LINE
+    from archive.reader import iter_records
+
+    huge = exchange(
+        request_headers=[("Cookie", value)],
+        response_headers=[("Content-Type", "text/html"), ("X-Huge", value)],
+    )
+    [path] = write_all(tmp_path, [huge, exchange(url="http://127.0.0.1:8000/next")])
+    assert check_folder(tmp_path).ok  # the reader, check and process read every record
+    found = {(r.type, r.target_uri): r for r in iter_records(path)}
+    for kind in ("response", "request"):
+        record = found[(kind, huge.url)]
+        assert record.truncated == "length"
+        assert all(len(name) + len(v.encode()) + 4 <= MAX_LINE for name, v in record.http_headers)
+    assert found[("response", "http://127.0.0.1:8000/next")].truncated is None
+
+
+def test_a_non_ascii_header_warcio_cannot_encode_is_stored_percent_encoded(tmp_path: Path) -> None:
+    from archive.check import check_folder
+    from archive.reader import iter_records
+
+    odd = exchange(response_headers=[("Content-Disposition", "é; x=é"), ("X-Nom-é", "ok")])
+    [path] = write_all(tmp_path, [odd])  # warcio alone raised UnicodeEncodeError: the writer died
+    assert check_folder(tmp_path).ok
+    [response] = [r for r in iter_records(path) if r.type == "response"]
+    assert response.http_header("Content-Disposition") == "%C3%A9%3B%20x%3D%C3%A9"
+    assert response.http_header("X-Nom-%C3%A9") == "ok"
+    assert response.truncated is None

@@ -75,6 +75,7 @@ class NewsSpider(scrapy.Spider):
         self._state: CrawlState | None = None
         self._window = 32
         self._per_host = 2
+        self._max_links = 0  # links followed per page, 0 for all (SEEDCRAWL_MAX_LINKS_PER_PAGE)
         self._out: Counter[str] = Counter()  # requests handed out and not finished, by host
 
     @classmethod
@@ -92,6 +93,7 @@ class NewsSpider(scrapy.Spider):
         self.frontier, self.focus, self._known = state.frontier, state.focus, state.known
         self._revalidator, self._sites = state.revalidator, state.sites
         self._window, self._per_host = state.window, state.per_host
+        self._max_links = max(0, self.crawler.settings.getint("SEEDCRAWL_MAX_LINKS_PER_PAGE"))
         robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
         state.sites.admit_seeds(self.seed_urls, robots, state.known.listings() if state.known else ())
         for _ in state.replay.steps(state.sites) if state.replay is not None else ():
@@ -104,6 +106,7 @@ class NewsSpider(scrapy.Spider):
     def _replayed(self, entry: Entry, response: Response) -> None:
         """An archived 2xx response of a resumed run, as its callback would have seen it."""
         response.meta[KIND_META] = kind = Kind(entry.kind)
+        response.meta[ADMITTED_META] = entry.url  # as a fetched response's: its level is found by it
         if kind.is_discovery:
             self._discover(response)
         elif isinstance(response, TextResponse):
@@ -195,8 +198,15 @@ class NewsSpider(scrapy.Spider):
             self._inc("seedcrawl/focus/scored_pages")
             self._inc("seedcrawl/focus/relevant_pages", int(self.focus.is_relevant(score)))
         depth = int(response.meta.get("depth", 0)) + 1
-        contexts = link_contexts(response.selector, response.url) if self.focus.enabled else {}
-        for link in page_links(response):
+        # Every link costs a canonicalisation and a frontier lookup on the reactor's thread: a page
+        # of 80,000 links held the crawl for 30 s. Links past the limit (in document order) are
+        # not followed from this page; such pages are counted (seedcrawl/links/pages_over_limit).
+        limit = self._max_links or None
+        contexts = link_contexts(response.selector, response.url, limit) if self.focus.enabled else {}
+        for n, link in enumerate(page_links(response)):
+            if limit is not None and n >= limit:
+                self._inc("seedcrawl/links/pages_over_limit")
+                break
             anchor = f"{link.text} {contexts.get(link.url, '')}"
             priority = self.focus.link_priority(link.url, anchor, score, depth)
             self.frontier.admit(link.url, Kind.PAGE, priority, depth, response.url)
@@ -232,7 +242,9 @@ class NewsSpider(scrapy.Spider):
             return
         self._inc(f"seedcrawl/discovery/kind/{found.kind}")
         assert self._sites is not None
-        admitted = self._sites.admit_links(found.links, int(response.meta.get("depth", 0)), response.url)
+        level = self._sites.level_of(response.meta.get(ADMITTED_META) or response.url) + 1
+        depth = int(response.meta.get("depth", 0))
+        admitted = self._sites.admit_links(found.links, depth, response.url, level)
         self._inc("seedcrawl/discovery/new_urls", admitted)
 
     def on_error(self, failure: Failure) -> None:

@@ -240,3 +240,19 @@ def png(width: int = 64, height: int = 64) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+def endless_head(line: Callable[[int], bytes], total: int, *, status_line: bytes = b"HTTP/1.1 200 OK") -> Raw:
+    """A status line, then header lines `line(0)`, `line(1)`, ... for `total` bytes (or until the
+    client hangs up), never the blank line that would end the head."""
+
+    def handler(exchange: RawExchange) -> None:
+        exchange.write(status_line + b"\r\nContent-Type: text/html; charset=utf-8\r\n")
+        sent, n = 0, 0
+        while sent < total:
+            batch = b"".join(line(n + k) for k in range(64))  # one write per 64 lines
+            n += 64
+            exchange.write(batch)  # raises once the client hangs up
+            sent += len(batch)
+
+    return Raw(handler)
