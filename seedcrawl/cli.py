@@ -11,6 +11,7 @@ from archive.errors import FolderBusy, OutputError
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
+from seedcrawl.export_cmd import add_export_parser, cmd_export
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
 from seedcrawl.run_cmd import add_run_parser, cmd_run
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_parser(commands)
     add_package_parser(commands)
     add_demo_parser(commands)
+    add_export_parser(commands)
     add_archive_parsers(commands)
     return parser
 
@@ -154,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo,
         "check": cmd_check,
         "index": cmd_index,
+        "export": cmd_export,
     }
     try:
         return handlers[args.command](args)

@@ -44,6 +44,7 @@ def add_process_parser(commands: Any) -> None:
 def cmd_process(args: argparse.Namespace) -> int:
     from archive.layout import Layout
     from pipelines.corpus import ARTICLES
+    from pipelines.dataset_card import write_card
     from pipelines.runner import ProcessOptions, process_folder
 
     if not args.out.is_dir():
@@ -61,12 +62,13 @@ def cmd_process(args: argparse.Namespace) -> int:
             return 2
         options.workers = args.workers
     report = process_folder(args.out, options)
+    card = write_card(args.out.absolute())
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(report.reasons.items())) or "none"
     print(
         f"{report.warc_files} new WARC files, {report.records} records: {report.articles} new articles, "
         f"{report.duplicates} duplicates, {report.rejects} rejects ({report.errors} errors) in {report.seconds:.1f} s\n"
         f"  skipped by reason: {skipped}\n"
-        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}",
+        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}  (dataset card: {card})",
         file=sys.stderr,
     )
     return 0
