@@ -91,6 +91,10 @@ class CrawlReport:
         )
         self.interval = crawler.settings.getfloat("SEEDCRAWL_PROGRESS_INTERVAL")
         self._loop: task.LoopingCall | None = None
+        # errors by kind and pages over time, for the run report's charts (seedcrawl/report/)
+        self.timeline: list[dict[str, Any]] = []
+        self._sampler: task.LoopingCall | None = None
+        self.started_at = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
@@ -105,6 +109,9 @@ class CrawlReport:
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
+        self.started_at = datetime.now(UTC)
+        self._sampler = task.LoopingCall(self._sample)
+        self._sampler.start(max(self.interval, 1.0), now=False)
         if self.show_progress:
             self._loop = task.LoopingCall(self._progress)
             self._loop.start(self.interval, now=False)
@@ -120,13 +127,24 @@ class CrawlReport:
         sys.stderr.write(line)
         sys.stderr.flush()
 
+    def _sample(self) -> None:
+        stats = self._stats()
+        summary = summarize(stats, time.monotonic() - self.started)
+        self.timeline.append({"seconds": summary["seconds"], "pages": summary["pages"], "errors": summary["errors"]})
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
             sys.stderr.write("\n")
+        if self._sampler is not None and self._sampler.running:
+            self._sampler.stop()
+        self._sample()
         stats = dict(self._stats())
         stats.setdefault("finish_reason", reason)
         self.summary = summarize(stats, time.monotonic() - self.started)
+        self.summary["started_at"] = self.started_at.isoformat(timespec="seconds")
+        self.summary["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.summary["timeline"] = self.timeline
         self.summary["run_id"] = self.crawler.settings.get("SEEDCRAWL_RUN_ID")
         spider.logger.info("crawl summary: %s", json.dumps(self.summary))
         output = self.crawler.settings.get("SEEDCRAWL_OUTPUT")

@@ -35,6 +35,8 @@ from archive.lock import RUN_LOCK_NAME, FolderLock
 from archive.wacz import WaczError
 from flows import artifacts, tasks
 from pipelines.corpus import ARTICLES
+from seedcrawl.report import REPORT
+from seedcrawl.report_cmd import publish_report
 
 EXIT_FAILED = 1
 EXIT_OUTPUT = 3  # as `seedcrawl crawl`: the output folder is unusable or busy
@@ -50,6 +52,7 @@ def _outputs(layout: Layout, run_id: str, package: dict[str, Any] | None) -> dic
     }
     if package:
         found["package"] = package["path"]
+    found["report"] = str(layout.root / REPORT)
     return found
 
 
@@ -119,6 +122,7 @@ def _run(
         "outputs": _outputs(layout, request.run_id, packaged),
     }
     _write_record(layout, record)
+    publish_report(layout.root)  # after the record: the report shows its step times
     return record
 
 

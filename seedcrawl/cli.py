@@ -14,6 +14,7 @@ from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.export_cmd import add_export_parser, cmd_export
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
+from seedcrawl.report_cmd import add_report_parser, cmd_report, publish_report
 from seedcrawl.run_cmd import add_run_parser, cmd_run
 
 CRAWL_EPILOG = """\
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_package_parser(commands)
     add_demo_parser(commands)
     add_export_parser(commands)
+    add_report_parser(commands)
     add_archive_parsers(commands)
     return parser
 
@@ -140,6 +142,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         f"output: {args.out.absolute()}  (WARC files in warc/, index in indexes/index.cdxj, logs in logs/)",
         file=sys.stderr,
     )
+    from seedcrawl.report import record_outcome
+
+    record_outcome(
+        args.out,
+        result.summary.get("run_id"),
+        result.exit_code,
+        ["seedcrawl", *getattr(args, "argv", sys.argv[1:])],
+    )
+    report = publish_report(args.out)
+    if report is not None:
+        print(f"report: {report}", file=sys.stderr)
     if result.exit_code:
         print(f"seedcrawl: {result.reason}", file=sys.stderr)
     return result.exit_code
@@ -148,6 +161,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in the crawl summary
     handlers = {
         "crawl": cmd_crawl,
         "process": cmd_process,
@@ -157,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": cmd_check,
         "index": cmd_index,
         "export": cmd_export,
+        "report": cmd_report,
     }
     try:
         return handlers[args.command](args)

@@ -46,6 +46,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     from pipelines.corpus import ARTICLES
     from pipelines.dataset_card import write_card
     from pipelines.runner import ProcessOptions, process_folder
+    from seedcrawl.report_cmd import publish_report
 
     if not args.out.is_dir():
         print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
@@ -63,12 +64,27 @@ def cmd_process(args: argparse.Namespace) -> int:
         options.workers = args.workers
     report = process_folder(args.out, options)
     card = write_card(args.out.absolute())
+    _save_counts(args.out.absolute(), report.to_dict())
+    html = publish_report(args.out)
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(report.reasons.items())) or "none"
     print(
         f"{report.warc_files} new WARC files, {report.records} records: {report.articles} new articles, "
         f"{report.duplicates} duplicates, {report.rejects} rejects ({report.errors} errors) in {report.seconds:.1f} s\n"
         f"  skipped by reason: {skipped}\n"
-        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}  (dataset card: {card})",
+        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}  (dataset card: {card})"
+        + (f"\nreport: {html}" if html else ""),
         file=sys.stderr,
     )
     return 0
+
+
+def _save_counts(root: Path, counts: dict[str, Any]) -> None:
+    """The counts of this processing run, for the report (logs/process-latest.json)."""
+    import json
+    from datetime import UTC, datetime
+
+    from archive.atomic import write_bytes_atomically
+    from seedcrawl.report.data import PROCESS_LATEST
+
+    counts["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    write_bytes_atomically(root / "logs" / PROCESS_LATEST, json.dumps(counts, indent=1).encode("utf-8"))

@@ -179,6 +179,18 @@ def test_artifacts_report_the_run(two_runs: TwoRuns) -> None:
     assert sum(r["pages"] for r in rows) == record["crawl"]["pages"]
 
 
+def test_the_run_writes_report_html_and_links_it(two_runs: TwoRuns) -> None:
+    out, state = two_runs.out, two_runs.states[0]
+    record = record_of(state)
+    assert record["outputs"]["report"] == str(out / "report.html")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'data-chart="pages-over-time"' in page and "<script src=" not in page
+    summary = str(read_artifacts(state.state_details.flow_run_id)[artifact_key(out, "summary")].data)
+    assert "## At a glance" in summary and (out / "report.html").as_uri() in summary
+    assert f"| crawl run | {record['run_id']} |" in summary
+    assert f"| new articles | {record['process']['articles']:,} |" in summary
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
