@@ -14,12 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.progress import Progress
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
 from archive.atomic import write_bytes_atomically
 from archive.layout import Layout
+from pipelines.progress import progress_bar
 
 _ERROR_PREFIXES = {
     "downloader/exception_type_count/": "",
@@ -91,6 +93,7 @@ class CrawlReport:
         )
         self.interval = crawler.settings.getfloat("SEEDCRAWL_PROGRESS_INTERVAL")
         self._loop: task.LoopingCall | None = None
+        self._bar: Progress | None = None
         # errors by kind and pages over time, for the run report's charts (seedcrawl/report/)
         self.timeline: list[dict[str, Any]] = []
         self._sampler: task.LoopingCall | None = None
@@ -113,29 +116,38 @@ class CrawlReport:
         self._sampler = task.LoopingCall(self._sample)
         self._sampler.start(max(self.interval, 1.0), now=False)
         if self.show_progress:
+            # pages of the --max-pages budget, with a rate and the time left; no total without one
+            self._bar = progress_bar("pages", auto_refresh=False)
+            self._bar.add_task("crawl", total=getattr(spider, "max_pages", None), note="")
+            self._bar.start()
             self._loop = task.LoopingCall(self._progress)
             self._loop.start(self.interval, now=False)
 
     def _progress(self) -> None:
         stats = self._stats()
-        elapsed = time.monotonic() - self.started
-        pages = int(stats.get("seedcrawl/pages", 0))
-        line = (
-            f"\r[seedcrawl] {elapsed:6.0f}s  pages {pages}  requests {stats.get('downloader/request_count', 0)}"
-            f"  {int(stats.get('seedcrawl/bytes', 0)) / 1e6:.1f} MB  {pages / max(elapsed, 1e-9):.1f} pages/s "
+        if self._bar is None:
+            return
+        self._bar.update(
+            self._bar.task_ids[0],
+            completed=int(stats.get("seedcrawl/pages", 0)),
+            note=f"requests {stats.get('downloader/request_count', 0)}  "
+            f"{int(stats.get('seedcrawl/bytes', 0)) / 1e6:.1f} MB",
         )
-        sys.stderr.write(line)
-        sys.stderr.flush()
+        self._bar.refresh()
 
     def _sample(self) -> None:
         stats = self._stats()
         summary = summarize(stats, time.monotonic() - self.started)
-        self.timeline.append({"seconds": summary["seconds"], "pages": summary["pages"], "errors": summary["errors"]})
+        self.timeline.append(
+            {"seconds": summary["seconds"], "pages": summary["pages"], "errors": summary["errors"]}
+        )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-            sys.stderr.write("\n")
+            self._progress()
+        if self._bar is not None:
+            self._bar.stop()
         if self._sampler is not None and self._sampler.running:
             self._sampler.stop()
         self._sample()

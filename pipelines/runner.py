@@ -15,7 +15,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -50,6 +50,7 @@ class ProcessOptions:
     max_payload: int = 32 << 20  # bytes of a record read at most; decode bounds markup further
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     extract: ExtractOptions = field(default_factory=ExtractOptions)
+    on_record: Callable[[], None] | None = None  # called once per record extracted (a progress bar)
 
 
 @dataclass
@@ -99,6 +100,8 @@ def process_folder(
                     _new_documents(todo, options, corpus, report),
                     options.workers,
                 ):
+                    if options.on_record is not None:
+                        options.on_record()
                     if isinstance(outcome, Rejection):
                         reasons[outcome.reason] += 1
                         report.errors += outcome.reason == "error"

@@ -62,7 +62,8 @@ def cmd_process(args: argparse.Namespace) -> int:
             print("seedcrawl: --workers must be 1 or more", file=sys.stderr)
             return 2
         options.workers = args.workers
-    report = process_folder(args.out, options)
+    # a bar on a terminal only: a log or a pipe gets the summary alone
+    report = _with_progress(args.out, options) if sys.stderr.isatty() else process_folder(args.out, options)
     card = write_card(args.out.absolute())
     _save_counts(args.out.absolute(), report.to_dict())
     html = publish_report(args.out)
@@ -88,3 +89,36 @@ def _save_counts(root: Path, counts: dict[str, Any]) -> None:
 
     counts["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     write_bytes_atomically(root / "logs" / PROCESS_LATEST, json.dumps(counts, indent=1).encode("utf-8"))
+
+
+def pending_records(root: Path) -> int:
+    """Responses and revisits in the closed WARC files not processed yet, as the index lists them."""
+    from pipelines.runner import LEDGER
+    from seedcrawl.report.data import read_json
+
+    done = read_json(root / "state" / LEDGER)
+    todo = {p.name for p in (root / "warc").glob("*.warc.gz")} - set(done)
+    index = root / "indexes" / "index.cdxj"
+    if not todo or not index.exists():
+        return 0
+    count = 0
+    with index.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if ('"warc-type": "response"' in line or '"warc-type": "revisit"' in line) and any(
+                f'"filename": "{name}"' in line for name in todo
+            ):
+                count += 1
+    return count
+
+
+def _with_progress(out: Path, options: Any) -> Any:
+    """Process with a progress bar: records of the total, per second, time left."""
+    from pipelines.progress import progress_bar
+    from pipelines.runner import process_folder
+
+    with progress_bar("records") as bar:
+        task = bar.add_task("process", total=pending_records(out.absolute()) or None, note="")
+        options.on_record = lambda: bar.advance(task)
+        report = process_folder(out, options)
+        bar.update(task, total=report.records, completed=report.records)
+    return report
