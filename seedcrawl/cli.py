@@ -9,6 +9,7 @@ from pathlib import Path
 
 from archive.errors import FolderBusy, OutputError
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
+from seedcrawl.config import add_config_option, apply_config, without_config_repeats
 from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.export_cmd import add_export_parser, cmd_export
@@ -34,6 +35,7 @@ exit codes:
 
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    add_config_option(parser)
     parser.add_argument("urls", nargs="*", metavar="URL", help="seed URLs")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     parser.add_argument(
@@ -160,8 +162,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # recorded in the crawl summary
+    given = list(sys.argv[1:] if argv is None else argv)
+    apply_config(parser, given)  # --config FILE: the file's values become the defaults
+    args = parser.parse_args(given)
+    without_config_repeats(args, parser, given)
+    args.argv = given  # recorded in the crawl summary
     handlers = {
         "crawl": cmd_crawl,
         "process": cmd_process,

@@ -22,6 +22,9 @@ def add_process_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "process", help="extract, deduplicate and write DIR/corpus/*.jsonl from DIR/warc/*.warc.gz"
     )
+    from seedcrawl.config import add_config_option
+
+    add_config_option(parser)
     parser.add_argument("out", type=Path, metavar="DIR", help="output folder of a crawl")
     parser.add_argument(
         "--workers", type=int, metavar="N", help="extraction processes (default: one per CPU)"
