@@ -29,6 +29,7 @@ def add_demo_parser(commands: Any) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from archive.layout import Layout
     from pipelines.corpus import ARTICLES
+    from seedcrawl.report import REPORT
     from seedcrawl.cli import build_parser
     from seedcrawl.crawl import LOOPBACK_SETTINGS
     from seedcrawl.run_cmd import cmd_run
@@ -55,6 +56,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"demo finished: corpus {corpus}, WARC files in {layout.warc_dir}",
                 file=sys.stderr,
             )
+            # last, so it is what a terminal shows: open it in a browser
+            print(f"report: {layout.root / REPORT}", file=sys.stderr)
         return code
     finally:
         web.stop()
