@@ -23,6 +23,8 @@ from archive.atomic import write_bytes_atomically
 from archive.layout import Layout
 from pipelines.progress import progress_bar
 
+TIMELINE_POINTS = 500  # samples of errors and pages over time kept in the summary, at most
+
 _ERROR_PREFIXES = {
     "downloader/exception_type_count/": "",
     "seedcrawl/truncated/": "truncated_",
@@ -97,6 +99,7 @@ class CrawlReport:
         # errors by kind and pages over time, for the run report's charts (seedcrawl/report/)
         self.timeline: list[dict[str, Any]] = []
         self._sampler: task.LoopingCall | None = None
+        self._ticks, self._every = 0, 1  # sample every `_every` ticks: halved resolution when full
         self.started_at = datetime.now(UTC)
 
     @classmethod
@@ -113,7 +116,7 @@ class CrawlReport:
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
         self.started_at = datetime.now(UTC)
-        self._sampler = task.LoopingCall(self._sample)
+        self._sampler = task.LoopingCall(self._tick)
         self._sampler.start(max(self.interval, 1.0), now=False)
         if self.show_progress:
             # pages of the --max-pages budget, with a rate and the time left; no total without one
@@ -134,6 +137,13 @@ class CrawlReport:
             f"{int(stats.get('seedcrawl/bytes', 0)) / 1e6:.1f} MB",
         )
         self._bar.refresh()
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        if self._ticks % self._every == 0:
+            self._sample()
+        if len(self.timeline) >= TIMELINE_POINTS:  # a long crawl keeps its summary small
+            self.timeline, self._every = self.timeline[::2], self._every * 2
 
     def _sample(self) -> None:
         stats = self._stats()

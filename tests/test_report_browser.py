@@ -112,3 +112,14 @@ def test_numbers_on_the_page_are_the_runs(shown: Shown) -> None:
 
 def test_the_screenshot_is_taken(shown: Shown) -> None:
     assert shown.screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_seedcrawl_report_rebuilds_it(shown: Shown, tmp_path: Path) -> None:
+    shown.report.unlink()
+    done = run_seedcrawl(["report", str(shown.report.parent), "--replay-base", "http://127.0.0.1:9/coll/"])
+    assert done.returncode == 0, done.stderr
+    page = shown.report.read_text(encoding="utf-8")
+    assert 'href="http://127.0.0.1:9/coll/' in page  # capture links point at the replay given
+    assert "<script src" not in page and "<link" not in page  # everything inlined
+    assert all(f'data-chart="{name}"' in page for name in CHARTS)
+    assert run_seedcrawl(["report", str(tmp_path / "missing")]).returncode == 2
