@@ -66,7 +66,7 @@ def shown(demo_web: DemoWeb, tmp_path_factory: pytest.TempPathFactory) -> Shown:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page = browser.new_page(viewport={"width": 1280, "height": 1700})
             page.on(
                 "console", lambda message: errors.append(message.text) if message.type == "error" else None
             )

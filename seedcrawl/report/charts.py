@@ -69,9 +69,7 @@ def bytes_by_type(data: FolderData) -> go.Figure | None:
 
 
 def reject_reasons(data: FolderData) -> go.Figure | None:
-    reasons = Counter(str(r.get("reason")) for r in data.rejects)
-    reasons["duplicate"] += len(data.duplicates)
-    reasons = +reasons
+    reasons = +data.reasons
     if not reasons:
         return None
     names = [name for name, _ in reasons.most_common()]
@@ -80,7 +78,7 @@ def reject_reasons(data: FolderData) -> go.Figure | None:
 
 
 def cluster_sizes(data: FolderData) -> go.Figure | None:
-    sizes = Counter(data.cluster_sizes.values())
+    sizes = data.cluster_sizes
     if not sizes:
         return None
     xs = sorted(sizes)
@@ -91,7 +89,7 @@ def cluster_sizes(data: FolderData) -> go.Figure | None:
 
 
 def article_lengths(data: FolderData) -> go.Figure | None:
-    words = [len(str(a.get("text") or "").split()) for a in data.articles]
+    words = data.words
     if not words:
         return None
     trace = go.Histogram(x=words, nbinsx=30, name="articles")
@@ -99,7 +97,7 @@ def article_lengths(data: FolderData) -> go.Figure | None:
 
 
 def relevance(data: FolderData) -> go.Figure | None:
-    scores = [float(a["relevance"]) for a in data.articles if a.get("relevance") is not None]
+    scores = data.relevances
     if not scores:
         return None
     figure = _figure(
@@ -133,16 +131,21 @@ def errors_over_time(data: FolderData) -> go.Figure | None:
     return _figure("Crawl errors by kind over time (cumulative)", traces)
 
 
+def new_captures(run: dict[str, Any]) -> int:
+    """Responses archived whole (not as revisits of a payload or a 304) in a crawl run."""
+    return max(0, int(run.get("responses", 0)) - int(run.get("revisits", 0)))
+
+
 def history(data: FolderData) -> go.Figure | None:
     if not data.runs:
         return None
     names = [str(run["run_id"])[:12] for run in data.runs]
-    added = Counter(str(a.get("run_id")) for a in data.articles)
+    added = data.added
     revisits = [int(run.get("revisits", 0)) for run in data.runs]
-    new = [max(0, int(run.get("warc_records", 0)) - r) for run, r in zip(data.runs, revisits, strict=True)]
+    new = [new_captures(run) for run in data.runs]
     traces = [
         go.Bar(name="articles added", x=names, y=[added[str(run["run_id"])] for run in data.runs]),
-        go.Bar(name="new captures (WARC records)", x=names, y=new),
+        go.Bar(name="new captures", x=names, y=new),
         go.Bar(name="revisits", x=names, y=revisits),
     ]
     return _figure("History of the runs in this folder", traces, barmode="group")

@@ -7,7 +7,9 @@
     indexes/index.cdxj         every capture: time, URL, status, content type, archived length
     corpus/*.jsonl             articles, rejects, duplicates, cluster growth
 
-Nothing here writes; a missing or unreadable file is an empty section of the report.
+Nothing here writes; a missing or unreadable file is an empty section of the report. The corpus
+files are streamed into counts and small samples (never held whole), so a corpus of millions of
+articles costs a few numbers per article.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from urllib.parse import urlsplit
 from pipelines.corpus import ARTICLES, CLUSTERS, DUPLICATES, REJECTS, iter_lines
 
 PROCESS_LATEST = "process-latest.json"
+REJECTS_SHOWN = 20  # per reason
+CLUSTERS_SHOWN = 10
 
 
 @dataclass
@@ -37,6 +41,12 @@ class Capture:
 
 
 @dataclass
+class Cluster:
+    kept: dict[str, Any]  # id, url, title, fetched_at of the kept article ({"id"} if not found)
+    copies: list[dict[str, Any]]  # its duplicates.jsonl lines
+
+
+@dataclass
 class FolderData:
     root: Path
     summary: dict[str, Any]  # the latest crawl's summary ({} when there is none)
@@ -46,10 +56,14 @@ class FolderData:
     spec: dict[str, Any]  # the latest run's seeds and options (state/run.json)
     topic: dict[str, Any] | None
     captures: list[Capture] = field(default_factory=list)  # of the latest crawl
-    articles: list[dict[str, Any]] = field(default_factory=list)
-    rejects: list[dict[str, Any]] = field(default_factory=list)
-    duplicates: list[dict[str, Any]] = field(default_factory=list)
-    cluster_sizes: dict[str, int] = field(default_factory=dict)  # kept id -> latest size
+    corpus_size: int = 0  # articles in the corpus
+    words: list[int] = field(default_factory=list)  # length of each article
+    relevances: list[float] = field(default_factory=list)  # of the articles that have one
+    added: Counter[str] = field(default_factory=Counter)  # articles per crawl run id
+    cluster_sizes: Counter[int] = field(default_factory=Counter)  # cluster size -> kept articles
+    reasons: Counter[str] = field(default_factory=Counter)  # reject reason -> records
+    rejects: list[dict[str, Any]] = field(default_factory=list)  # the first REJECTS_SHOWN per reason
+    clusters: list[Cluster] = field(default_factory=list)  # the largest, largest first
 
     @property
     def run_id(self) -> str | None:
@@ -143,15 +157,40 @@ def load_folder(root: Path) -> FolderData:
         spec=marker.get("spec") or {},
         topic=topic,
         captures=read_captures(root / "indexes" / "index.cdxj", start if summary else None, end),
-        articles=list(iter_lines(corpus / ARTICLES)),
-        rejects=list(iter_lines(corpus / REJECTS)),
-        duplicates=list(iter_lines(corpus / DUPLICATES)),
     )
-    data.cluster_sizes = {a["id"]: int(a.get("cluster_size") or 1) for a in data.articles}
-    for growth in iter_lines(corpus / CLUSTERS):
-        data.cluster_sizes[str(growth.get("id"))] = int(growth.get("cluster_size") or 1)
+    _read_corpus(data, corpus)
     return data
 
 
-def articles_per_run(data: FolderData) -> Counter[str]:
-    return Counter(str(a.get("run_id")) for a in data.articles)
+def _read_corpus(data: FolderData, corpus: Path) -> None:
+    copies_of: Counter[str] = Counter(str(d.get("duplicate_of")) for d in iter_lines(corpus / DUPLICATES))
+    largest = {kept for kept, _ in copies_of.most_common(CLUSTERS_SHOWN)}
+    clusters = {kept: Cluster({"id": kept}, []) for kept in largest}
+    for dup in iter_lines(corpus / DUPLICATES):
+        if dup.get("duplicate_of") in clusters:
+            clusters[str(dup["duplicate_of"])].copies.append(dup)
+    sizes: dict[str, int] = {}  # articles standing for more than themselves
+    for article in iter_lines(corpus / ARTICLES):
+        data.corpus_size += 1
+        data.words.append(len(str(article.get("text") or "").split()))
+        if article.get("relevance") is not None:
+            data.relevances.append(float(article["relevance"]))
+        data.added[str(article.get("run_id"))] += 1
+        if int(article.get("cluster_size") or 1) > 1:
+            sizes[str(article.get("id"))] = int(article["cluster_size"])
+        if article.get("id") in clusters:
+            clusters[str(article["id"])].kept = {
+                k: article.get(k) for k in ("id", "url", "title", "fetched_at")
+            }
+    for growth in iter_lines(corpus / CLUSTERS):  # sizes only grow
+        sizes[str(growth.get("id"))] = int(growth.get("cluster_size") or 1)
+    data.cluster_sizes = Counter(sizes.values())
+    data.cluster_sizes[1] += max(0, data.corpus_size - len(sizes))
+    data.cluster_sizes = +data.cluster_sizes
+    data.clusters = sorted(clusters.values(), key=lambda c: (-len(c.copies), str(c.kept["id"])))
+    for reject in iter_lines(corpus / REJECTS):
+        reason = str(reject.get("reason"))
+        data.reasons[reason] += 1
+        if data.reasons[reason] <= REJECTS_SHOWN:
+            data.rejects.append(reject)
+    data.reasons["duplicate"] += sum(copies_of.values())

@@ -14,11 +14,9 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
-from seedcrawl.report.charts import CHARTS
-from seedcrawl.report.data import FolderData, articles_per_run
+from seedcrawl.report.charts import CHARTS, new_captures
+from seedcrawl.report.data import REJECTS_SHOWN, FolderData
 
-REJECTS_SHOWN = 20  # per reason
-CLUSTERS_SHOWN = 10
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 1em 2em; color: #222; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ddd; margin-top: 2em; }
@@ -71,7 +69,7 @@ def glance(data: FolderData) -> list[tuple[str, str, Any]]:
         ("seconds", "crawl time (s)", float(s.get("seconds", 0.0))),
         ("started_at", "started", s.get("started_at", "unknown")),
         ("finished_at", "finished", s.get("finished_at", "unknown")),
-        ("corpus", "articles in the corpus", len(data.articles)),
+        ("corpus", "articles in the corpus", data.corpus_size),
     ]
     if data.run_record:
         rows.append(
@@ -125,64 +123,41 @@ def hosts_table(data: FolderData) -> str:
 
 
 def clusters_table(data: FolderData, base: str) -> str:
-    copies: dict[str, list[dict[str, Any]]] = {}
-    for dup in data.duplicates:
-        copies.setdefault(str(dup.get("duplicate_of")), []).append(dup)
-    by_id = {a["id"]: a for a in data.articles}
-    largest = sorted(copies, key=lambda kept: (-len(copies[kept]), kept))[:CLUSTERS_SHOWN]
     rows = []
-    for kept in largest:
-        article = by_id.get(kept, {})
-        title = str(article.get("title") or kept)
-        rows.append(
-            [
-                _cell(title),
-                _cell("kept"),
-                f"<td>{_link(str(article.get('url', '')), base, article.get('fetched_at'))}</td>",
-            ]
-        )
-        for dup in sorted(copies[kept], key=lambda d: -float(d.get("similarity") or 0)):
-            rows.append(
-                [
-                    _cell(""),
-                    _cell(f"{float(dup.get('similarity') or 0):.2f} ({dup.get('kind', '')})"),
-                    f"<td>{_link(str(dup.get('url', '')), base)}</td>",
-                ]
-            )
-    return (
-        _table(["kept article", "similarity", "capture (replay)"], rows)
-        if rows
-        else '<p class="none">No duplicates.</p>'
-    )
+    for cluster in data.clusters:
+        kept = cluster.kept
+        link = _link(str(kept.get("url") or ""), base, kept.get("fetched_at"))
+        rows.append([_cell(str(kept.get("title") or kept["id"])), _cell("kept"), f"<td>{link}</td>"])
+        for dup in sorted(cluster.copies, key=lambda d: -float(d.get("similarity") or 0)):
+            similarity = f"{float(dup.get('similarity') or 0):.2f} ({dup.get('kind', '')})"
+            rows.append([_cell(""), _cell(similarity), f"<td>{_link(str(dup.get('url', '')), base)}</td>"])
+    if not rows:
+        return '<p class="none">No duplicates.</p>'
+    return _table(["kept article", "similarity", "capture (replay)"], rows)
 
 
 def rejects_table(data: FolderData, base: str) -> str:
-    shown: Counter[str] = Counter()
-    rows = []
-    for reject in sorted(data.rejects, key=lambda r: str(r.get("reason"))):
-        reason = str(reject.get("reason"))
-        shown[reason] += 1
-        if shown[reason] <= REJECTS_SHOWN:
-            rows.append(
-                [
-                    _cell(reason),
-                    _cell(str(reject.get("detail", ""))[:120]),
-                    f"<td>{_link(str(reject.get('url', '')), base)}</td>",
-                ]
-            )
+    rows = [
+        [
+            _cell(str(reject.get("reason"))),
+            _cell(str(reject.get("detail", ""))[:120]),
+            f"<td>{_link(str(reject.get('url', '')), base)}</td>",
+        ]
+        for reject in sorted(data.rejects, key=lambda r: str(r.get("reason")))
+    ]
     return (
         _table(["reason", "detail", "capture (replay)"], rows) if rows else '<p class="none">No rejects.</p>'
     )
 
 
 def history_table(data: FolderData) -> str:
-    added = articles_per_run(data)
+    added = data.added
     rows = [
         [
             _cell(str(run["run_id"])),
             _cell(str(run.get("finished_at", ""))),
             _cell(int(run.get("pages", 0))),
-            _cell(int(run.get("warc_records", 0)) - int(run.get("revisits", 0))),
+            _cell(new_captures(run)),
             _cell(int(run.get("revisits", 0))),
             _cell(added[str(run["run_id"])]),
             _cell(run.get("exit_code", "")),
