@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 HERE = Path(__file__).parent
-ORDER = ["summary", "crawl", "extraction", "extraction_path", "dedup", "focus", "faults", "memory"]
+ORDER = ["summary", "crawl", "extraction", "extraction_path", "dedup", "focus", "faults", "memory", "report"]
 
 
 def main() -> None:
