@@ -91,6 +91,7 @@ def _save_counts(root: Path, counts: dict[str, Any]) -> None:
     from seedcrawl.report.data import PROCESS_LATEST
 
     counts["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    (root / "logs").mkdir(exist_ok=True)  # a folder of WARC files copied in, never crawled here
     write_bytes_atomically(root / "logs" / PROCESS_LATEST, json.dumps(counts, indent=1).encode("utf-8"))
 
 
