@@ -44,7 +44,9 @@ def pages_over_time(data: FolderData) -> go.Figure | None:
         go.Bar(name=host, x=[start + timedelta(seconds=b) for b in bins], y=[counts[b] for b in bins])
         for host, counts in sorted(by_host.items())
     ]
-    return _figure(f"Pages fetched over time, per host ({step} s bins)", traces, barmode="stack")
+    return _figure(
+        f"Pages and other responses fetched over time, per host ({step} s bins)", traces, barmode="stack"
+    )
 
 
 def status_by_host(data: FolderData) -> go.Figure | None:
