@@ -141,9 +141,12 @@ def run_crawl(request: CrawlRequest, echo: bool = True) -> dict[str, Any]:
 def run_processing(out: Path, dedup_threshold: float | None, run_id: str) -> dict[str, Any]:
     """The one call into the processing pipeline (adapts to its signature)."""
     # imported here: the extraction stack is heavy, and `prefect deploy` imports this module
+    from pipelines.dataset_card import write_card
     from pipelines.runner import ProcessOptions, process_folder
 
-    return process_folder(out, ProcessOptions(dedup_threshold=dedup_threshold), run_id=run_id).to_dict()
+    report = process_folder(out, ProcessOptions(dedup_threshold=dedup_threshold), run_id=run_id).to_dict()
+    write_card(Path(out))
+    return report
 
 
 def _worth_retrying(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:

@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -63,6 +63,8 @@ class ProcessOptions:
             return None
         rss = None if self.extract_memory_mb is None else self.extract_memory_mb << 20
         return Budget(self.extract_timeout, rss)
+
+    on_record: Callable[[], None] | None = None  # called once per record extracted (a progress bar)
 
 
 @dataclass
@@ -114,6 +116,8 @@ def process_folder(
                     budget=options.budget(),
                     on_overrun=overrun,
                 ):
+                    if options.on_record is not None:
+                        options.on_record()
                     if isinstance(outcome, Rejection):
                         reasons[outcome.reason] += 1
                         report.errors += outcome.reason == "error"

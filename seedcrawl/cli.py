@@ -9,10 +9,13 @@ from pathlib import Path
 
 from archive.errors import FolderBusy, OutputError
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
+from seedcrawl.config import add_config_option, apply_config, without_config_repeats
 from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
+from seedcrawl.export_cmd import add_export_parser, cmd_export
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
+from seedcrawl.report_cmd import add_report_parser, cmd_report, publish_report
 from seedcrawl.run_cmd import add_run_parser, cmd_run
 
 CRAWL_EPILOG = """\
@@ -32,6 +35,7 @@ exit codes:
 
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    add_config_option(parser)
     parser.add_argument("urls", nargs="*", metavar="URL", help="seed URLs")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     parser.add_argument(
@@ -100,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_parser(commands)
     add_package_parser(commands)
     add_demo_parser(commands)
+    add_export_parser(commands)
+    add_report_parser(commands)
     add_archive_parsers(commands)
     return parser
 
@@ -138,6 +144,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         f"output: {args.out.absolute()}  (WARC files in warc/, index in indexes/index.cdxj, logs in logs/)",
         file=sys.stderr,
     )
+    from seedcrawl.report import record_outcome
+
+    record_outcome(
+        args.out,
+        result.summary.get("run_id"),
+        result.exit_code,
+        ["seedcrawl", *getattr(args, "argv", sys.argv[1:])],
+    )
+    report = publish_report(args.out)
+    if report is not None:
+        print(f"report: {report}", file=sys.stderr)
     if result.exit_code:
         print(f"seedcrawl: {result.reason}", file=sys.stderr)
     return result.exit_code
@@ -145,7 +162,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    apply_config(parser, given)  # --config FILE: the file's values become the defaults
+    args = parser.parse_args(given)
+    without_config_repeats(args, parser, given)
+    args.argv = given  # recorded in the crawl summary
     handlers = {
         "crawl": cmd_crawl,
         "process": cmd_process,
@@ -154,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo,
         "check": cmd_check,
         "index": cmd_index,
+        "export": cmd_export,
+        "report": cmd_report,
     }
     try:
         return handlers[args.command](args)

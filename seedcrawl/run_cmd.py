@@ -50,16 +50,7 @@ def add_run_parser(commands: Any) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
 
 
-def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
-    """Everything that can be refused without starting Prefect; raises CrawlError."""
-    if args.depth is not None and args.depth < 0:
-        raise CrawlError("--depth must be 0 or more", EXIT_USAGE)
-    if args.max_pages is not None and args.max_pages < 1:
-        raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
-    if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
-        raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
-    if args.lock_wait < 0 or args.retries < 0:
-        raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
+def _settings(args: argparse.Namespace) -> dict[str, str]:
     settings = dict(parse_setting(item) for item in args.settings)
     # The flow passes limits on to the crawl as its settings (-s), the same as the crawl options do.
     for option, name in ((args.max_bytes, "SEEDCRAWL_MAX_BYTES"), (args.max_time, "SEEDCRAWL_MAX_TIME")):
@@ -70,6 +61,20 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
                     EXIT_USAGE,
                 )
             settings[name] = str(option)
+    return settings
+
+
+def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
+    """Everything that can be refused without starting Prefect; raises CrawlError."""
+    if args.depth is not None and args.depth < 0:
+        raise CrawlError("--depth must be 0 or more", EXIT_USAGE)
+    if args.max_pages is not None and args.max_pages < 1:
+        raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
+    if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
+        raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
+    if args.lock_wait < 0 or args.retries < 0:
+        raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
+    settings = _settings(args)
     try:
         collect_seeds(CrawlOptions(out=args.out, urls=args.urls, seeds_file=args.seeds))
     except (SeedError, OSError) as exc:
@@ -101,6 +106,47 @@ def _report(record: dict[str, Any], seconds: float) -> str:
     return "\n".join(lines)
 
 
+def flow_parameters(args: argparse.Namespace, settings: dict[str, str]) -> dict[str, Any]:
+    """The flow's parameters (but `out`) from `seedcrawl run`'s parsed options."""
+    return {
+        "seeds": list(args.urls),
+        "seeds_file": str(args.seeds) if args.seeds else None,
+        "allow_hosts": list(args.allow_host),
+        "depth": args.depth,
+        "max_pages": args.max_pages,
+        "dedup_threshold": args.dedup_threshold,
+        "settings": settings,
+        "topic": args.topic,
+        "topic_files": [str(p) for p in args.topic_file],
+        "refetch": args.refetch,
+        "lock_wait": args.lock_wait,
+        "package": not args.no_package,
+        "crawl_retries": args.retries,
+        "run_id": args.run_id,
+    }
+
+
+def config_parameters(config: str, out: str) -> dict[str, Any]:
+    """The flow's parameters from a `--config` file, read as `seedcrawl run --config FILE` reads it.
+
+    Raises CrawlError (exit 2) for a bad file or option, with argparse's message."""
+    import contextlib
+    import io
+
+    from seedcrawl.cli import build_parser
+    from seedcrawl.config import apply_config
+
+    argv = ["run", "--config", config, "--out", out]
+    parser, said = build_parser(), io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            apply_config(parser, argv)
+            args = parser.parse_args(argv)
+    except SystemExit:
+        raise CrawlError(said.getvalue().strip().splitlines()[-1], EXIT_USAGE) from None
+    return flow_parameters(args, _settings(args))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     layout, settings = _check(args)
     from flows.runner import PREFECT_DIR, prefect_imported, prepare_environment, quiet_console
@@ -115,20 +161,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     state = seedcrawl_flow(
         out=str(layout.root),
-        seeds=list(args.urls),
-        seeds_file=str(args.seeds) if args.seeds else None,
-        allow_hosts=list(args.allow_host),
-        depth=args.depth,
-        max_pages=args.max_pages,
-        dedup_threshold=args.dedup_threshold,
-        settings=settings,
-        topic=args.topic,
-        topic_files=[str(p) for p in args.topic_file],
-        refetch=args.refetch,
-        lock_wait=args.lock_wait,
-        package=not args.no_package,
-        crawl_retries=args.retries,
-        run_id=args.run_id,
+        **flow_parameters(args, settings),
         show_progress=sys.stderr.isatty(),
         return_state=True,
     )

@@ -71,6 +71,16 @@ def test_entrypoint_is_the_flow_and_parameters_fit_it(config: dict[str, Any], na
     assert validated["out"] == spec["parameters"]["out"]
 
 
+def test_hourly_news_reads_its_crawl_config_as_seedcrawl_run_does(config: dict[str, Any]) -> None:
+    from seedcrawl.run_cmd import config_parameters
+
+    parameters = deployment(config, "hourly-news")["parameters"]
+    filed = config_parameters(str(REPO / parameters["config"]), parameters["out"])
+    assert filed["seeds_file"] == "seeds/news.txt" and (REPO / filed["seeds_file"]).exists()
+    assert filed["topic"] and filed["max_pages"] == 2000 and filed["depth"] == 2
+    assert filed["settings"]["DOWNLOAD_DELAY"] == "2"  # politeness towards other people's sites
+
+
 @pytest.mark.slow
 def test_prefect_deploy_creates_the_scheduled_deployments(prefect_server: str, tmp_path: Path) -> None:
     with get_client(sync_client=True) as client:
