@@ -143,6 +143,8 @@ def seedcrawl_flow(
     crawl_retries: int = tasks.CRAWL_RETRIES,
     run_id: str | None = None,
     show_progress: bool = False,
+    shards: int = 1,
+    shard_redis: str | None = None,
 ) -> dict[str, Any] | State[Any]:
     """One crawl of `seeds` (URLs and/or `seeds_file`) into the folder `out`, then the other steps.
 
@@ -150,7 +152,9 @@ def seedcrawl_flow(
     focus the crawl on a topic; `refetch` fetches already archived articles again;
     `lock_wait` is how long to wait for another run on the same folder to finish (0: refuse);
     `run_id` defaults to this flow run's id and is recorded in the WARC files and the corpus;
-    `show_progress` passes the crawl's live progress line through (for a terminal).
+    `show_progress` passes the crawl's live progress line through (for a terminal);
+    `shards` > 1 crawls with that many processes sharing the hosts through Redis at `shard_redis`
+    (a dead shard is started again and resumes; see seedcrawl/shard_run.py).
     Returns the run record (also written to DIR/logs/run-<run id>.json).
     """
     try:
@@ -170,6 +174,8 @@ def seedcrawl_flow(
         topic=topic,
         refetch=refetch,
         show_progress=show_progress,
+        shards=shards,
+        redis=shard_redis,
     )
     progress = artifacts.Progress(layout.root, [s for s in STEPS if package or s != "package"])
     try:
