@@ -171,7 +171,9 @@ class Frontier:
                 self.stats.inc_value("seedcrawl/incremental/known_skipped")
                 return Verdict.KNOWN
             refetch = True
-        self.store.park(key, Entry(canonical, kind.value, priority, depth, via, refetch) if refetch else entry)
+        self.store.park(
+            key, Entry(canonical, kind.value, priority, depth, via, refetch) if refetch else entry
+        )
         return Verdict.ADMITTED
 
     def is_known(self, canonical: str) -> bool:

@@ -105,7 +105,9 @@ class ShardQueue:
         """Send `entry` to the shard owning its host; False when some shard sent it before."""
         owner = shard_of(entry.host, self.shard.count)
         message = json.dumps([entry.url, entry.kind, entry.priority, entry.depth, entry.via])
-        sent = bool(self._hand_off(keys=[self._seen, self._inboxes[owner]], args=[url_key(entry.url), message]))
+        sent = bool(
+            self._hand_off(keys=[self._seen, self._inboxes[owner]], args=[url_key(entry.url), message])
+        )
         self.handed_off += sent
         return sent
 

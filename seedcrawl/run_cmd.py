@@ -61,7 +61,9 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
     if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
         raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
     if args.shards < 1 or (args.shards > 1 and not args.shard_redis):
-        raise CrawlError("--shards takes 1 or more, and more than 1 needs --redis redis://HOST:PORT/DB", EXIT_USAGE)
+        raise CrawlError(
+            "--shards takes 1 or more, and more than 1 needs --redis redis://HOST:PORT/DB", EXIT_USAGE
+        )
     if args.lock_wait < 0 or args.retries < 0:
         raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
     settings = dict(parse_setting(item) for item in args.settings)

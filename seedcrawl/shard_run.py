@@ -50,11 +50,18 @@ SUMMED = ("pages", "requests", "responses", "bytes", "warc_records", "revisits",
 
 def add_shard_options(parser: Any, one_shard: bool) -> None:
     parser.add_argument(
-        "--shards", type=int, default=1, metavar="N", help="crawl with N processes sharing the hosts (needs --redis)"
+        "--shards",
+        type=int,
+        default=1,
+        metavar="N",
+        help="crawl with N processes sharing the hosts (needs --redis)",
     )
     if one_shard:
         parser.add_argument(
-            "--shard", type=int, metavar="I", help="run only shard I of --shards N (with the same --run-id on each)"
+            "--shard",
+            type=int,
+            metavar="I",
+            help="run only shard I of --shards N (with the same --run-id on each)",
         )
     parser.add_argument(
         "--redis",
@@ -90,7 +97,8 @@ def shard_command(options: CrawlOptions, index: int, run_id: str) -> list[str]:
 
 
 def run_shards(options: CrawlOptions) -> CrawlResult:
-    if options.redis is None:
+    redis_url = options.redis
+    if redis_url is None:
         raise CrawlError("--shards needs --redis", EXIT_USAGE)
     given = _given_seeds(options)
     layout, lock = _lock_folder(options.out)
@@ -98,7 +106,7 @@ def run_shards(options: CrawlOptions) -> CrawlResult:
         plan = _plan(options, given)
         options = _as_planned(options, plan)
         marker = RunMarker.begin(layout.state_dir, plan.run_id, plan.spec, plan.resume, plan.replaces)
-        queue = ShardQueue(ShardSpec(0, options.shards, options.redis), namespace(layout.root, plan.run_id))
+        queue = ShardQueue(ShardSpec(0, options.shards, redis_url), namespace(layout.root, plan.run_id))
         try:
             if plan.resume:
                 queue.clear_done()  # the shards' own resumes decide what is left

@@ -76,7 +76,17 @@ def article_urls(out: Path) -> set[str]:
 
 def shard_crawl(out: Path, web: DemoWeb, redis_url: str, *extra: str) -> subprocess.Popen[bytes]:
     cmd = seedcrawl_command(
-        "crawl", "--out", str(out), *FAST, *ARGS, *extra, "--shards", "2", "--redis", redis_url, *web.seed_urls
+        "crawl",
+        "--out",
+        str(out),
+        *FAST,
+        *ARGS,
+        *extra,
+        "--shards",
+        "2",
+        "--redis",
+        redis_url,
+        *web.seed_urls,
     )
     return subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -105,12 +115,11 @@ def test_two_shards_archive_what_one_process_does(
     assert_each_url_archived_by_its_owner(found)
     shards = {warcinfo_fields(path).get("shard") for path in (out / "warc").glob("*.warc.gz")}
     assert shards == {"0/2", "1/2"}
-    assert {warcinfo_run_id(path) for path in (out / "warc").glob("*.warc.gz")} == {
-        json.loads((out / "state" / "run.json").read_text())["run_id"]
-    }
+    run_id = json.loads((out / "state" / "run.json").read_text())["run_id"]
+    assert {warcinfo_run_id(path) for path in (out / "warc").glob("*.warc.gz")} == {run_id}
     report = check_folder(out / "warc")
     assert report.ok, [p for r in report.reports for p in r.problems]
-    summary = json.loads(next((out / "logs").glob("crawl-*[0-9a-f].json")).read_text())
+    summary = json.loads((out / "logs" / f"crawl-{run_id}.json").read_text())
     assert summary["pages"] > 0 and summary["shards"] == {"0": 0, "1": 0}
     assert (out / "indexes" / "index.cdxj").stat().st_size > 0
     assert article_urls(out) == article_urls(whole)
@@ -127,10 +136,12 @@ def test_a_killed_shard_is_restarted_and_resumes(
     lock = out / f".seedcrawl-shard{victim}of2.lock"
     try:
         wait_for(
-            lambda: lock.exists()
-            and lock.read_text().strip().isdigit()
-            and any((out / "warc").glob(f"seedcrawl-shard{victim}of2-*.warc.gz"))
-            and any((out / "warc").glob(f"seedcrawl-shard{victim}of2-*.open")),
+            lambda: (
+                lock.exists()
+                and lock.read_text().strip().isdigit()
+                and any((out / "warc").glob(f"seedcrawl-shard{victim}of2-*.warc.gz"))
+                and any((out / "warc").glob(f"seedcrawl-shard{victim}of2-*.open"))
+            ),
             120,
             "shard 0 midway",
         )

@@ -32,7 +32,9 @@ def redis_server(workdir: Path) -> Iterator[str]:
         port = _free_port()
         log = workdir / f"redis-{port}.log"
         args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        proc = subprocess.Popen([*args, "--dir", str(workdir), "--logfile", str(log)], stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [*args, "--dir", str(workdir), "--logfile", str(log)], stdout=subprocess.DEVNULL
+        )
         client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
         try:
             for _ in range(100):
