@@ -131,8 +131,12 @@ class ShardQueue:
         return bool(self.redis.exists(self._done))
 
     def reset(self) -> None:
-        """A new run: forget what an earlier attempt with the same keys left (supervisor only)."""
-        self.redis.delete(self._seen, self._state, self._done, *self._inboxes)
+        """A new run into the folder: drop what earlier runs into it left (supervisor only, under
+        the folder's lock, so no shard of another run is using them)."""
+        folder = self.prefix.rsplit(":", 1)[0]
+        stale = list(self.redis.scan_iter(match=f"{folder}:*", count=1000))
+        for start in range(0, len(stale), 1000):
+            self.redis.delete(*stale[start : start + 1000])
 
     def clear_done(self) -> None:
         self.redis.delete(self._done)

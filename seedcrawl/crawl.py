@@ -168,7 +168,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
             f"--run-id takes letters, digits, '.', '_' and '-', got {options.run_id!r}", EXIT_USAGE
         )
     _check_shards(options)
-    if options.shards > 1 and options.shard is None:
+    if options.redis and options.shard is None:  # --shards 1 --redis: one supervised shard
         from seedcrawl.shard_run import run_shards
 
         return run_shards(options)
@@ -183,7 +183,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
 def _check_shards(options: CrawlOptions) -> None:
     if options.shards < 1:
         raise CrawlError("--shards must be 1 or more", EXIT_USAGE)
-    if options.shards > 1 and not options.redis:
+    if (options.shards > 1 or options.shard is not None) and not options.redis:
         raise CrawlError("--shards needs --redis redis://HOST:PORT/DB, which the shards share", EXIT_USAGE)
     if options.shard is not None:
         if not 0 <= options.shard < options.shards:
