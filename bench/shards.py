@@ -80,7 +80,12 @@ def redis_memory(redis_url: str, urls: int) -> dict[str, float]:
     client.flushall()
     client.close()
     per_url = (after - before) / max(1, sent)
-    return {"urls": sent, "bytes": after - before, "bytes_per_url": per_url, "mib_per_million": per_url / 1.048576}
+    return {
+        "urls": sent,
+        "bytes": after - before,
+        "bytes_per_url": per_url,
+        "mib_per_million": per_url / 1.048576,
+    }
 
 
 def main() -> int:
