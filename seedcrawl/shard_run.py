@@ -144,11 +144,24 @@ def run_shards(options: CrawlOptions) -> CrawlResult:
         lock.release()
 
 
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
-    """Run every shard to its end, starting again those that die; returns each one's exit status."""
+    """Run every shard to its end, starting again those that die; returns each one's exit status.
+
+    SIGTERM or Ctrl-C is passed on to the shards as one SIGTERM (they run in sessions of their own,
+    so a terminal's Ctrl-C does not reach them twice): each finishes its pages in flight and exits
+    130, and the same command resumes the run.
+    """
+    previous = signal.signal(signal.SIGTERM, _interrupted)
     restarts = int(options.settings.get("SEEDCRAWL_SHARD_RESTARTS", "3"))
     commands = {i: shard_command(options, i, run_id) for i in range(options.shards)}
-    running = {i: subprocess.Popen(cmd, stdout=subprocess.DEVNULL) for i, cmd in commands.items()}
+    running = {
+        i: subprocess.Popen(cmd, stdout=subprocess.DEVNULL, start_new_session=True)
+        for i, cmd in commands.items()
+    }
     left = dict.fromkeys(commands, restarts)
     statuses: dict[int, int] = {}
     try:
@@ -164,14 +177,19 @@ def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
                     left[i] -= 1
                     logger.warning("shard %d/%d died (exit %d): starting it again", i, options.shards, status)
                     print(f"seedcrawl: shard {i} died (exit {status}); resuming it", file=sys.stderr)
-                    running[i] = subprocess.Popen(commands[i], stdout=subprocess.DEVNULL)
+                    running[i] = subprocess.Popen(
+                        commands[i], stdout=subprocess.DEVNULL, start_new_session=True
+                    )
                 else:
                     statuses[i] = status
     except KeyboardInterrupt:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the wait short
         for proc in running.values():
             proc.send_signal(signal.SIGTERM)
         for i, proc in running.items():
             statuses[i] = proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return statuses
 
 
