@@ -50,9 +50,12 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def crawl_run(web: CrawlWeb, out: Path, shards: int, redis_url: str, run_id: str) -> dict[str, float]:
+def crawl_run(
+    web: CrawlWeb, out: Path, shards: int, redis_url: str, run_id: str, concurrency: int
+) -> dict[str, float]:
     web.clear()
     cmd = [sys.executable, "-m", "seedcrawl", "crawl", "--out", str(out), "--run-id", run_id, *FAST]
+    cmd += ["-s", f"CONCURRENT_REQUESTS={concurrency}"]
     if shards:
         cmd += ["--shards", str(shards), "--redis", redis_url]
     cpu = children_cpu()
@@ -95,16 +98,20 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--urls", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS per process")
+    parser.add_argument("--append", action="store_true", help="add this table to the results file")
     args = parser.parse_args()
     runs: dict[str, list[dict[str, float]]] = {label: [] for label in CONTENDERS}
     with tempfile.TemporaryDirectory() as tmp, redis_server(Path(tmp)) as redis_url:
-        memory = redis_memory(redis_url, args.urls)
+        memory = redis_memory(redis_url, args.urls) if args.urls else {}
         print("redis", memory, file=sys.stderr)
         with CrawlWeb(args.sites, args.pages, args.latency) as web:
             for n in range(args.repeat):
                 for label, shards in CONTENDERS.items():
                     out = Path(tmp) / f"{n}-{shards}"
-                    runs[label].append(crawl_run(web, out, shards, redis_url, f"bench{n}x{shards}"))
+                    runs[label].append(
+                        crawl_run(web, out, shards, redis_url, f"bench{n}x{shards}", args.concurrency)
+                    )
                     print(label, runs[label][-1], file=sys.stderr)
             pages = web.pages
     write_results(args, pages, runs, memory)
@@ -122,14 +129,15 @@ def write_results(
 
     one = rate(runs["one process"])
     lines = [
-        "# Crawl shards",
+        f"## {args.concurrency} requests out per process" if args.append else "# Crawl shards",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on `{platform.uname().system} {platform.uname().release} "
         f"{platform.machine()}`, {len(os.sched_getaffinity(0))} cores shared with other jobs, Python "
         f"{platform.python_version()}. Web: {args.sites} sites x {args.pages} pages = {pages} pages, "
-        f"{args.latency * 1000:.0f} ms latency per response, loopback; politeness off, 16 requests out per "
-        f"process. Runs interleaved. Command: `.venv/bin/python bench/shards.py --sites {args.sites} "
-        f"--pages {args.pages} --latency {args.latency} --repeat {args.repeat} --urls {args.urls}`.",
+        f"{args.latency * 1000:.0f} ms latency per response, loopback; politeness off, {args.concurrency} "
+        "requests out per process at most (CONCURRENT_REQUESTS). Runs interleaved. Command: "
+        f"`.venv/bin/python bench/shards.py --sites {args.sites} --pages {args.pages} --latency {args.latency} "
+        f"--repeat {args.repeat} --urls {args.urls} --concurrency {args.concurrency}`.",
         "",
         "| crawl | runs | pages | pages/s (wall, median) | vs one process | CPU ms/page (with children, median) |",
         "|---|---|---|---|---|---|",
@@ -148,19 +156,23 @@ def write_results(
         "(the supervisor's own start-up, a Redis round trip per new URL).",
         "- Wall time includes each process's start-up (Python, Scrapy: several seconds on this loaded "
         "machine), which a short crawl does not amortise; shards start in parallel.",
-        "",
-        "## Redis memory",
-        "",
-        f"{int(memory['urls']):,} URLs handed between 4 shards (seen-set member + inbox entry each, about "
-        f"80-character URLs with their referrer): {memory['bytes'] / 2**20:.1f} MiB, "
-        f"{memory['bytes_per_url']:.0f} bytes per URL, so **{memory['mib_per_million']:.0f} MiB per million URLs** "
-        "(`used_memory` from INFO memory, before and after). Only URLs that cross shards are stored; "
-        "a shard's own links stay in its SQLite frontier. The inboxes are logs kept for the run (a "
-        "restarted shard reads its own again), so they grow with the run, and are deleted by the next run "
-        "into the folder.",
     ]
+    if memory:
+        lines += [
+            "",
+            "## Redis memory",
+            "",
+            f"{int(memory['urls']):,} URLs handed between 4 shards (seen-set member + inbox entry each, about "
+            f"80-character URLs with their referrer): {memory['bytes'] / 2**20:.1f} MiB, "
+            f"{memory['bytes_per_url']:.0f} bytes per URL, so **{memory['mib_per_million']:.0f} MiB per million URLs** "
+            "(`used_memory` from INFO memory, before and after). Only URLs that cross shards are stored; "
+            "a shard's own links stay in its SQLite frontier. The inboxes are logs kept for the run (a "
+            "restarted shard reads its own again), so they grow with the run, and are deleted by the next run "
+            "into the folder.",
+        ]
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = RESULTS.read_text(encoding="utf-8") + "\n" if args.append and RESULTS.exists() else ""
+    RESULTS.write_text(before + "\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 
