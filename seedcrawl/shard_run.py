@@ -164,6 +164,7 @@ def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
     }
     left = dict.fromkeys(commands, restarts)
     statuses: dict[int, int] = {}
+    stopping = False
     try:
         while running:
             time.sleep(0.1)
@@ -172,16 +173,25 @@ def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
                 if status is None:
                     continue
                 del running[i]
-                died = status < 0 or status not in (*DONE_STATUSES, EXIT_USAGE, EXIT_INTERRUPTED)
-                if died and left[i] > 0:
+                # Stopped by someone else's SIGTERM (130) too: the others would wait for it for ever.
+                died = status < 0 or status not in (*DONE_STATUSES, EXIT_USAGE)
+                if died and left[i] > 0 and not stopping:
                     left[i] -= 1
                     logger.warning("shard %d/%d died (exit %d): starting it again", i, options.shards, status)
                     print(f"seedcrawl: shard {i} died (exit {status}); resuming it", file=sys.stderr)
                     running[i] = subprocess.Popen(
                         commands[i], stdout=subprocess.DEVNULL, start_new_session=True
                     )
-                else:
-                    statuses[i] = status
+                    continue
+                statuses[i] = status
+                if status not in DONE_STATUSES and not stopping:
+                    # A shard that cannot go on: the others would wait for its hosts for ever.
+                    print(
+                        f"seedcrawl: shard {i} failed (exit {status}); stopping the others", file=sys.stderr
+                    )
+                    stopping = True
+                    for other in running.values():
+                        other.send_signal(signal.SIGTERM)
     except KeyboardInterrupt:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the wait short
         for proc in running.values():
