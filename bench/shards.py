@@ -148,6 +148,11 @@ def write_results(
             f"{rate(items) / one:.2f}x | {cpu_ms(items):.1f} |"
         )
     x1 = rate(runs["shards x1"])
+
+    def cpu_s(label: str) -> float:
+        return statistics.median(run["cpu_s"] for run in runs[label])
+
+    per_shard = (cpu_s("shards x4") - cpu_s("shards x1")) / 3
     lines += [
         "",
         f"- Overhead of sharding (one shard under the supervisor, with Redis, against one plain process): "
@@ -156,6 +161,9 @@ def write_results(
         "(the supervisor's own start-up, a Redis round trip per new URL).",
         "- Wall time includes each process's start-up (Python, Scrapy: several seconds on this loaded "
         "machine), which a short crawl does not amortise; shards start in parallel.",
+        f"- CPU per run grows by {per_shard:.1f} s per extra shard (x1 to x4, whatever the page count): each "
+        "process's start-up (interpreter, Scrapy, Twisted, the WARC writer's fork), paid once per shard, "
+        "not per page; on a crawl of this size it dominates the CPU-per-page column.",
     ]
     if memory:
         lines += [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import create_looping_call
@@ -20,8 +20,10 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.frontier import Frontier, Kind
 from crawler.frontier_store import Entry
-from crawler.shard_queue import ShardQueue, namespace
 from crawler.shards import ShardSpec, crawl_layout
+
+if TYPE_CHECKING:
+    from crawler.shard_queue import ShardQueue
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ class ShardLink:
         layout = crawl_layout(crawler.settings)
         if spec is None or layout is None:
             return None
+        from crawler.shard_queue import ShardQueue, namespace  # redis: only a shard needs it
+
         prefix = namespace(layout.root, str(crawler.settings.get("SEEDCRAWL_RUN_ID")))
         return cls(crawler, ShardQueue(spec, prefix))
 

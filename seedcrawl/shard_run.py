@@ -27,7 +27,6 @@ from typing import Any
 from archive.atomic import write_bytes_atomically
 from archive.index import build_index
 from crawler.resume import RunMarker
-from crawler.shard_queue import ShardQueue, namespace
 from crawler.shards import ShardSpec
 from seedcrawl.crawl import (
     EXIT_INTERRUPTED,
@@ -100,6 +99,8 @@ def run_shards(options: CrawlOptions) -> CrawlResult:
     redis_url = options.redis
     if redis_url is None:
         raise CrawlError("--shards needs --redis", EXIT_USAGE)
+    from crawler.shard_queue import ShardQueue, namespace  # redis: only shards need it
+
     given = _given_seeds(options)
     layout, lock = _lock_folder(options.out)
     try:
