@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.settings import BaseSettings
@@ -135,7 +134,3 @@ def file_suffix(settings: BaseSettings) -> str:
 def warc_prefix(settings: BaseSettings) -> str:
     prefix = str(settings.get("SEEDCRAWL_WARC_PREFIX") or "seedcrawl")
     return prefix + file_suffix(settings)
-
-
-def shard_state_dir(root: Path, index: int, count: int) -> Path:
-    return root / "state" / f"shard{index}of{count}"
