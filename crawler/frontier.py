@@ -36,6 +36,14 @@ class Stats(Protocol):
     def set_value(self, key: str, value: object) -> None: ...
 
 
+class Router(Protocol):
+    """Where URLs on other crawl shards' hosts go (crawler/shard_link.py)."""
+
+    def owns(self, host: str) -> bool: ...
+
+    def hand_off(self, entry: Entry) -> bool: ...
+
+
 class Kind(StrEnum):
     SEED = "seed"
     PAGE = "page"
@@ -58,6 +66,7 @@ class Verdict(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     TOO_DEEP = "too_deep"
     KNOWN = "known"  # an article the corpus already holds (incremental runs)
+    HANDED_OFF = "handed_off"  # on another crawl shard's host: sent to that shard
 
 
 _REFUSALS = {State.TRAP: Verdict.TRAP, State.OUT_OF_SCOPE: Verdict.OUT_OF_SCOPE}
@@ -87,6 +96,7 @@ class Frontier:
         self.config = config or FrontierConfig()
         self.known = known
         self.handed_out = 0
+        self.router: Router | None = None  # set in a crawl shard: other shards' hosts go there
 
     # -- admission -------------------------------------------------------------------------------
 
@@ -148,6 +158,12 @@ class Frontier:
         limit = self.config.depth_limit
         if limit and depth > limit and not kind.is_discovery:
             return Verdict.TOO_DEEP  # not remembered: a shorter path may still lead here
+        entry = Entry(canonical, kind.value, priority, depth, via)
+        if self.router is not None and not self.router.owns(entry.host):
+            # Remembered as taken here (the owner decides the rest), so it is sent once at most.
+            self.store.mark(key, State.TAKEN)
+            self.router.hand_off(entry)
+            return Verdict.HANDED_OFF
         refetch = False
         if kind is Kind.PAGE and self.is_known(canonical):
             if not self.config.refetch:
@@ -155,7 +171,9 @@ class Frontier:
                 self.stats.inc_value("seedcrawl/incremental/known_skipped")
                 return Verdict.KNOWN
             refetch = True
-        self.store.park(key, Entry(canonical, kind.value, priority, depth, via, refetch))
+        self.store.park(
+            key, Entry(canonical, kind.value, priority, depth, via, refetch) if refetch else entry
+        )
         return Verdict.ADMITTED
 
     def is_known(self, canonical: str) -> bool:

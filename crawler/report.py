@@ -21,6 +21,7 @@ from twisted.internet import task
 
 from archive.atomic import write_bytes_atomically
 from archive.layout import Layout
+from crawler.shards import file_suffix
 from pipelines.progress import progress_bar
 
 TIMELINE_POINTS = 500  # samples of errors and pages over time kept in the summary, at most
@@ -175,5 +176,5 @@ class CrawlReport:
 
     def _write(self, layout: Layout) -> None:
         run_id = self.crawler.settings.get("SEEDCRAWL_RUN_ID") or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = layout.logs_dir / f"crawl-{run_id}.json"
+        path = layout.logs_dir / f"crawl-{run_id}{file_suffix(self.crawler.settings)}.json"
         write_bytes_atomically(path, (json.dumps(self.summary, indent=2) + "\n").encode("utf-8"))

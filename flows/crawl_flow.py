@@ -148,6 +148,8 @@ def seedcrawl_flow(
     run_id: str | None = None,
     show_progress: bool = False,
     config: str | None = None,
+    shards: int = 1,
+    shard_redis: str | None = None,
 ) -> dict[str, Any] | State[Any]:
     """One crawl of `seeds` (URLs and/or `seeds_file`) into the folder `out`, then the other steps.
 
@@ -158,6 +160,8 @@ def seedcrawl_flow(
     `show_progress` passes the crawl's live progress line through (for a terminal);
     `config` is a YAML file of `seedcrawl run` options (see seedcrawl/config.py), filling in
     every parameter left at its default here.
+    `shards` > 1 crawls with that many processes sharing the hosts through Redis at `shard_redis`
+    (a dead shard is started again and resumes; see seedcrawl/shard_run.py).
     Returns the run record (also written to DIR/logs/run-<run id>.json).
     """
     try:
@@ -199,6 +203,8 @@ def seedcrawl_flow(
         topic=topic,
         refetch=refetch,
         show_progress=show_progress,
+        shards=shards,
+        redis=shard_redis,
     )
     progress = artifacts.Progress(layout.root, [s for s in STEPS if package or s != "package"])
     try:

@@ -67,6 +67,8 @@ class CrawlRequest:
     topic: str | None = None  # topic keywords
     refetch: bool = False  # fetch archived articles again (conditionally) instead of skipping them
     show_progress: bool = False  # the crawl's live progress line (only useful on a terminal)
+    shards: int = 1  # crawl processes sharing the hosts (seedcrawl/shard_run.py)
+    redis: str | None = None  # the Redis the shards share
 
 
 def _setting_text(value: Any) -> str:
@@ -91,6 +93,8 @@ def crawl_command(request: CrawlRequest) -> list[str]:
         cmd += ["--topic", request.topic]
     if request.refetch:
         cmd.append("--refetch")
+    if request.shards > 1 and request.redis:
+        cmd += ["--shards", str(request.shards), "--redis", request.redis]
     settings = {name: _setting_text(value) for name, value in request.settings.items()}
     if request.show_progress:
         settings["SEEDCRAWL_PROGRESS"] = "1"

@@ -17,6 +17,7 @@ from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
 from seedcrawl.report_cmd import add_report_parser, cmd_report, publish_report
 from seedcrawl.run_cmd import add_run_parser, cmd_run
+from seedcrawl.shard_run import add_shard_options
 
 CRAWL_EPILOG = """\
 A crawl into DIR whose latest run did not finish (killed, interrupted, disk full) resumes that
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start a new run even if the latest run into DIR did not finish (it is resumed otherwise)",
     )
+    add_shard_options(crawl, one_shard=True)
     add_process_parser(commands)
     add_run_parser(commands)
     add_package_parser(commands)
@@ -126,6 +128,9 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         max_bytes=args.max_bytes,
         max_time=args.max_time,
         new_run=getattr(args, "new_run", False),
+        shards=args.shards,
+        shard=getattr(args, "shard", None),
+        redis=args.shard_redis,
     )
 
 

@@ -29,6 +29,7 @@ def add_run_parser(commands: Any) -> None:
     # imported here: seedcrawl.cli imports this module to register the command
     from seedcrawl.cli import _add_crawl_options
     from seedcrawl.process_cmd import add_dedup_threshold
+    from seedcrawl.shard_run import add_shard_options
 
     parser = commands.add_parser(
         "run",
@@ -47,6 +48,7 @@ def add_run_parser(commands: Any) -> None:
         "--retries", type=int, default=2, metavar="N", help="retry a failed crawl N times (default 2)"
     )
     parser.add_argument("--no-package", action="store_true", help="skip writing DIR/package/<name>.wacz")
+    add_shard_options(parser, one_shard=False)
     parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
 
 
@@ -72,6 +74,10 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
         raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
     if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
         raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
+    if args.shards < 1 or (args.shards > 1 and not args.shard_redis):
+        raise CrawlError(
+            "--shards takes 1 or more, and more than 1 needs --redis redis://HOST:PORT/DB", EXIT_USAGE
+        )
     if args.lock_wait < 0 or args.retries < 0:
         raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
     settings = _settings(args)
@@ -123,6 +129,8 @@ def flow_parameters(args: argparse.Namespace, settings: dict[str, str]) -> dict[
         "package": not args.no_package,
         "crawl_retries": args.retries,
         "run_id": args.run_id,
+        "shards": args.shards,
+        "shard_redis": args.shard_redis,
     }
 
 

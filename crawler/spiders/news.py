@@ -95,11 +95,15 @@ class NewsSpider(scrapy.Spider):
         self._window, self._per_host = state.window, state.per_host
         self._max_links = max(0, self.crawler.settings.getint("SEEDCRAWL_MAX_LINKS_PER_PAGE"))
         robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
+        if state.shard is not None:  # before the seeds (another shard's go there) and the replay
+            state.shard.start(state.frontier)
         state.sites.admit_seeds(self.seed_urls, robots, state.known.listings() if state.known else ())
         for _ in state.replay.steps(state.sites) if state.replay is not None else ():
             await sleep(0)  # a signal is handled between batches; a stopped crawl replays no further
             if not self.crawler.crawling:
                 return
+        if state.shard is not None:
+            state.shard.poll(self._feed)
         for entry in state.frontier.take(self._window, self._per_host, self._out):
             yield self._request(entry)
 
@@ -172,6 +176,10 @@ class NewsSpider(scrapy.Spider):
         # a callback) must not hold its host back for the rest of the crawl.
         self._out.clear()
         if self._feed():
+            raise DontCloseSpider
+        shard = self._state.shard if self._state is not None else None
+        if shard is not None and not shard.may_close():  # other shards may still send URLs
+            self._feed()
             raise DontCloseSpider
 
     # -- callbacks -----------------------------------------------------------------------------
