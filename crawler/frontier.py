@@ -149,7 +149,9 @@ class Frontier:
         if state is not None:
             return Verdict.SEEN
         rules = self.config.rules
-        if (kind is Kind.PAGE and not rules.allows_page(canonical)) or (kind.is_discovery and rules.seeds_only):
+        if (kind is Kind.PAGE and not rules.allows_page(canonical)) or (
+            kind.is_discovery and rules.seeds_only
+        ):
             self.store.mark(key, State.OUT_OF_SCOPE)  # by URL alone: remembered like a scope refusal
             self.stats.inc_value("seedcrawl/scope/excluded")
             return Verdict.OUT_OF_SCOPE

@@ -66,7 +66,9 @@ def test_every_kind_of_requisite_is_found_once_in_document_order() -> None:
 
 
 def test_relative_references_resolve_against_base_href() -> None:
-    found = _requisites('<html><head><base href="https://static.test/v2/"></head><body><img src="x.png"></body></html>')
+    found = _requisites(
+        '<html><head><base href="https://static.test/v2/"></head><body><img src="x.png"></body></html>'
+    )
     assert found == ["https://static.test/v2/x.png"]
 
 

@@ -169,8 +169,10 @@ class NewsSpider(scrapy.Spider):
         statuses = [404, 410] if kind is Kind.FALLBACK else []
         if kind is Kind.REQUISITE:
             meta[REQUISITE_META] = True
-            # Fetched in an earlier run: ask again conditionally, as --refetch asks for pages.
-            conditional = self._revalidator.headers(entry.url)
+            # Fetched in an earlier run: ask again conditionally, as --refetch asks for pages. Not
+            # a stylesheet: a 304 has no body to find its fonts and images in (fetched whole, an
+            # unchanged one is archived as an identical-payload revisit all the same).
+            conditional = {} if is_stylesheet(None, entry.url) else self._revalidator.headers(entry.url)
             if conditional:
                 headers.update(conditional)
                 statuses.append(304)
@@ -183,7 +185,11 @@ class NewsSpider(scrapy.Spider):
             self._inc("seedcrawl/incremental/conditional", int(bool(conditional)))
         if statuses:
             meta["handle_httpstatus_list"] = statuses
-        callbacks = {Kind.SEED: self.parse_page, Kind.PAGE: self.parse_page, Kind.REQUISITE: self.parse_requisite}
+        callbacks = {
+            Kind.SEED: self.parse_page,
+            Kind.PAGE: self.parse_page,
+            Kind.REQUISITE: self.parse_requisite,
+        }
         callback = callbacks.get(kind, self.parse_discovery)
         return scrapy.Request(
             entry.url,
