@@ -28,8 +28,8 @@ from crawler.frontier import Frontier, FrontierConfig
 from crawler.frontier_store import Entry, FrontierStore
 from crawler.incremental import KnownArticles, incremental_enabled
 from crawler.replay import Replay, open_replay
-from crawler.scope_rules import PageRules
 from crawler.revalidate import Revalidator, open_capture_history
+from crawler.scope_rules import PageRules
 from crawler.sites import SiteDiscovery
 from crawler.urls import Scope
 

@@ -115,8 +115,7 @@ def _element_refs(root: Any) -> Iterator[str]:
             rels = set((element.get("rel") or "").lower().split())
             if rels & _LINK_RELS and element.get("href"):
                 yield element.get("href")
-            for candidate in srcset_urls(element.get("imagesrcset") or ""):
-                yield candidate
+            yield from srcset_urls(element.get("imagesrcset") or "")
         elif tag in _SRC_TAGS:
             if tag == "input" and (element.get("type") or "").lower() != "image":
                 continue

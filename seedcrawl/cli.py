@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import FolderBusy, OutputError
-from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from crawler.scope_rules import SCOPE_MODES
+from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from seedcrawl.crawl import (
     EXIT_OUTPUT,
     EXIT_USAGE,
