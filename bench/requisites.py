@@ -54,7 +54,10 @@ def cdn_site(sites: int, pages: int) -> Site:
     for i in range(sites):
         for k in range(pages):
             for size in ("", "-2x"):
-                cdn.add(f"/img/site{i}/{k}{size}.jpg", page(_blob(i * 100_003 + k * 2 + len(size), 12_000), "image/jpeg"))
+                cdn.add(
+                    f"/img/site{i}/{k}{size}.jpg",
+                    page(_blob(i * 100_003 + k * 2 + len(size), 12_000), "image/jpeg"),
+                )
     return cdn
 
 
