@@ -26,6 +26,7 @@ ORDER = [
     "hostile_heads",
     "report",
     "shards",
+    "requisites",
 ]
 
 
