@@ -133,7 +133,12 @@ def not_article_reason(blocks: Sequence[Block], signals: PageSignals, rules: Art
     if declared:
         return declared
     counts = [word_count(b.text) for b in blocks]
-    prose = sum(n for b, n in zip(blocks, counts, strict=True) if n >= rules.short_words and not b.linked)
+    # prose: blocks that are long, or short but a whole sentence (a brief's last line), never link text
+    prose = sum(
+        n
+        for b, n in zip(blocks, counts, strict=True)
+        if not b.linked and (n >= rules.short_words or (n >= 3 and _SENTENCE_END.search(b.text[-3:])))
+    )
     needed = rules.min_words if signals.declared_article else rules.min_words_undeclared
     if prose < needed:
         return f"{prose} words of prose < {needed}"

@@ -29,13 +29,15 @@ from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.utils import load_html
 
 from pipelines.article import ArticleRules, listing_reason, not_article_reason, page_signals
-from pipelines.chrome import ChromeOptions, Cleaned, PageFacts, clean
+from pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
+from pipelines.chrome_patterns import PAYWALL
 from pipelines.document import Document
 from pipelines.errors import Rejected
 from pipelines.metadata import page_metadata
 from pipelines.text_blocks import blocks_from_body, page_links
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
+_WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +84,16 @@ def extract(doc: Document, options: ExtractOptions) -> Document:
     facts = PageFacts(meta.title, meta.author, meta.sitename, meta.headings)
     links = page_links(tree, doc.url)
     texts = [
-        clean(blocks_from_body(result.body, links), facts, options.chrome)
+        (blocks, clean(blocks, facts, options.chrome))
         for result in _trafilatura(tree, doc.url, options)
         if result is not None and result.text
+        for blocks in [blocks_from_body(result.body, links)]
     ]
     if not texts:
         # nothing extracted from a page that says it is a listing: report what it is
         reason = listing_reason(signals) if options.require_article else None
         raise Rejected("not_article", reason) if reason else Rejected("empty_text")
-    cleaned = vote(texts, options.min_precision_share)
+    raw, cleaned = texts[vote([c for _, c in texts], options.min_precision_share)]
     if not cleaned.blocks:
         # text that was all chrome and link lists came from a listing, not from an empty article
         raise Rejected(
@@ -104,6 +107,8 @@ def extract(doc: Document, options: ExtractOptions) -> Document:
     doc.text = "\n\n".join(block.text for block in cleaned.blocks)
     doc.title = meta.title
     doc.author = meta.author
+    doc.authors = meta.authors
+    doc.paywalled = meta.free is False or stops_at_wall(raw, cleaned)
     doc.published = meta.published
     doc.sitename = meta.sitename
     doc.language = meta.language
@@ -120,12 +125,20 @@ def _trafilatura(tree: HtmlElement, url: str, options: ExtractOptions) -> list[T
     return [_run(tree, url, options, precision, recall) for precision, recall in modes]
 
 
-def vote(texts: list[Cleaned], min_precision_share: float) -> Cleaned:
-    """The first (precision) text, unless it has less than `min_precision_share` of the words
-    of the last (recall) one."""
+def vote(texts: list[Cleaned], min_precision_share: float) -> int:
+    """Index of the first (precision) text, unless it has less than `min_precision_share` of the
+    words of the last (recall) one."""
     first, last = texts[0], texts[-1]
     words = [sum(len(b.text.split()) for b in t.blocks) for t in (first, last)]
-    return first if words[0] >= min_precision_share * words[1] else last
+    return 0 if words[0] >= min_precision_share * words[1] else len(texts) - 1
+
+
+def stops_at_wall(raw: list[Block], cleaned: Cleaned) -> bool:
+    """Whether a subscription-wall line follows the last block kept (the text is a teaser)."""
+    if not cleaned.blocks:
+        return False
+    last = max(i for i, block in enumerate(raw) if block in cleaned.blocks[-1:])
+    return any(len(b.text.split()) <= _WALL_WORDS and PAYWALL.search(b.text) for b in raw[last:])
 
 
 def _run(
