@@ -40,6 +40,7 @@ def article_record(doc: Document) -> dict[str, Any]:
         "published": doc.published,
         "sitename": doc.sitename,
         "language": doc.language,
+        "language_detected": doc.language_detected,
         "text": doc.text,
         "paywalled": bool(doc.paywalled),
         "fetched_at": doc.fetched_at,

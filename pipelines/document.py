@@ -51,7 +51,8 @@ class Document:
     authors: tuple[str, ...] = ()  # one name each
     published: str | None = None  # ISO 8601 date, or None when unknown
     sitename: str | None = None
-    language: str | None = None
+    language: str | None = None  # as the page declares it
+    language_detected: str | None = None  # ISO 639-1, detected from the text
     canonical_url: str | None = None
     paywalled: bool = False  # declared not free, or the text stops at a subscription wall
     run_id: str | None = None  # the crawl run that captured it

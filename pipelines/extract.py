@@ -14,7 +14,9 @@ loses 0.02 word F1 to bare trafilatura on wcxb articles, recall mode alone 0.006
 aeb-dev; the vote loses neither. The fast cascade (no readability/jusText fallback) is not used:
 it cost 0.04 word F1 on wcxb articles.
 
-The kept text is checked to be one article by `pipelines.article` and joined with blank lines. Rejections: `http_status`, `empty`, `too_large`, `parse_error`, `empty_text`, `not_article`.
+The kept text is checked to be one article by `pipelines.article` and joined with blank lines,
+and its language is detected (`pipelines.language`). Rejections: `language` (not one of
+`ExtractOptions.languages`), `http_status`, `empty`, `too_large`, `parse_error`, `empty_text`, `not_article`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
 from pipelines.chrome_patterns import PAYWALL
 from pipelines.document import Document
 from pipelines.errors import Rejected
+from pipelines.language import detect_language
 from pipelines.metadata import page_metadata
 from pipelines.text_blocks import blocks_from_body, page_links
 
@@ -53,6 +56,7 @@ class ExtractOptions:
     chrome: ChromeOptions = field(default_factory=ChromeOptions)
     article: ArticleRules = field(default_factory=ArticleRules)
     require_article: bool = True  # False keeps non-article pages (for benchmarks and debugging)
+    languages: frozenset[str] = frozenset()  # ISO 639-1 codes to keep (detected language); empty keeps all
 
     def __post_init__(self) -> None:
         if self.max_html_chars <= 0 or self.min_extracted_size < 0:
@@ -105,6 +109,11 @@ def extract(doc: Document, options: ExtractOptions) -> Document:
             raise Rejected("not_article", reason)
 
     doc.text = "\n\n".join(block.text for block in cleaned.blocks)
+    doc.language_detected = detect_language(doc.text)
+    if options.languages and doc.language_detected not in options.languages:
+        raise Rejected(
+            "language", f"{doc.language_detected or 'unknown'} not in {','.join(sorted(options.languages))}"
+        )
     doc.title = meta.title
     doc.author = meta.author
     doc.authors = meta.authors

@@ -39,11 +39,19 @@ def add_process_parser(commands: Any) -> None:
     parser.add_argument(
         "--keep-off-topic", action="store_true", help="keep articles below the topic threshold"
     )
+    parser.add_argument(
+        "--language",
+        metavar="CODES",
+        help="keep only articles whose text is in these languages (ISO 639-1, e.g. en,de); "
+        "others go to rejects.jsonl with reason 'language'",
+    )
 
 
 def cmd_process(args: argparse.Namespace) -> int:
     from archive.layout import Layout
     from pipelines.corpus import ARTICLES
+    from pipelines.extract import ExtractOptions
+    from pipelines.language import parse_languages
     from pipelines.runner import ProcessOptions, process_folder
 
     if not args.out.is_dir():
@@ -55,6 +63,12 @@ def cmd_process(args: argparse.Namespace) -> int:
         keep_off_topic=args.keep_off_topic,
         dedup_threshold=args.dedup_threshold,
     )
+    if args.language is not None:
+        try:
+            options.extract = ExtractOptions(languages=parse_languages(args.language))
+        except ValueError as err:
+            print(f"seedcrawl: {err}", file=sys.stderr)
+            return 2
     if args.workers is not None:
         if args.workers < 1:
             print("seedcrawl: --workers must be 1 or more", file=sys.stderr)
