@@ -120,7 +120,7 @@ def _pct(a: int, b: int) -> str:
 
 
 def quality_tables(
-    pages: list[Page], runs: Mapping[str, Mapping[str, Output]], meta: Mapping[str, Output]
+    pages: list[Page], runs: Mapping[str, Mapping[str, Output]], meta: Mapping[str, Mapping[str, Output]]
 ) -> list[str]:
     lines = [
         "| contender | aeb-dev F1 (shingles) | wcxb articles F1 | wcxb listings F1 | wcxb collections F1 |",

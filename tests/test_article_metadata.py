@@ -4,6 +4,7 @@ no link labels as authors, the paywall flag, and short news briefs kept as artic
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pytest
 
@@ -20,7 +21,11 @@ BODY = (
 
 
 def page(
-    title: str, body: str = BODY, json_ld: dict[str, object] | None = None, extra: str = "", og: bool = True
+    title: str,
+    body: str = BODY,
+    json_ld: Mapping[str, object] | None = None,
+    extra: str = "",
+    og: bool = True,
 ) -> str:
     script = f'<script type="application/ld+json">{json.dumps(json_ld)}</script>' if json_ld else ""
     if og:
