@@ -58,12 +58,20 @@ def add_process_parser(commands: Any) -> None:
         metavar="MB",
         help=f"reject a record (extract_memory) whose extraction process grows past MB MiB resident (default {EXTRACT_MEMORY_MB}; 0: no bound)",
     )
+    parser.add_argument(
+        "--language",
+        metavar="CODES",
+        help="keep only articles whose text is in these languages (ISO 639-1, e.g. en,de); "
+        "others go to rejects.jsonl with reason 'language'",
+    )
 
 
 def cmd_process(args: argparse.Namespace) -> int:
     from archive.layout import Layout
     from pipelines.corpus import ARTICLES
     from pipelines.dataset_card import write_card
+    from pipelines.extract import ExtractOptions
+    from pipelines.language import parse_languages
     from pipelines.runner import ProcessOptions, process_folder
     from seedcrawl.report_cmd import publish_report
 
@@ -76,6 +84,12 @@ def cmd_process(args: argparse.Namespace) -> int:
         keep_off_topic=args.keep_off_topic,
         dedup_threshold=args.dedup_threshold,
     )
+    if args.language is not None:
+        try:
+            options.extract = ExtractOptions(languages=parse_languages(args.language))
+        except ValueError as err:
+            print(f"seedcrawl: {err}", file=sys.stderr)
+            return 2
     if args.workers is not None:
         if args.workers < 1:
             print("seedcrawl: --workers must be 1 or more", file=sys.stderr)
