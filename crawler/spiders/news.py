@@ -39,6 +39,7 @@ from crawler.frontier_store import Entry
 from crawler.incremental import KnownArticles
 from crawler.links import page_links
 from crawler.listing import looks_like_listing
+from crawler.rendering import PageRendering
 from crawler.revalidate import Revalidator
 from crawler.seeds import SeedError, parse_seed_list, scope_for
 from crawler.sites import SiteDiscovery, declared_canonical
@@ -77,6 +78,7 @@ class NewsSpider(scrapy.Spider):
         self._per_host = 2
         self._max_links = 0  # links followed per page, 0 for all (SEEDCRAWL_MAX_LINKS_PER_PAGE)
         self._out: Counter[str] = Counter()  # requests handed out and not finished, by host
+        self._rendering: PageRendering | None = None  # --browser auto/always with Chromium
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -94,6 +96,7 @@ class NewsSpider(scrapy.Spider):
         self._revalidator, self._sites = state.revalidator, state.sites
         self._window, self._per_host = state.window, state.per_host
         self._max_links = max(0, self.crawler.settings.getint("SEEDCRAWL_MAX_LINKS_PER_PAGE"))
+        self._rendering = PageRendering.from_crawler(self.crawler)
         robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
         state.sites.admit_seeds(self.seed_urls, robots, state.known.listings() if state.known else ())
         for _ in state.replay.steps(state.sites) if state.replay is not None else ():
@@ -112,7 +115,9 @@ class NewsSpider(scrapy.Spider):
         elif isinstance(response, TextResponse):
             self._follow(response)
 
-    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+    async def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if self._rendering is not None:
+            await self._rendering.close()  # the browser ends with the crawl, SIGTERM or not
         if self._state is not None:
             self._state.close(self.crawler)
 
@@ -176,15 +181,31 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks -----------------------------------------------------------------------------
 
-    def parse_page(self, response: Response, **kwargs: Any) -> None:
+    async def parse_page(self, response: Response, **kwargs: Any) -> None:
         self._count(response)
         try:
             if response.status == 304:
                 self._inc("seedcrawl/incremental/not_modified")  # archived as a revisit; nothing new
             elif isinstance(response, TextResponse):
                 self._follow(response)
+                if self._rendering is not None:
+                    # Inside the host's window: a page in the browser still counts against it.
+                    rendered = await self._rendering.render(response)
+                    if rendered is not None:
+                        self._follow_rendered(rendered)
         finally:
             self._finished(response.meta)
+
+    def _follow_rendered(self, rendered: TextResponse) -> None:
+        """Links the page's scripts added: admitted like the page's own (the frontier drops repeats)."""
+        assert self.frontier is not None
+        depth = int(rendered.meta.get("depth", 0)) + 1
+        limit = self._max_links or None
+        for n, link in enumerate(page_links(rendered)):
+            if limit is not None and n >= limit:
+                break
+            priority = self.focus.link_priority(link.url, link.text, 0.0, depth)
+            self.frontier.admit(link.url, Kind.PAGE, priority, depth, rendered.url)
 
     def _follow(self, response: TextResponse) -> None:
         assert self.frontier is not None and self._sites is not None
