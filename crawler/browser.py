@@ -194,9 +194,12 @@ class Renderer:
             if name.lower() not in _DROPPED_REQUEST_HEADERS and not name.startswith(":")
         }
         headers["User-Agent"] = self.user_agent
+        # A subresource (script, stylesheet, image, font, XHR) is a requisite of the page, fetched
+        # from any host as requisites are; a document (a frame, a navigation) must be in scope.
+        requisite = request.resource_type != "document"
         meta = {
-            **self.request_meta,
-            BROWSER_META: True,
+            **(self.request_meta if requisite else {}),
+            BROWSER_META: request.resource_type,
             # The browser follows redirects itself (each hop comes back through here) and must see
             # error statuses as they are; Scrapy retrying them would double the politeness cost.
             "dont_redirect": True,
@@ -214,13 +217,13 @@ class Renderer:
         try:
             got = await self.fetch(scrapy_request)
         except IgnoreRequest:
-            await route.abort("blockedbyclient")  # out of scope or disallowed by robots.txt
+            await _answer(route.abort("blockedbyclient"))  # out of scope or disallowed by robots.txt
             return
         except Exception as exc:
             logger.debug("browser request %s failed: %s", request.url, exc)
-            await route.abort("failed")
+            await _answer(route.abort("failed"))
             return
-        await route.fulfill(status=got.status, headers=_fulfil_headers(got), body=got.body)
+        await _answer(route.fulfill(status=got.status, headers=_fulfil_headers(got), body=got.body))
 
     async def _close_browser(self) -> None:
         browser, self._browser = self._browser, None
@@ -241,6 +244,14 @@ class Renderer:
                     await playwright.stop()
                 except Exception as exc:
                     logger.debug("stopping Playwright: %s", exc)
+
+
+async def _answer(reply: Awaitable[None]) -> None:
+    """Answer the browser; the page may be gone already (closed at its timeout), which is fine."""
+    try:
+        await reply
+    except Exception as exc:
+        logger.debug("the browser no longer waits for this request: %s", exc)
 
 
 def _fulfil_headers(response: Response) -> dict[str, str]:
