@@ -44,6 +44,7 @@ from archive.process_writer import ProcessWriter
 from archive.records import HttpExchange, RecordFactory, RecordStamp, RenderedPage
 from archive.recovery import recover_open_files
 from archive.writer import RotatingWarcWriter
+from crawler.requisites import REQUISITE_META
 from crawler.resume import FORCED, RunMarker
 
 logger = logging.getLogger(__name__)
@@ -225,6 +226,8 @@ class WarcCapture:
         stats.inc_value("seedcrawl/bytes", len(response.body))
         stats.inc_value(f"seedcrawl/host/{host}/responses")
         stats.inc_value(f"seedcrawl/host/{host}/bytes", len(response.body))
+        if request.meta.get(REQUISITE_META):
+            stats.inc_value("seedcrawl/requisite_bytes", len(response.body))
         if self.failed:
             stats.inc_value("seedcrawl/not_archived")
             return

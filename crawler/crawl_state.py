@@ -29,6 +29,7 @@ from crawler.frontier_store import Entry, FrontierStore
 from crawler.incremental import KnownArticles, incremental_enabled
 from crawler.replay import Replay, open_replay
 from crawler.revalidate import Revalidator, open_capture_history
+from crawler.scope_rules import PageRules
 from crawler.sites import SiteDiscovery
 from crawler.urls import Scope
 
@@ -58,6 +59,8 @@ class CrawlState:
         scope: Scope,
         max_pages: int | None,
         replayed: Callable[[Entry, Response], None],
+        rules: PageRules | None = None,
+        requisites: bool = False,
     ) -> CrawlState:
         settings = crawler.settings
         output = settings.get("SEEDCRAWL_OUTPUT")
@@ -78,11 +81,13 @@ class CrawlState:
             max_pages=max_pages,
             depth_limit=settings.getint("DEPTH_LIMIT"),
             refetch=settings.getbool("SEEDCRAWL_REFETCH"),
+            rules=rules or PageRules(),
         )
         store = FrontierStore(state_dir / FRONTIER_FILE, settings.getint("SEEDCRAWL_FRONTIER_COMMIT_EVERY"))
         assert crawler.stats is not None
         frontier = Frontier(store, scope, crawler.stats, config, known)
-        history = open_capture_history(state_dir) if config.refetch else None
+        # Requisites are asked for conditionally when an earlier run captured them.
+        history = open_capture_history(state_dir) if config.refetch or requisites else None
         return cls(
             layout=layout,
             frontier=frontier,

@@ -50,9 +50,15 @@ def summarize(stats: dict[str, Any], elapsed: float) -> dict[str, Any]:
     for key, value in stats.items():
         if key.startswith("seedcrawl/host/"):
             host, _, field = key[len("seedcrawl/host/") :].rpartition("/")
-            hosts.setdefault(host, {"responses": 0, "pages": 0, "bytes": 0})[field] = int(value)
+            hosts.setdefault(host, {"responses": 0, "pages": 0, "requisites": 0, "bytes": 0})[field] = int(
+                value
+            )
     return {
         "pages": int(stats.get("seedcrawl/pages", 0)),
+        # page requisites (stylesheets, scripts, images, fonts, media) answered 2xx or 304, and
+        # the body bytes of every requisite response (in `bytes` too)
+        "requisites": int(stats.get("seedcrawl/requisites", 0)),
+        "requisite_bytes": int(stats.get("seedcrawl/requisite_bytes", 0)),
         "requests": int(stats.get("downloader/request_count", 0)),
         "responses": int(stats.get("downloader/response_count", 0)),
         "bytes": int(stats.get("seedcrawl/bytes", stats.get("downloader/response_bytes", 0))),
@@ -90,7 +96,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     statuses = ", ".join(f"{code}: {count}" for code, count in summary["by_status"].items()) or "none"
     errors = ", ".join(f"{kind}: {count}" for kind, count in summary["errors"].items()) or "none"
     return (
-        f"pages {summary['pages']}, requests {summary['requests']}, {summary['bytes']:,} bytes, "
+        f"pages {summary['pages']}, requisites {summary.get('requisites', 0)}, "
+        f"requests {summary['requests']}, {summary['bytes']:,} bytes, "
         f"{summary['warc_records']} WARC records ({summary['revisits']} revisits) in {summary['seconds']:.1f} s\n"
         f"  responses by status: {statuses}\n"
         f"  errors: {errors}" + _rendered_line(summary.get("rendered") or {})

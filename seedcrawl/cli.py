@@ -8,8 +8,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import FolderBusy, OutputError
+from crawler.scope_rules import SCOPE_MODES
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
-from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
+from seedcrawl.crawl import (
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    CrawlError,
+    CrawlOptions,
+    parse_setting,
+    run_crawl,
+    scope_settings,
+)
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
@@ -78,6 +87,23 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "shells); always (every HTML page). Needs `apt-get install chromium`",
     )
     parser.add_argument(
+        "--scope",
+        choices=SCOPE_MODES,
+        help="host (default): the seeds' hosts; domain: their registered domains and subdomains; "
+        "prefix: under a seed URL's path; page: the seed pages only (with their requisites)",
+    )
+    for flag, what in (
+        ("--include", "follow only pages whose URL matches REGEX (repeatable: any of them)"),
+        ("--exclude", "never follow pages whose URL matches REGEX (repeatable)"),
+        ("--exclude-requisites", "do not fetch page requisites whose URL matches REGEX (repeatable)"),
+    ):
+        parser.add_argument(flag, action="append", default=[], metavar="REGEX", help=what)
+    parser.add_argument(
+        "--no-requisites",
+        action="store_true",
+        help="archive pages only, not their stylesheets, scripts, images, fonts and media",
+    )
+    parser.add_argument(
         "-s",
         dest="settings",
         action="append",
@@ -118,7 +144,7 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         allow_hosts=args.allow_host,
         depth=args.depth,
         max_pages=args.max_pages,
-        settings=dict(parse_setting(item) for item in args.settings),
+        settings={**dict(parse_setting(item) for item in args.settings), **scope_settings(args)},
         run_id=args.run_id,
         topic_files=args.topic_file,
         topic=args.topic,

@@ -122,6 +122,31 @@ def parse_setting(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def scope_settings(args: Any) -> dict[str, str]:
+    """The settings of --scope, --include, --exclude, --exclude-requisites and --no-requisites
+    (parsed command-line options), checked: a bad regex is a usage error that names it."""
+    from crawler.scope_rules import ScopeRuleError, compile_patterns
+
+    found: dict[str, str] = {}
+    if getattr(args, "scope", None):
+        found["SEEDCRAWL_SCOPE"] = str(args.scope)
+    for option, name in (
+        ("include", "SEEDCRAWL_INCLUDE"),
+        ("exclude", "SEEDCRAWL_EXCLUDE"),
+        ("exclude_requisites", "SEEDCRAWL_EXCLUDE_REQUISITES"),
+    ):
+        patterns = list(getattr(args, option, None) or [])
+        try:
+            compile_patterns(patterns, "--" + option.replace("_", "-"))
+        except ScopeRuleError as exc:
+            raise CrawlError(str(exc), EXIT_USAGE) from None
+        if patterns:
+            found[name] = json.dumps(patterns)  # a JSON list: a regex may hold commas
+    if getattr(args, "no_requisites", False):
+        found["SEEDCRAWL_REQUISITES"] = "False"
+    return found
+
+
 def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")

@@ -20,7 +20,15 @@ from archive.errors import FolderBusy, OutputError
 from archive.layout import Layout
 from archive.lock import RUN_LOCK_NAME, FolderLock
 from crawler.seeds import SeedError
-from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, collect_seeds, parse_setting
+from seedcrawl.crawl import (
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    CrawlError,
+    CrawlOptions,
+    collect_seeds,
+    parse_setting,
+    scope_settings,
+)
 
 EXIT_FAILED = 1
 
@@ -60,7 +68,7 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
         raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
     if args.lock_wait < 0 or args.retries < 0:
         raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
-    settings = dict(parse_setting(item) for item in args.settings)
+    settings = {**dict(parse_setting(item) for item in args.settings), **scope_settings(args)}
     # The flow passes limits on to the crawl as its settings (-s), the same as the crawl options do.
     for option, name in ((args.max_bytes, "SEEDCRAWL_MAX_BYTES"), (args.max_time, "SEEDCRAWL_MAX_TIME")):
         if option is not None:
