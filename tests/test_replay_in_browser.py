@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,19 @@ def test_the_script_loaded_article_is_in_the_corpus(archived: tuple[Path, list[s
     assert set(articles) <= set(corpus)  # every article, none lost to the shell or a duplicate
     summary = json.loads(next((out / "logs").glob("crawl-*.json")).read_text())
     assert summary["rendered"]["list"] == [{"url": live, "reason": "empty-mount:#app", "timed_out": False}]
+
+
+def test_the_wacz_page_list_says_which_pages_were_rendered(archived: tuple[Path, list[str]]) -> None:
+    out, articles = archived
+    if not (out / "corpus/articles.jsonl").exists():
+        assert run_seedcrawl(["process", str(out), "--workers", "1"]).returncode == 0
+    result = run_seedcrawl(["package", str(out)])
+    assert result.returncode == 0, result.stderr[-2000:]
+    (wacz,) = (out / "package").glob("*.wacz")
+    with zipfile.ZipFile(wacz) as package:
+        lines = package.read("pages/pages.jsonl").decode().splitlines()
+    pages = {page["url"]: page for page in map(json.loads, lines[1:])}
+    assert set(pages) == set(articles)  # pages, never requisites
+    live = next(url for url in articles if url.endswith(f"/{LIVE}.html"))
+    assert pages[live]["rendered"] == "empty-mount:#app"
+    assert all("rendered" not in pages[url] for url in articles if url != live)
