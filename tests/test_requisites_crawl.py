@@ -19,6 +19,7 @@ import pytest
 
 from archive.check import check_folder
 from archive.reader import WarcRecord, iter_records
+from archive.wacz import Page, pages_from_index
 from seedcrawl.testweb import ServerGroup, Site, SiteServer, page
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.pywb import PywbFactory
@@ -342,3 +343,12 @@ def test_a_bad_regex_is_a_usage_error_naming_it(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "--exclude: bad regular expression 'a(b'" in done.stderr
     assert not (tmp_path / "out" / "warc").exists() or not list((tmp_path / "out" / "warc").iterdir())
+
+
+def test_the_wacz_page_list_names_pages_not_requisites(crawled: Crawl, web: RequisiteWeb) -> None:
+    listed = {p.url for p in pages_from_index(crawled.out / "indexes" / "index.cdxj")}
+    assert {web.seed, f"{web.news_url}/news/a1.html"} <= listed
+    assert not listed & web.expected_requisites()
+    rendered = Page(web.seed, "20261204101010", "News", rendered="script-filled shell")
+    assert rendered.to_json()["rendered"] == "script-filled shell"  # the browser's note, when it rendered
+    assert "rendered" not in Page(web.seed, "20261204101010").to_json()
