@@ -21,6 +21,7 @@ import asyncio
 import logging
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +52,7 @@ CHROMIUM_ARGS = [
 _DROPPED_REQUEST_HEADERS = frozenset({"host", "cookie", "content-length", "connection", "accept-encoding"})
 # The browser gets the decoded body: describing the transfer would mislead it.
 _DROPPED_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+_QUIET_S = 0.25  # a page with no request open this long has settled
 # Past the timeout, the DOM is read with this much grace (a page looping in a script never answers).
 _SNAPSHOT_GRACE_S = 5.0
 
@@ -77,6 +79,8 @@ class Renderer:
         restart_every: int = 50,
         max_requests: int = 500,
         request_meta: dict[str, Any] | None = None,
+        pages_at_once: int = 2,
+        cache_bytes: int = 32 << 20,
     ) -> None:
         self.executable = executable
         self.fetch = fetch
@@ -86,7 +90,10 @@ class Renderer:
         self.max_requests = max_requests
         self.request_meta = dict(request_meta or {})
         self.launches = 0
-        self._lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(max(1, pages_at_once))
+        self._lock = asyncio.Lock()  # launching, restarting and closing the browser
+        self._active = 0  # pages being rendered now: the browser is restarted only between pages
+        self.cache = ResponseCache(cache_bytes)
         self._playwright: Any = None
         self._browser: Any = None
         self._pages_in_browser = 0
@@ -94,7 +101,8 @@ class Renderer:
 
     async def _ready_browser(self) -> Any:
         if self._browser is not None and (
-            not self._browser.is_connected() or self._pages_in_browser >= self.restart_every
+            not self._browser.is_connected()
+            or (self._pages_in_browser >= self.restart_every and self._active == 0)
         ):
             await self._close_browser()
         if self._browser is None:
@@ -116,22 +124,24 @@ class Renderer:
 
     async def render(self, response: Response, reason: str) -> RenderedPage | None:
         """Load the fetched page in the browser; its DOM once the page settled (or at the timeout)."""
-        async with self._lock:
-            if self._closed:
-                return None
-            try:
-                browser = await self._ready_browser()
-            except Exception as exc:  # no usable browser: the page stays as fetched over HTTP
-                logger.warning("cannot start Chromium (%s): %s not rendered", exc, response.url)
-                return None
-            self._pages_in_browser += 1
+        async with self._slots:
+            async with self._lock:
+                if self._closed:
+                    return None
+                try:
+                    browser = await self._ready_browser()
+                except Exception as exc:  # no usable browser: the page stays as fetched over HTTP
+                    logger.warning("cannot start Chromium (%s): %s not rendered", exc, response.url)
+                    return None
+                self._pages_in_browser += 1
+                self._active += 1
             try:
                 return await self._render_in(browser, response, reason)
             except Exception as exc:  # a crash of the browser or page: relaunched for the next page
                 logger.warning("rendering %s failed: %s", response.url, exc)
-                if not browser.is_connected():
-                    await self._close_browser()
                 return None
+            finally:
+                self._active -= 1
 
     async def _render_in(self, browser: Any, response: Response, reason: str) -> RenderedPage | None:
         from playwright.async_api import Error as PlaywrightError
@@ -141,8 +151,19 @@ class Renderer:
         )
         requests = 0
         served_page = False
+        in_flight = 0
+        last_change = time.monotonic()
 
         async def answer(route: Any) -> None:
+            nonlocal in_flight, last_change
+            in_flight += 1
+            try:
+                await route_one(route)
+            finally:
+                in_flight -= 1
+                last_change = time.monotonic()
+
+        async def route_one(route: Any) -> None:
             nonlocal requests, served_page
             request = route.request
             if not served_page and request.url == response.url and request.is_navigation_request():
@@ -164,8 +185,13 @@ class Renderer:
             page = await context.new_page()
             try:
                 await page.goto(response.url, wait_until="load", timeout=self.timeout * 1000)
-                left = max(0.1, deadline - time.monotonic())
-                await page.wait_for_load_state("networkidle", timeout=left * 1000)
+                # Settled: no request of the page open for _QUIET_S (Playwright's "networkidle"
+                # waits 500 ms; every request passes through `answer`, so it is known here).
+                while in_flight or time.monotonic() - last_change < _QUIET_S:
+                    if time.monotonic() >= deadline:
+                        timed_out = True
+                        break
+                    await asyncio.sleep(0.05)
             except PlaywrightError as exc:
                 if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
                     raise
@@ -197,6 +223,12 @@ class Renderer:
         # A subresource (script, stylesheet, image, font, XHR) is a requisite of the page, fetched
         # from any host as requisites are; a document (a frame, a navigation) must be in scope.
         requisite = request.resource_type != "document"
+        cached = self.cache.get(request.url) if requisite and request.method == "GET" else None
+        if cached is not None:  # archived when first fetched; answered again from memory
+            await _answer(
+                route.fulfill(status=cached.status, headers=_fulfil_headers(cached), body=cached.body)
+            )
+            return
         meta = {
             **(self.request_meta if requisite else {}),
             BROWSER_META: request.resource_type,
@@ -223,6 +255,8 @@ class Renderer:
             logger.debug("browser request %s failed: %s", request.url, exc)
             await _answer(route.abort("failed"))
             return
+        if requisite and request.method == "GET" and got.status == 200:
+            self.cache.put(request.url, got)
         await _answer(route.fulfill(status=got.status, headers=_fulfil_headers(got), body=got.body))
 
     async def _close_browser(self) -> None:
@@ -244,6 +278,34 @@ class Renderer:
                     await playwright.stop()
                 except Exception as exc:
                     logger.debug("stopping Playwright: %s", exc)
+
+
+class ResponseCache:
+    """The browser's subresources of this run, by URL, up to `limit` bytes (least recently used out).
+
+    Pages of a site share their stylesheets, scripts and fonts: fetched (and archived) once, then
+    answered from memory, as a browser's own cache would.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[str, Response] = OrderedDict()
+
+    def get(self, url: str) -> Response | None:
+        found = self._items.get(url)
+        if found is not None:
+            self._items.move_to_end(url)
+        return found
+
+    def put(self, url: str, response: Response) -> None:
+        if len(response.body) > self.limit // 8 or url in self._items:
+            return
+        self._items[url] = response
+        self.size += len(response.body)
+        while self.size > self.limit:
+            _, old = self._items.popitem(last=False)
+            self.size -= len(old.body)
 
 
 async def _answer(reply: Awaitable[None]) -> None:

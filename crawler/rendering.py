@@ -83,6 +83,7 @@ class PageRendering:
             restart_every=settings.getint("SEEDCRAWL_BROWSER_RESTART_EVERY"),
             max_requests=settings.getint("SEEDCRAWL_BROWSER_MAX_REQUESTS"),
             request_meta=request_meta,
+            pages_at_once=settings.getint("SEEDCRAWL_BROWSER_PAGES"),
         )
         return cls(crawler, mode, renderer)
 
