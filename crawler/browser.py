@@ -135,12 +135,14 @@ class Renderer:
                     return None
                 self._pages_in_browser += 1
                 self._active += 1
+            heartbeat = asyncio.ensure_future(_wake_loop())
             try:
                 return await self._render_in(browser, response, reason)
             except Exception as exc:  # a crash of the browser or page: relaunched for the next page
                 logger.warning("rendering %s failed: %s", response.url, exc)
                 return None
             finally:
+                heartbeat.cancel()
                 self._active -= 1
 
     async def _render_in(self, browser: Any, response: Response, reason: str) -> RenderedPage | None:
@@ -278,6 +280,17 @@ class Renderer:
                     await playwright.stop()
                 except Exception as exc:
                     logger.debug("stopping Playwright: %s", exc)
+
+
+async def _wake_loop() -> None:
+    """Wake the event loop every 0.1 s while a page renders.
+
+    Python runs a signal handler only when the main thread runs bytecode. A SIGTERM the kernel
+    delivers to another thread (Playwright's child watcher) while the loop sleeps on the browser
+    was handled only when the page finished, seconds later; the crawl must stop promptly.
+    """
+    while True:
+        await asyncio.sleep(0.1)
 
 
 class ResponseCache:

@@ -7,6 +7,7 @@ robots.txt disallows, frame a host out of scope, and hang on a request that neve
 from __future__ import annotations
 
 import json
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from archive.reader import WarcRecord, iter_folder
 from seedcrawl.testweb import Request, Response, Site, SiteServer, page
 from tests.support.browser import require_chromium
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.treeweb import start_crawl, wait_for
 
 pytestmark = pytest.mark.slow
 HTML = "text/html; charset=utf-8"
@@ -180,3 +182,56 @@ def test_auto_without_chromium_warns_and_crawls_over_http(tmp_path: Path) -> Non
     assert log.count("no Chromium at /nonexistent/chromium") == 1
     summary = json.loads(next((out / "logs").glob("crawl-*.json")).read_text())
     assert summary["rendered"]["browser_unavailable"] and summary["rendered"]["pages"] == 0
+
+
+def _descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (ValueError, OSError, IndexError):
+            continue
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        children = {child for child, parent in parents.items() if parent == pid} - found
+        found |= children
+        todo.extend(children)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_while_rendering_closes_the_browser(tmp_path: Path) -> None:
+    require_chromium()
+    site = Site("site", {"/": page(SLOW, HTML), "/hang": _hang})
+    with SiteServer(site, "127.0.0.85") as server:
+        out = tmp_path / "out"
+        crawl_proc = start_crawl(
+            out, [server.base_url + "/"], "--browser", "always", "-s", "SEEDCRAWL_BROWSER_TIMEOUT=30"
+        )
+        try:
+            wait_for(
+                lambda: any(e.path == "/hang" for e in server.log.entries()), 60, "the browser's request"
+            )
+            browser = _descendants(crawl_proc.pid)
+            assert any("chrom" in (Path("/proc") / str(p) / "comm").read_text() for p in browser if _alive(p))
+            crawl_proc.send_signal(signal.SIGTERM)
+            assert crawl_proc.wait(timeout=60) == 130, crawl_proc.stderr.read() if crawl_proc.stderr else ""
+        finally:
+            if crawl_proc.poll() is None:
+                crawl_proc.kill()
+                crawl_proc.wait()
+        wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+    dom = next(r for r in _records(out) if r.type == "resource")
+    # The page in flight was archived, as far as it got before the crawl stopped its downloads.
+    assert (
+        'data-stage="started"' in dom.raw_payload.decode()
+        or 'data-stage="finished"' in dom.raw_payload.decode()
+    )
