@@ -24,6 +24,7 @@ ORDER = [
     "memory",
     "links",
     "hostile_heads",
+    "requisites",
 ]
 
 

@@ -145,7 +145,8 @@ def write_results(args: argparse.Namespace, runs: dict[str, list[dict[str, float
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on `{platform.uname().system} {platform.uname().release} "
         f"{platform.machine()}`, {len(os.sched_getaffinity(0))} cores (shared with other jobs), Python "
-        f"{platform.python_version()}. Command: {command}.",
+        f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f} at the end (other jobs ran on the "
+        f"machine: the CPU time per page is the steadier figure). Command: {command}.",
         f"Web: {args.sites} sites x {args.pages} pages (bench/crawlweb.py), each page needing a stylesheet "
         "(importing another, with a web font and a background image), a script and a logo shared by the "
         "site, and two images of its own, on one CDN host; "

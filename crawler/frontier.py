@@ -13,6 +13,11 @@ out the best ones; the spider keeps only a small window of them in Scrapy's sche
 order is decided here, over the whole frontier, and memory does not grow with it. `max_pages`
 counts what `take` hands out, discovery documents included; redirect hops and pages skipped as
 known cost nothing, since neither is a page of its own.
+
+Page requisites (`Kind.REQUISITE`, `admit_requisite`) take another path in: any host, no depth,
+only `--exclude-requisites` applies, and a URL refused as a page may still be one. They share
+the seen set (fetched once per run) and the parked table, and cost nothing of `max_pages`: once
+the budget is spent, `take` still hands out the requisites of the pages fetched.
 """
 
 from __future__ import annotations
