@@ -188,6 +188,11 @@ def write_results(args: argparse.Namespace, shells: int, runs: dict[str, list[di
         "",
         f"- `auto` took {auto / never:.2f}x the time of `never` (goal: within 1.5x); `always` "
         f"{always / never:.2f}x.",
+        f"- The browser's CPU per rendered page: "
+        f"{(_median(runs['always'], 'cpu_s') - _median(runs['never'], 'cpu_s')) / max(1.0, _median(runs['always'], 'rendered')) * 1000:.0f} ms "
+        "(always minus never, over the pages rendered), Chromium's start included once per run.",
+        f"- Load average when the runs ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(other jobs share the machine): wall-clock ratios are noisy, CPU times less so.",
     ]
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -25,6 +25,7 @@ ORDER = [
     "links",
     "hostile_heads",
     "requisites",
+    "browser",
 ]
 
 
