@@ -69,6 +69,8 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
     if args.lock_wait < 0 or args.retries < 0:
         raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
     settings = {**dict(parse_setting(item) for item in args.settings), **scope_settings(args)}
+    if args.browser is not None:
+        settings["SEEDCRAWL_BROWSER"] = args.browser
     # The flow passes limits on to the crawl as its settings (-s), the same as the crawl options do.
     for option, name in ((args.max_bytes, "SEEDCRAWL_MAX_BYTES"), (args.max_time, "SEEDCRAWL_MAX_TIME")):
         if option is not None:
