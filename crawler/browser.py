@@ -52,7 +52,6 @@ CHROMIUM_ARGS = [
 _DROPPED_REQUEST_HEADERS = frozenset({"host", "cookie", "content-length", "connection", "accept-encoding"})
 # The browser gets the decoded body: describing the transfer would mislead it.
 _DROPPED_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
-_QUIET_S = 0.25  # a page with no request open this long has settled
 # Past the timeout, the DOM is read with this much grace (a page looping in a script never answers).
 _SNAPSHOT_GRACE_S = 5.0
 
@@ -153,19 +152,8 @@ class Renderer:
         )
         requests = 0
         served_page = False
-        in_flight = 0
-        last_change = time.monotonic()
 
         async def answer(route: Any) -> None:
-            nonlocal in_flight, last_change
-            in_flight += 1
-            try:
-                await route_one(route)
-            finally:
-                in_flight -= 1
-                last_change = time.monotonic()
-
-        async def route_one(route: Any) -> None:
             nonlocal requests, served_page
             request = route.request
             if not served_page and request.url == response.url and request.is_navigation_request():
@@ -187,13 +175,11 @@ class Renderer:
             page = await context.new_page()
             try:
                 await page.goto(response.url, wait_until="load", timeout=self.timeout * 1000)
-                # Settled: no request of the page open for _QUIET_S (Playwright's "networkidle"
-                # waits 500 ms; every request passes through `answer`, so it is known here).
-                while in_flight or time.monotonic() - last_change < _QUIET_S:
-                    if time.monotonic() >= deadline:
-                        timed_out = True
-                        break
-                    await asyncio.sleep(0.05)
+                # Settled: no request for 500 ms, as Playwright's driver sees them (it sees a request
+                # when the page makes it; our route handler only once the event has crossed over,
+                # which under load came after a quiet spell of our own counting).
+                left = max(0.1, deadline - time.monotonic())
+                await page.wait_for_load_state("networkidle", timeout=left * 1000)
             except PlaywrightError as exc:
                 if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
                     raise
