@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from archive.errors import ArchiveWriteError
-from archive.records import HttpExchange
+from archive.records import HttpExchange, RenderedPage
 from archive.writer import Capture, RotatingWarcWriter
 
 _STOP = object()
@@ -34,6 +34,15 @@ def count_written(counts: Counter[str], exchange: HttpExchange, capture: Capture
     counts["revisits"] += capture.revisit_of is not None
     if exchange.truncated:
         counts[f"truncated_{exchange.truncated}"] += 1
+
+
+def write_item(writer: RotatingWarcWriter, counts: Counter[str], item: HttpExchange | RenderedPage) -> None:
+    """Write one exchange, or one rendered DOM, and count it; raises ArchiveWriteError."""
+    if isinstance(item, RenderedPage):
+        writer.write_rendered(item)
+        counts["rendered"] += 1
+    else:
+        count_written(counts, item, writer.write_exchange(item))
 
 
 class BackgroundWriter:
@@ -49,7 +58,7 @@ class BackgroundWriter:
         self._thread.start()
         self._closed: list[Path] | None = None
 
-    def submit(self, exchange: HttpExchange) -> None:
+    def submit(self, exchange: HttpExchange | RenderedPage) -> None:
         """Queue an exchange; raises the earlier write failure, if there was one."""
         if self.error is not None:
             raise self.error
@@ -64,13 +73,11 @@ class BackgroundWriter:
             if self._abort.is_set():
                 self.counts["dropped"] += 1
                 continue
-            assert isinstance(item, HttpExchange)
+            assert isinstance(item, HttpExchange | RenderedPage)
             try:
-                capture = self.writer.write_exchange(item)
+                write_item(self.writer, self.counts, item)
             except ArchiveWriteError as exc:
                 self.error = exc
-                continue
-            count_written(self.counts, item, capture)
 
     def close(self) -> list[Path]:
         """Write everything queued, close the open file, and return the files closed."""

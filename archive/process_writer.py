@@ -32,9 +32,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from archive.background import count_written
+from archive.background import write_item
 from archive.errors import ArchiveWriteError
-from archive.records import HttpExchange
+from archive.records import HttpExchange, RenderedPage
 from archive.writer import RotatingWarcWriter
 
 __all__ = ["ProcessWriter"]
@@ -80,15 +80,13 @@ def _child(make_writer: Callable[[], RotatingWarcWriter], conn: Connection, abor
         if abort.is_set():
             counts["dropped"] += 1
             continue
-        exchange: HttpExchange = pickle.loads(message)
+        item: HttpExchange | RenderedPage = pickle.loads(message)
         assert writer is not None
         try:
-            capture = writer.write_exchange(exchange)
+            write_item(writer, counts, item)
         except ArchiveWriteError as exc:
             error = exc
             conn.send(("error", exc.strerror or str(exc), exc.errno))
-            continue
-        count_written(counts, exchange, capture)
     close_error: str | None = None
     if writer is not None:
         try:
@@ -142,7 +140,7 @@ class ProcessWriter:
                     self.error = ArchiveWriteError(close_error)
                 return
 
-    def submit(self, exchange: HttpExchange) -> None:
+    def submit(self, exchange: HttpExchange | RenderedPage) -> None:
         """Send an exchange to the writer; raises the earlier write failure, if there was one."""
         self._take_messages(block=False)
         if self.error is not None:

@@ -59,6 +59,25 @@ class HttpExchange:
             raise ValueError(f"truncated must be one of {sorted(TRUNCATION_REASONS)}, not {self.truncated!r}")
 
 
+DOM_PREFIX = "urn:dom:"  # WARC-Target-URI of a rendered page's DOM: "urn:dom:" + the page's URL
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """The DOM a browser rendered from a page (serialised HTML), kept as a `resource` record.
+
+    The browser's own requests are archived as ordinary exchanges; this is what the page looked
+    like after its scripts ran, which `process` extracts instead of the HTML as fetched.
+    """
+
+    url: str  # the page's URL
+    dom: bytes  # document.documentElement.outerHTML with its doctype, UTF-8
+    fetched_at: datetime  # when rendering ended
+    reason: str  # why it was rendered: "always", or the auto decision ("empty-mount:#app", ...)
+    timed_out: bool = False  # cut at the render timeout: the DOM as far as it got
+    requests: int = 0  # requests the page made in the browser
+
+
 @dataclass(frozen=True, slots=True)
 class RevisitTarget:
     """The earlier capture a revisit record points at."""
@@ -219,6 +238,28 @@ class RecordFactory:
         )
         record.rec_headers.replace_header("WARC-Profile", profile)
         return record
+
+    def rendered(self, page: RenderedPage, warcinfo_id: str) -> Any:
+        """A `resource` record `urn:dom:<url>` holding the rendered DOM, and why it was rendered."""
+        warc_headers = {
+            "WARC-Record-ID": self.stamp.new_id(),
+            "WARC-Date": warc_date(page.fetched_at),
+            "WARC-Warcinfo-ID": warcinfo_id,
+            # Extension fields (WARC 1.1 section 5): what made the crawl render this page.
+            "WARC-Rendered-Reason": _ascii_value(page.reason)[:200],
+            "WARC-Rendered-Requests": str(page.requests),
+        }
+        if page.timed_out:
+            # The page never settled: its DOM is archived as far as it got at the render timeout.
+            warc_headers["WARC-Truncated"] = "time"
+        return self._builder.create_warc_record(
+            DOM_PREFIX + page.url,
+            "resource",
+            payload=BytesIO(page.dom),
+            length=len(page.dom),
+            warc_headers_dict=warc_headers,
+            warc_content_type="text/html; charset=utf-8",
+        )
 
     def request(self, exchange: HttpExchange, warcinfo_id: str, concurrent_to: str) -> Any:
         host, target = request_target(exchange.url)

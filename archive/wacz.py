@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.atomic import fsync_dir
+from archive.errors import WarcFormatError
+from archive.reader import read_record
+from archive.records import DOM_PREFIX
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 PAGE_LIST = "pages/pages.jsonl"
@@ -92,26 +95,66 @@ def _is_html_page(fields: dict[str, str]) -> bool:
     )
 
 
-def pages_from_index(index: Path) -> list[Page]:
+def pages_from_index(index: Path, rendered: dict[str, str] | None = None) -> list[Page]:
     """One page per 200 HTML response in a CDXJ index, in index order.
 
     Page requisites (stylesheets, scripts, images, fonts) are not HTML, so they are not listed.
+    `rendered` (from `rendered_reasons`) marks the pages rendered in the browser, and why.
     """
+    rendered = rendered or {}
     return [
-        Page(fields["url"], timestamp)
+        Page(fields["url"], timestamp, rendered=rendered.get(fields["url"]))
         for timestamp, fields in _index_entries(index)
         if _is_html_page(fields) and "url" in fields
     ]
 
 
-def captures_by_location(index: Path) -> dict[tuple[str, int], Page]:
-    """Responses of a CDXJ index by (WARC file name, offset), to turn a record reference into a page."""
+def _dom_page_url(fields: dict[str, str]) -> str | None:
+    url = fields.get("url", "")
+    if fields.get("warc-type") == "resource" and url.startswith(DOM_PREFIX) and "offset" in fields:
+        return url[len(DOM_PREFIX) :]
+    return None
+
+
+def captures_by_location(index: Path, rendered: dict[str, str] | None = None) -> dict[tuple[str, int], Page]:
+    """Responses of a CDXJ index by (WARC file name, offset), to turn a record reference into a page.
+
+    A rendered DOM (`urn:dom:<url>`, what `process` extracted a rendered page from) stands for
+    its page as last captured over HTTP before it: that capture is what replay tools open.
+    """
+    rendered = rendered or {}
     found: dict[tuple[str, int], Page] = {}
-    for timestamp, fields in _index_entries(index):
-        if fields.get("warc-type", "response") == "response" and "url" in fields and "offset" in fields:
-            name = Path(fields.get("filename", "")).name
-            found[(name, int(fields["offset"]))] = Page(fields["url"], timestamp)
+    latest: dict[str, str] = {}  # page URL -> timestamp of its latest response so far
+    for timestamp, fields in sorted(_index_entries(index), key=lambda entry: entry[0]):
+        name = Path(fields.get("filename", "")).name
+        page_url = _dom_page_url(fields)
+        if page_url is not None and page_url in latest:
+            found[(name, int(fields["offset"]))] = Page(
+                page_url, latest[page_url], rendered=rendered.get(page_url)
+            )
+        elif fields.get("warc-type", "response") == "response" and "url" in fields and "offset" in fields:
+            url = fields["url"]
+            if _is_html_page(fields):
+                latest[url] = timestamp
+            found[(name, int(fields["offset"]))] = Page(url, timestamp, rendered=rendered.get(url))
     return found
+
+
+def rendered_reasons(index: Path, warc_dir: Path) -> dict[str, str]:
+    """Page URL -> why it was rendered in the browser (its DOM record's WARC-Rendered-Reason)."""
+    reasons: dict[str, str] = {}
+    for _, fields in _index_entries(index):
+        page_url = _dom_page_url(fields)
+        if page_url is None:
+            continue
+        try:
+            record = read_record(
+                warc_dir / Path(fields.get("filename", "")).name, int(fields["offset"]), max_payload=1
+            )
+        except (OSError, ValueError, WarcFormatError):
+            continue  # a file gone since indexing: the page is listed without the mark
+        reasons[page_url] = record.warc_header("WARC-Rendered-Reason") or "rendered"
+    return reasons
 
 
 def write_pages(pages: Iterable[Page], path: Path) -> int:

@@ -31,6 +31,7 @@ from archive.records import (
     REVISIT_NOT_MODIFIED,
     HttpExchange,
     RecordFactory,
+    RenderedPage,
     RevisitTarget,
 )
 
@@ -207,6 +208,15 @@ class RotatingWarcWriter:
         if warc.size >= self.max_file_size:
             self._rotate()
         return Capture(written, request, original)
+
+    def write_rendered(self, page: RenderedPage) -> WrittenRecord:
+        """Write a rendered page's DOM as a resource record (after the page's own response)."""
+        warc = self._file()
+        written = warc.write(self.factory.rendered(page, warc.warcinfo_id))
+        self.records_written += 1
+        if warc.size >= self.max_file_size:
+            self._rotate()
+        return written
 
     def _original_of(self, exchange: HttpExchange, digest: str) -> tuple[RevisitTarget | None, str]:
         """The earlier capture this one may point at instead of storing the payload again."""

@@ -27,6 +27,7 @@ ORDER = [
     "report",
     "shards",
     "requisites",
+    "browser",
 ]
 
 

@@ -41,7 +41,7 @@ from archive.index import build_index
 from archive.layout import Layout
 from archive.lock import FolderLock
 from archive.process_writer import ProcessWriter
-from archive.records import HttpExchange, RecordFactory, RecordStamp
+from archive.records import HttpExchange, RecordFactory, RecordStamp, RenderedPage
 from archive.recovery import recover_open_files
 from archive.writer import RotatingWarcWriter
 from crawler.requisites import REQUISITE_META
@@ -256,6 +256,15 @@ class WarcCapture:
             stats.inc_value("seedcrawl/not_archived")
             self._stop(str(exc))
 
+    def archive_rendered(self, page: RenderedPage) -> None:
+        """Archive a page's rendered DOM (crawler/browser.py), after its response."""
+        if self.failed:
+            return
+        try:
+            self.writer.submit(page)
+        except ArchiveWriteError as exc:
+            self._stop(str(exc))
+
     def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         # A full disk also fails the frontier's SQLite, inside a callback, which Scrapy would log
         # and go on from, losing the links found: stop as for a failed WARC write (resumable).
@@ -318,7 +327,7 @@ class WarcCapture:
         stats = self.crawler.stats
         assert stats is not None
         counts = self.writer.counts
-        stats.set_value("seedcrawl/warc_records", 2 * counts["exchanges"])
+        stats.set_value("seedcrawl/warc_records", 2 * counts["exchanges"] + counts["rendered"])
         stats.set_value("seedcrawl/revisits", counts["revisits"])
         for key, value in counts.items():
             if key.startswith("truncated_"):

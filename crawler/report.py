@@ -77,6 +77,23 @@ def summarize(stats: dict[str, Any], elapsed: float) -> dict[str, Any]:
         "archive_error": stats.get("seedcrawl/archive_error"),
         "finish_reason": stats.get("finish_reason"),
         "seconds": round(elapsed, 2),
+        "rendered": _rendered(stats),
+    }
+
+
+def _rendered(stats: dict[str, Any]) -> dict[str, Any]:
+    """Pages rendered in the browser (--browser), why, and each page (crawler/rendering.py)."""
+    prefix = "seedcrawl/browser/reason/"
+    return {
+        "pages": int(stats.get("seedcrawl/browser/rendered", 0)),
+        "by_reason": {
+            key[len(prefix) :]: int(v) for key, v in sorted(stats.items()) if key.startswith(prefix)
+        },
+        "timed_out": int(stats.get("seedcrawl/browser/timed_out", 0)),
+        "failed": int(stats.get("seedcrawl/browser/failed", 0)),
+        "browser_requests": int(stats.get("seedcrawl/browser/requests", 0)),
+        "browser_unavailable": bool(stats.get("seedcrawl/browser/unavailable")),
+        "list": list(stats.get("seedcrawl/browser/pages") or []),
     }
 
 
@@ -88,7 +105,17 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"requests {summary['requests']}, {summary['bytes']:,} bytes, "
         f"{summary['warc_records']} WARC records ({summary['revisits']} revisits) in {summary['seconds']:.1f} s\n"
         f"  responses by status: {statuses}\n"
-        f"  errors: {errors}"
+        f"  errors: {errors}" + _rendered_line(summary.get("rendered") or {})
+    )
+
+
+def _rendered_line(rendered: dict[str, Any]) -> str:
+    if not rendered.get("pages") and not rendered.get("failed"):
+        return ""
+    reasons = ", ".join(f"{why}: {count}" for why, count in rendered.get("by_reason", {}).items())
+    return (
+        f"\n  rendered in the browser: {rendered['pages']} pages ({reasons or 'none'}), "
+        f"{rendered.get('timed_out', 0)} cut at the timeout, {rendered.get('failed', 0)} failed"
     )
 
 

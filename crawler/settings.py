@@ -68,6 +68,17 @@ SEEDCRAWL_INCLUDE: list[str] = []
 SEEDCRAWL_EXCLUDE: list[str] = []
 SEEDCRAWL_EXCLUDE_REQUISITES: list[str] = []
 
+# --- the browser (crawler/rendering.py, crawler/browser.py) --------------------------------------
+# never: HTTP only; auto: pages that look script-filled (crawler/render_decision.py) are rendered
+# in headless Chromium too; always: every HTML page is. The browser's requests go through the
+# downloader like every other (scope, robots.txt, politeness, limits, capture).
+SEEDCRAWL_BROWSER = "auto"
+SEEDCRAWL_BROWSER_EXECUTABLE = "/usr/bin/chromium"  # `apt-get install chromium`
+SEEDCRAWL_BROWSER_TIMEOUT = 20.0  # seconds a page may take to settle; then archived as far as it got
+SEEDCRAWL_BROWSER_RESTART_EVERY = 50  # pages per browser process, which bounds its memory
+SEEDCRAWL_BROWSER_PAGES = 2  # pages rendered at once (each in its own context, closed after)
+SEEDCRAWL_BROWSER_MAX_REQUESTS = 500  # requests one page may make in the browser; the rest are blocked
+
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16

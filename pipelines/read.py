@@ -1,6 +1,9 @@
 """Turn the response records of a WARC file into Documents (or into rejections).
 
-Only `response` records can become articles. Everything else that answered a request (revisits,
+Only `response` records, and the rendered DOM of a page (`resource` records `urn:dom:<url>`,
+written by a crawl with `--browser`), can become articles. A page rendered in the browser is
+extracted from its DOM, not from the HTML as fetched (a script-filled shell): its response record
+is reported as `rendered`. Everything else that answered a request (revisits,
 truncated captures, error statuses, records that cannot be read) is reported as a `Skipped` with a
 reason, so that rejects.jsonl accounts for every response in the archive.
 """
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from archive.errors import ContentDecodingError, PayloadError, WarcFormatError
 from archive.reader import WarcRecord, decode_body, iter_records
+from archive.records import DOM_PREFIX
 from pipelines.decode import may_be_html, media_type_of
 from pipelines.document import Document, WarcRef
 
@@ -62,6 +66,7 @@ def read_documents(path: Path, *, max_payload: int) -> Iterator[Document | Skipp
     """
     run_ids: dict[str, str] = {}
     errors: list[WarcFormatError] = []
+    rendered = _rendered_pages(path, max_payload)
     for record in iter_records(path, max_payload=max_payload, on_error=errors.append):
         while errors:
             yield _corrupt(path, errors.pop(0))
@@ -69,8 +74,14 @@ def read_documents(path: Path, *, max_payload: int) -> Iterator[Document | Skipp
             run_ids[record.record_id or ""] = _warcinfo_field(record.raw_payload, "seedcrawl-run-id")
         elif record.type == "revisit":
             yield _skip(record, "revisit", f"same payload as {record.refers_to_target_uri}")
+        elif record.type == "response" and record.target_uri in rendered and record.http_status == 200:
+            yield _skip(
+                record, "rendered", f"extracted from its rendered DOM {DOM_PREFIX}{record.target_uri}"
+            )
         elif record.type == "response":
             yield _document(record, run_ids.get(record.warcinfo_id or ""), max_payload)
+        elif record.type == "resource" and (record.target_uri or "").startswith(DOM_PREFIX):
+            yield _dom_document(record, run_ids.get(record.warcinfo_id or ""))
     for error in errors:
         yield _corrupt(path, error)
 
@@ -110,6 +121,31 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
         status=200,
         content_type=content_type,
         payload=payload,
+        run_id=run_id or None,
+    )
+
+
+def _rendered_pages(path: Path, max_payload: int) -> set[str]:
+    """URLs whose rendered DOM the file holds (read first: the DOM comes after the response)."""
+    pages: set[str] = set()
+    for record in iter_records(path, max_payload=1, on_error=lambda error: None):
+        uri = record.target_uri or ""
+        if record.type == "resource" and uri.startswith(DOM_PREFIX) and record.payload_length:
+            pages.add(uri[len(DOM_PREFIX) :])
+    return pages
+
+
+def _dom_document(record: WarcRecord, run_id: str | None) -> Document | Skipped:
+    if not record.payload_complete:
+        return _skip(record, "too_large", f"rendered DOM of {record.payload_length} bytes")
+    return Document(
+        id=document_id(record.record_id or ""),
+        url=(record.target_uri or "")[len(DOM_PREFIX) :],
+        fetched_at=record.date or "",
+        warc=_ref(record),
+        status=200,
+        content_type=record.content_type or "text/html; charset=utf-8",
+        payload=record.raw_payload,
         run_id=run_id or None,
     )
 

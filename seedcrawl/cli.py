@@ -86,6 +86,12 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         help="fetch articles already in DIR/corpus again, as conditional requests (unchanged ones answer 304)",
     )
     parser.add_argument(
+        "--browser",
+        choices=("never", "auto", "always"),
+        help="render pages in headless Chromium: never; auto (default: pages that are script-filled "
+        "shells); always (every HTML page). Needs `apt-get install chromium`",
+    )
+    parser.add_argument(
         "--scope",
         choices=SCOPE_MODES,
         help="host (default): the seeds' hosts; domain: their registered domains and subdomains; "
@@ -152,6 +158,7 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         topic=args.topic,
         refetch=args.refetch,
         max_bytes=args.max_bytes,
+        browser=args.browser,
         max_time=args.max_time,
         new_run=getattr(args, "new_run", False),
         shards=args.shards,

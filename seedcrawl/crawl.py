@@ -41,6 +41,7 @@ from archive.layout import Layout
 from archive.lock import FolderLock
 from crawler.capture import WarcCapture, new_run_id
 from crawler.focus import TopicError, build_profile
+from crawler.rendering import BrowserUnavailable, browser_mode, check_browser
 from crawler.report import CrawlReport, summarize
 from crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
 from crawler.seeds import SeedError, parse_seed_list, read_seed_file
@@ -98,6 +99,7 @@ class CrawlOptions:
     shards: int = 1  # crawl processes sharing the hosts (seedcrawl/shard_run.py)
     shard: int | None = None  # this process is that shard of `shards` (with `redis`)
     redis: str | None = None  # redis://HOST:PORT/DB the shards share
+    browser: str | None = None  # never|auto|always (None: the setting, auto)
 
 
 @dataclass
@@ -174,6 +176,8 @@ def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
         settings.set("SEEDCRAWL_MAX_BYTES", options.max_bytes, priority="cmdline")
     if options.max_time is not None:
         settings.set("SEEDCRAWL_MAX_TIME", options.max_time, priority="cmdline")
+    if options.browser is not None:
+        settings.set("SEEDCRAWL_BROWSER", options.browser, priority="cmdline")
     for name, value in options.settings.items():
         settings.set(name, value, priority="cmdline")
     return settings
@@ -193,6 +197,7 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
             f"--run-id takes letters, digits, '.', '_' and '-', got {options.run_id!r}", EXIT_USAGE
         )
     _check_shards(options)
+    _check_browser(options)
     if options.redis and options.shard is None:  # --shards 1 --redis: one supervised shard
         from seedcrawl.shard_run import run_shards
 
@@ -304,6 +309,18 @@ def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -
     if summary.get("pages", 0) == 0 and summary["replayed"] == 0:
         return CrawlResult(summary, EXIT_NOTHING_FETCHED, "no page was fetched")
     return CrawlResult(summary, EXIT_OK, "finished")
+
+
+def _check_browser(options: CrawlOptions) -> None:
+    """--browser always without Chromium (or a bad mode) is a usage error, before anything runs."""
+    from crawler import settings as defaults
+
+    mode = options.settings.get("SEEDCRAWL_BROWSER", options.browser or defaults.SEEDCRAWL_BROWSER)
+    executable = options.settings.get("SEEDCRAWL_BROWSER_EXECUTABLE", defaults.SEEDCRAWL_BROWSER_EXECUTABLE)
+    try:
+        check_browser(browser_mode(mode), executable)
+    except (ValueError, BrowserUnavailable) as exc:
+        raise CrawlError(str(exc), EXIT_USAGE) from None
 
 
 def _given_seeds(options: CrawlOptions) -> list[str]:

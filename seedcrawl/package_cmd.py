@@ -15,7 +15,15 @@ from typing import Any
 
 from archive.index import INDEX_NAME, build_index
 from archive.layout import Layout
-from archive.wacz import Page, WaczError, WaczResult, captures_by_location, create_wacz, pages_from_index
+from archive.wacz import (
+    Page,
+    WaczError,
+    WaczResult,
+    captures_by_location,
+    create_wacz,
+    pages_from_index,
+    rendered_reasons,
+)
 from pipelines.corpus import ARTICLES, iter_lines
 
 PACKAGE_DIR = "package"
@@ -40,7 +48,7 @@ def article_pages(articles: Path, captures: dict[tuple[str, int], Page]) -> list
             continue  # a record without a WARC reference
         capture = captures.get(key)
         if capture is not None:
-            pages.append(Page(capture.url, capture.timestamp, record.get("title") or None))
+            pages.append(Page(capture.url, capture.timestamp, record.get("title") or None, capture.rendered))
     return pages
 
 
@@ -48,11 +56,12 @@ def folder_pages(layout: Layout) -> tuple[list[Page], str]:
     """The pages to list and where they came from ("articles" or "index")."""
     index = layout.index_dir / INDEX_NAME
     articles = layout.corpus_dir / ARTICLES
+    rendered = rendered_reasons(index, layout.warc_dir)
     if articles.exists():
-        pages = article_pages(articles, captures_by_location(index))
+        pages = article_pages(articles, captures_by_location(index, rendered))
         if pages:
             return pages, "articles"
-    return pages_from_index(index), "index"
+    return pages_from_index(index, rendered), "index"
 
 
 def package_folder(out_dir: Path, output: Path | None = None) -> WaczResult:

@@ -62,6 +62,8 @@ def add_run_parser(commands: Any) -> None:
 
 def _settings(args: argparse.Namespace) -> dict[str, str]:
     settings = {**dict(parse_setting(item) for item in args.settings), **scope_settings(args)}
+    if args.browser is not None:
+        settings["SEEDCRAWL_BROWSER"] = args.browser
     # The flow passes limits on to the crawl as its settings (-s), the same as the crawl options do.
     for option, name in ((args.max_bytes, "SEEDCRAWL_MAX_BYTES"), (args.max_time, "SEEDCRAWL_MAX_TIME")):
         if option is not None:

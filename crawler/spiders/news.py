@@ -44,6 +44,7 @@ from crawler.frontier_store import Entry
 from crawler.incremental import KnownArticles
 from crawler.links import page_links
 from crawler.listing import looks_like_listing
+from crawler.rendering import PageRendering
 from crawler.requisites import REQUISITE_META, css_requisites, html_requisites, is_stylesheet
 from crawler.revalidate import Revalidator
 from crawler.scope_rules import PageRules, patterns_setting, scope_hosts
@@ -91,6 +92,7 @@ class NewsSpider(scrapy.Spider):
         self._requisites = True  # SEEDCRAWL_REQUISITES
         self._css_levels = 3  # SEEDCRAWL_REQUISITES_CSS_DEPTH
         self._max_requisites = 0  # SEEDCRAWL_MAX_REQUISITES_PER_PAGE, 0 for all
+        self._rendering: PageRendering | None = None  # --browser auto/always with Chromium
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -129,6 +131,7 @@ class NewsSpider(scrapy.Spider):
         self._revalidator, self._sites = state.revalidator, state.sites
         self._window, self._per_host = state.window, state.per_host
         self._max_links = max(0, self.crawler.settings.getint("SEEDCRAWL_MAX_LINKS_PER_PAGE"))
+        self._rendering = PageRendering.from_crawler(self.crawler, {REQUISITE_META: True})
         robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
         if state.shard is not None:  # before the seeds (another shard's go there) and the replay
             state.shard.start(state.frontier)
@@ -153,7 +156,9 @@ class NewsSpider(scrapy.Spider):
         elif isinstance(response, TextResponse):
             self._follow(response)
 
-    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+    async def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if self._rendering is not None:
+            await self._rendering.close()  # the browser ends with the crawl, SIGTERM or not
         if self._state is not None:
             self._state.close(self.crawler)
 
@@ -236,13 +241,18 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks -----------------------------------------------------------------------------
 
-    def parse_page(self, response: Response, **kwargs: Any) -> None:
+    async def parse_page(self, response: Response, **kwargs: Any) -> None:
         self._count(response)
         try:
             if response.status == 304:
                 self._inc("seedcrawl/incremental/not_modified")  # archived as a revisit; nothing new
             elif isinstance(response, TextResponse):
                 self._follow(response)
+                if self._rendering is not None:
+                    # Inside the host's window: a page in the browser still counts against it.
+                    rendered = await self._rendering.render(response)
+                    if rendered is not None:
+                        self._follow_rendered(rendered)
         finally:
             self._finished(response.meta)
 
@@ -272,6 +282,17 @@ class NewsSpider(scrapy.Spider):
             self._inc("seedcrawl/requisites/over_limit")
         for url in urls[:limit]:
             self.frontier.admit_requisite(url, level, via, REQUISITE_PRIORITY)
+
+    def _follow_rendered(self, rendered: TextResponse) -> None:
+        """Links the page's scripts added: admitted like the page's own (the frontier drops repeats)."""
+        assert self.frontier is not None
+        depth = int(rendered.meta.get("depth", 0)) + 1
+        limit = self._max_links or None
+        for n, link in enumerate(page_links(rendered)):
+            if limit is not None and n >= limit:
+                break
+            priority = self.focus.link_priority(link.url, link.text, 0.0, depth)
+            self.frontier.admit(link.url, Kind.PAGE, priority, depth, rendered.url)
 
     def _follow(self, response: TextResponse) -> None:
         assert self.frontier is not None and self._sites is not None

@@ -1,0 +1,73 @@
+"""Does this HTML page need a real browser to show its text? (`--browser auto`)
+
+One small function, `render_reason`, reads the page as fetched over HTTP and names why it needs a
+browser, or returns None. It looks for what a script-filled shell looks like, cheaply (one lxml
+parse, no layout): an empty mount point (`#app`, `#root`, `#__next`, ...), markup that says it
+renders client-side (a `<noscript>` asking for JavaScript), an inline script that fetches data
+while the page has little text, or little text against much markup and script. An article page
+with its text in the HTML never matches: a false "yes" costs a browser load (~10x an HTTP fetch),
+a false "no" an article archived as "Loading...".
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+# Where single-page-application frameworks mount (React, Vue, Next.js, Nuxt, Angular, Svelte, Gatsby).
+MOUNT_IDS = ("app", "root", "__next", "__nuxt", "___gatsby", "svelte", "main-app")
+# Pages with at least this much visible text are read as they are.
+ENOUGH_TEXT = 600
+# "Little text against much markup": under this share of the markup is visible text...
+TEXT_SHARE = 0.05
+# ...and the page carries at least this much script.
+MUCH_SCRIPT = 20_000
+
+_FETCHES = re.compile(rb"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|getJSON)\(|axios\.")
+_ASKS_FOR_JS = re.compile(
+    r"(enable|requires?|needs?|turn on)\s+javascript|javascript\s+(is\s+)?required", re.I
+)
+_CLIENT_SIDE_ATTRS = ("ng-app", "data-reactroot", "x-data")
+_MOUNT_PLACEHOLDER = 40  # "Loading..." in a mount point still counts as empty
+_EXTERNAL_SCRIPT_BYTES = 5_000
+
+
+def render_reason(body: bytes) -> str | None:
+    """Why this page must be rendered in a browser ('empty-mount:#app', ...), or None."""
+    if not body.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(body)
+    except (etree.ParserError, ValueError):
+        return None
+    scripts = [script.text or "" for script in root.iter("script")]
+    external = len(root.xpath("//script[@src]"))
+    asks_for_js = any(_ASKS_FOR_JS.search(n.text_content() or "") for n in root.iter("noscript"))
+    text = _visible_text(root)  # drops script, style, noscript and template from the tree
+    if len(text) >= ENOUGH_TEXT:
+        return None
+    for mount in MOUNT_IDS:
+        for element in root.xpath(f'//*[@id="{mount}"]'):
+            if len(" ".join(element.text_content().split())) < _MOUNT_PLACEHOLDER:
+                return f"empty-mount:#{mount}"
+    if asks_for_js:
+        return "noscript-asks-for-javascript"
+    for attr in _CLIENT_SIDE_ATTRS:
+        if root.xpath(f"//*[@{attr}]"):
+            return f"client-side-markup:{attr}"
+    if any(_FETCHES.search(code.encode("utf-8", "replace")) for code in scripts):
+        return "script-fetches-data"
+    # An external script's size is unknown here: counted as a typical bundle's share.
+    script_bytes = sum(len(code) for code in scripts) + _EXTERNAL_SCRIPT_BYTES * external
+    if script_bytes >= MUCH_SCRIPT and len(text) < TEXT_SHARE * len(body):
+        return "little-text-much-script"
+    return None
+
+
+def _visible_text(root: lxml.html.HtmlElement) -> str:
+    for element in root.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+    body = root.find("body")
+    return " ".join((body if body is not None else root).text_content().split())

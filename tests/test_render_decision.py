@@ -1,0 +1,55 @@
+"""`--browser auto` decides per page whether it needs a browser: shells yes, articles no."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.render_decision import render_reason
+
+ARTICLE_TEXT = " ".join(["The council voted on Monday to rebuild the old harbour wall."] * 20)
+
+
+def _page(body: str, head: str = "") -> bytes:
+    return f"<!doctype html><html><head><title>t</title>{head}</head><body>{body}</body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "head", "reason"),
+    [
+        ("<div id='root'></div><script src='/app.js'></script>", "", "empty-mount:#root"),
+        ("<div id='app'>Loading...</div>", "", "empty-mount:#app"),
+        ("<div id='__next'></div>", "", "empty-mount:#__next"),
+        (
+            "<noscript>You need to enable JavaScript to run this app.</noscript><main></main>",
+            "",
+            "noscript-asks-for-javascript",
+        ),
+        ("<div ng-app='news'><p>{{story.title}}</p></div>", "", "client-side-markup:ng-app"),
+        (
+            "<h1>Story</h1><div class='body'></div>",
+            "<script>fetch('/api/story/1').then(r => r.json())</script>",
+            "script-fetches-data",
+        ),
+        ("<h1>Story</h1>", "<script>" + "var x = 1;" * 3000 + "</script>", "little-text-much-script"),
+    ],
+)
+def test_script_filled_shells_need_the_browser(body: str, head: str, reason: str) -> None:
+    assert render_reason(_page(body, head)) == reason
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        _page(f"<article><h1>Harbour</h1><p>{ARTICLE_TEXT}</p></article>"),
+        # A full article with an app mount for comments and analytics scripts is read as it is.
+        _page(
+            f"<div id='app'></div><article><p>{ARTICLE_TEXT}</p></article>",
+            "<script>fetch('/track')</script>",
+        ),
+        _page("<h1>Short note</h1><p>The office is closed on Friday.</p>"),  # short, but nothing missing
+        b"",
+        b"not html at all",
+    ],
+)
+def test_pages_with_their_text_are_read_over_http(html: bytes) -> None:
+    assert render_reason(html) is None
