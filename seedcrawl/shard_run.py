@@ -90,6 +90,8 @@ def shard_command(options: CrawlOptions, index: int, run_id: str) -> list[str]:
         cmd += ["--topic", options.topic]
     if options.refetch:
         cmd.append("--refetch")
+    if options.browser is not None:
+        cmd += ["--browser", options.browser]
     for name, value in options.settings.items():
         cmd += ["-s", f"{name}={value}"]
     return [*cmd, "--", *options.urls]
