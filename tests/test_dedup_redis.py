@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import random
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
 from pipelines.dedup import (
     DedupConfig,
@@ -26,48 +21,14 @@ from pipelines.dedup import (
 from pipelines.document import Document
 from pipelines.errors import PipelineError
 from tests.support.docs import make_doc, seed_texts
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.redis_server import free_port, redis_server
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (Debian package redis-server)")
-    workdir = tmp_path_factory.mktemp("redis")
-    error = ""
-    for _ in range(3):  # another process may take the free port before redis-server binds it
-        port = _free_port()
-        log = workdir / f"redis-{port}.log"
-        args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        proc = subprocess.Popen(
-            [*args, "--dir", str(workdir), "--logfile", str(log)], stdout=subprocess.DEVNULL
-        )
-        client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
-        for _ in range(100):
-            if proc.poll() is not None:
-                break
-            try:
-                client.ping()
-            except redis.ConnectionError:
-                time.sleep(0.05)
-                continue
-            try:
-                yield f"redis://127.0.0.1:{port}/0"
-            finally:
-                client.close()
-                proc.terminate()
-                proc.wait(timeout=10)
-            return
-        proc.kill()
-        proc.wait(timeout=10)
-        error = log.read_text(errors="replace")[-500:] if log.exists() else f"exit status {proc.returncode}"
-    pytest.skip(f"redis-server could not start: {error}")
+    # fails (not skips) without redis-server, saying how to install it
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -165,6 +126,6 @@ def test_open_store_picks_the_backend(tmp_path: Path, redis_url: str) -> None:
 
 
 def test_an_unreachable_server_stops_the_run() -> None:
-    url = f"redis://127.0.0.1:{_free_port()}/0"
+    url = f"redis://127.0.0.1:{free_port()}/0"
     with pytest.raises(PipelineError, match="cannot reach"):
         Deduplicator(DedupConfig(), RedisStore(url))

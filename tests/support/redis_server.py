@@ -15,7 +15,7 @@ import redis
 INSTALL_HINT = "redis-server is not installed: apt-get install redis-server (what .ci/run does)"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -29,7 +29,7 @@ def redis_server(workdir: Path) -> Iterator[str]:
         raise AssertionError(INSTALL_HINT)
     error = ""
     for _ in range(3):  # another process may take the free port before redis-server binds it
-        port = _free_port()
+        port = free_port()
         log = workdir / f"redis-{port}.log"
         args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
         proc = subprocess.Popen(
