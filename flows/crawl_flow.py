@@ -91,6 +91,7 @@ def _run(
     dedup_threshold: float | None,
     crawl_retries: int,
     package: bool,
+    scale: tasks.Scale,
 ) -> dict[str, Any]:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     steps = _Steps(progress)
@@ -98,7 +99,7 @@ def _run(
     summary = steps.run("crawl", lambda: crawl(request), "{pages} pages fetched")
     report = steps.run(
         "process",
-        lambda: tasks.process(layout.root, dedup_threshold, request.run_id),
+        lambda: tasks.process(layout.root, dedup_threshold, request.run_id, scale),
         "{articles} new articles",
     )
     index = steps.run("index", lambda: tasks.index(layout.root), "{lines} index lines")
@@ -143,6 +144,9 @@ def seedcrawl_flow(
     crawl_retries: int = tasks.CRAWL_RETRIES,
     run_id: str | None = None,
     show_progress: bool = False,
+    dask_workers: int | None = None,
+    dask_address: str | None = None,
+    redis_url: str | None = None,
 ) -> dict[str, Any] | State[Any]:
     """One crawl of `seeds` (URLs and/or `seeds_file`) into the folder `out`, then the other steps.
 
@@ -150,7 +154,9 @@ def seedcrawl_flow(
     focus the crawl on a topic; `refetch` fetches already archived articles again;
     `lock_wait` is how long to wait for another run on the same folder to finish (0: refuse);
     `run_id` defaults to this flow run's id and is recorded in the WARC files and the corpus;
-    `show_progress` passes the crawl's live progress line through (for a terminal).
+    `show_progress` passes the crawl's live progress line through (for a terminal);
+    `dask_workers` (a local cluster) or `dask_address` (a running one) extract on Dask
+    (flows/process_flow.py), and `redis_url` keeps the dedup index in Redis.
     Returns the run record (also written to DIR/logs/run-<run id>.json).
     """
     try:
@@ -174,7 +180,8 @@ def seedcrawl_flow(
     progress = artifacts.Progress(layout.root, [s for s in STEPS if package or s != "package"])
     try:
         with FolderLock(layout.root, wait=lock_wait, name=RUN_LOCK_NAME):
-            record = _run(layout, request, progress, dedup_threshold, crawl_retries, package)
+            scale = tasks.Scale(dask_workers, dask_address, redis_url)
+            record = _run(layout, request, progress, dedup_threshold, crawl_retries, package, scale)
     except FolderBusy as exc:
         return _failure(str(exc), EXIT_OUTPUT, progress)
     except tasks.CrawlFailed as exc:

@@ -21,6 +21,7 @@ from archive.layout import Layout
 from archive.lock import RUN_LOCK_NAME, FolderLock
 from crawler.seeds import SeedError
 from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, collect_seeds, parse_setting
+from seedcrawl.process_cmd import dask_choice
 
 EXIT_FAILED = 1
 
@@ -28,7 +29,7 @@ EXIT_FAILED = 1
 def add_run_parser(commands: Any) -> None:
     # imported here: seedcrawl.cli imports this module to register the command
     from seedcrawl.cli import _add_crawl_options
-    from seedcrawl.process_cmd import add_dedup_threshold
+    from seedcrawl.process_cmd import add_dask_options, add_dedup_threshold
 
     parser = commands.add_parser(
         "run",
@@ -36,6 +37,10 @@ def add_run_parser(commands: Any) -> None:
     )
     _add_crawl_options(parser)
     add_dedup_threshold(parser)
+    add_dask_options(parser, flag=False)
+    parser.add_argument(
+        "--redis", metavar="URL", help="share the dedup index in Redis (redis://host:port/db)"
+    )
     parser.add_argument(
         "--lock-wait",
         type=float,
@@ -58,6 +63,10 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
         raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
     if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
         raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
+    try:
+        dask_choice(args)
+    except ValueError as exc:
+        raise CrawlError(str(exc), EXIT_USAGE) from None
     if args.lock_wait < 0 or args.retries < 0:
         raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
     settings = dict(parse_setting(item) for item in args.settings)
@@ -130,6 +139,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         crawl_retries=args.retries,
         run_id=args.run_id,
         show_progress=sys.stderr.isatty(),
+        dask_workers=args.dask_workers,
+        dask_address=args.dask_address,
+        redis_url=args.redis,
         return_state=True,
     )
     outcome = state.result(raise_on_failure=False)

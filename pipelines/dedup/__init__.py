@@ -30,7 +30,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipelines.dedup.deduper import DedupConfig, Deduplicator, Verdict, duplicate_record, keep_order
+from pipelines.dedup.deduper import (
+    DedupConfig,
+    Deduplicator,
+    Prepared,
+    Verdict,
+    duplicate_record,
+    keep_order,
+    prepare,
+)
 from pipelines.dedup.local_store import LocalStore
 from pipelines.dedup.normalize import exact_key, normalize_text, word_count
 from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
@@ -52,6 +60,7 @@ __all__ = [
     "Deduplicator",
     "IndexSettings",
     "LocalStore",
+    "Prepared",
     "RedisStore",
     "SignatureComputer",
     "SignatureScheme",
@@ -64,6 +73,7 @@ __all__ = [
     "keep_order",
     "normalize_text",
     "open_store",
+    "prepare",
     "shingles",
     "word_count",
 ]

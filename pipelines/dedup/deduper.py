@@ -102,10 +102,28 @@ class Verdict:
 
 
 @dataclass(slots=True)
-class _Prepared:
+class Prepared:
+    """What matching needs of a document's text: exact key, word count, signature (long texts).
+
+    A pure function of the text (`prepare`), so it can be computed wherever the text is extracted,
+    in parallel, and handed to the one ordered dedup step (`Deduplicator.process_prepared`).
+    """
+
     key: bytes
     words: int
     signature: Signatures | None
+
+
+def prepare(texts: Sequence[str], config: DedupConfig, computer: SignatureComputer) -> list[Prepared]:
+    """`Prepared` for each (extracted, not yet normalised) text; signatures in one batch."""
+    normalized = [normalize_text(text) for text in texts]
+    prepared = [Prepared(exact_key(t), word_count(t), None) for t in normalized]
+    long = [i for i, p in enumerate(prepared) if p.words >= config.min_words]
+    if long:
+        sigs = computer.compute([normalized[i] for i in long])
+        for row, i in enumerate(long):
+            prepared[i].signature = sigs[row]
+    return prepared
 
 
 def duplicate_record(doc: Document, verdict: Verdict) -> dict[str, Any]:
@@ -186,6 +204,13 @@ class Deduplicator:
             for doc, prepared in zip(batch, self._prepare(batch), strict=True):
                 yield doc, self.add(self._decide(doc, prepared))
 
+    def process_prepared(
+        self, items: Iterable[tuple[Document, Prepared]]
+    ) -> Iterator[tuple[Document, Verdict]]:
+        """`process` for documents whose `Prepared` was computed elsewhere (with this config)."""
+        for doc, prepared in items:
+            yield doc, self.add(self._decide(doc, prepared))
+
     def cluster_size(self, kept_id: str) -> int:
         """Documents recorded under `kept_id`, itself included, in this run and earlier ones."""
         return self.store.cluster_size(kept_id)
@@ -202,17 +227,10 @@ class Deduplicator:
         """Release the store; anything added since the last `commit` is forgotten by a LocalStore."""
         self.store.close()
 
-    def _prepare(self, docs: Sequence[Document]) -> list[_Prepared]:
-        texts = [normalize_text(doc.text) for doc in docs]
-        prepared = [_Prepared(exact_key(t), word_count(t), None) for t in texts]
-        long = [i for i, p in enumerate(prepared) if p.words >= self.config.min_words]
-        if long:
-            sigs = self._computer.compute([texts[i] for i in long])
-            for row, i in enumerate(long):
-                prepared[i].signature = sigs[row]
-        return prepared
+    def _prepare(self, docs: Sequence[Document]) -> list[Prepared]:
+        return prepare([doc.text for doc in docs], self.config, self._computer)
 
-    def _decide(self, doc: Document, prepared: _Prepared) -> Verdict:
+    def _decide(self, doc: Document, prepared: Prepared) -> Verdict:
         key, sig, gen = prepared.key, prepared.signature, self._generation
         known = self.store.member_of(doc.id)
         if known is not None:
