@@ -23,7 +23,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
-from prefect_dask import DaskTaskRunner
+from prefect_dask.task_runners import DaskTaskRunner
 
 from pipelines.mapped import FileResult, MapOptions, map_warc
 from pipelines.runner import ProcessOptions, process_folder
@@ -101,7 +101,7 @@ def run_on_dask(
     runner = task_runner(dask_workers, dask_address)
     # Worker processes that may start the per-record budget's watched child (pipelines.pool).
     with dask.config.set({"distributed.worker.daemon": False}):
-        result: dict[str, Any] = process_flow.with_options(task_runner=runner)(
+        result: dict[str, Any] = process_flow.with_options(task_runner=runner)(  # type: ignore[arg-type]
             str(out), options, run_id, dask_workers or 1
         )
     return result

@@ -58,6 +58,9 @@ class DedupConfig:
     hash: HashName = "fast"  # shingle hash: "fast" (vectorised) or "sha1" (datasketch's default)
     lsh_params: tuple[int, int] | None = None  # (bands, rows); None: `choose_lsh_params(threshold)`
     batch_size: int = 256  # documents whose signatures `process` computes at once
+    # A near duplicate must also be this similar to the first near duplicate of the cluster it
+    # joins (within a run), which stops a hub chaining clusters; 0 turns the bound off.
+    anchor_similarity: float = 0.2
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -165,6 +168,9 @@ class Deduplicator:
         store.open(config.index_settings())
         self._generation = 0
         self._touched: set[str] = set()
+        # Kept id -> signature of the first near duplicate recorded under it in this run (see
+        # `_best_near_match`): bounds what one "hub" kept document can pull together.
+        self._anchor: dict[str, Signatures] = {}
 
     def __enter__(self) -> Deduplicator:
         return self
@@ -190,6 +196,8 @@ class Deduplicator:
         if verdict.duplicate_of is not None:
             self.store.add_duplicate(verdict.doc_id, verdict.duplicate_of)
             self._touched.add(verdict.duplicate_of)
+            if verdict.kind == "near" and verdict.signature is not None:
+                self._anchor.setdefault(verdict.duplicate_of, verdict.signature)
             return verdict
         owner = self.store.add_kept(verdict.doc_id, verdict.exact_key, verdict.signature)
         self._touched.add(owner)
@@ -256,6 +264,15 @@ class Deduplicator:
         return Verdict(doc_id, kept_id, "near", similarity, True, key, sig)
 
     def _best_near_match(self, sig: Signatures) -> tuple[str, float] | None:
+        """The most similar kept candidate at or above the threshold that its cluster admits.
+
+        Every candidate is verified against the kept document itself (no chain through another
+        duplicate). A kept "hub" (a digest page holding two stories whole) is still about 0.5
+        similar to each story and to each of their copies, so it could pull distinct clusters
+        together; so a document joins a cluster that already has a near duplicate only if it is
+        also at least `anchor_similarity` similar to that first one. Copies of one story share
+        far more than that with one another; two stories joined by a hub share next to nothing.
+        """
         candidates = sorted(self.store.candidates(sig))
         if not candidates:
             return None
@@ -264,7 +281,11 @@ class Deduplicator:
         if not ids:
             return None
         sims = (np.stack([stored[c] for c in ids]) == sig).mean(axis=1)
-        best = int(np.argmax(sims))  # first maximum: ties go to the smallest id
-        if sims[best] < self.config.threshold:
-            return None
-        return ids[best], float(sims[best])
+        # best first; ties go to the smallest id (stable sort of ids already in order)
+        for best in np.argsort(-sims, kind="stable"):
+            if sims[best] < self.config.threshold:
+                return None
+            anchor = self._anchor.get(ids[best])
+            if anchor is None or float(np.mean(anchor == sig)) >= self.config.anchor_similarity:
+                return ids[best], float(sims[best])
+        return None
