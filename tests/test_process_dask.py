@@ -18,7 +18,7 @@ import pytest
 from flows.process_flow import run_on_dask
 from pipelines.runner import ProcessOptions, process_folder
 from seedcrawl.testweb import DemoWeb
-from tests.support.cli import crawl
+from tests.support.cli import crawl, run_seedcrawl
 from tests.test_dedup_redis import redis_url  # noqa: F401 - the redis-server fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -77,3 +77,18 @@ def test_one_and_three_dask_workers_write_the_corpus_the_local_pool_writes(
     again = run_on_dask(out, ProcessOptions(redis_url=redis_url), run_id="q", dask_workers=3)
     assert again["warc_files"] == 0 and again["articles"] == 0
     assert corpus_digests(out) == expected
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--dask-workers", "0"],
+        ["--dask-workers", "2", "--dask-address", "tcp://127.0.0.1:8786"],
+        ["--dask-address", "127.0.0.1:8786"],
+    ],
+)
+def test_bad_dask_options_are_refused_before_anything_starts(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "warc").mkdir()
+    result = run_seedcrawl(["process", str(tmp_path), *args])
+    assert result.returncode == 2 and "--dask" in result.stderr
+    assert not (tmp_path / "corpus").exists() and not (tmp_path / ".prefect").exists()
