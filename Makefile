@@ -5,6 +5,9 @@ VENV := .venv
 PIP := $(VENV)/bin/python -m pip --disable-pip-version-check -qq
 PYWB_VENV := .venv-pywb
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
+# the corpus loader tests use `datasets` and datatrove offline: never ask the Hugging Face Hub
+export HF_DATASETS_OFFLINE := 1
+export HF_HUB_OFFLINE := 1
 
 .PHONY: install demo test lint typecheck bench clean pywb
 

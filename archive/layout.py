@@ -30,6 +30,7 @@ WRITTEN_FOLDERS = ("warc", "indexes", "indexes/parts", "state", "logs", "corpus"
 @dataclass(frozen=True, slots=True)
 class Layout:
     root: Path
+    state_name: str = "state"  # a crawl shard keeps its state in "state/shardIofN" (crawler/shards.py)
 
     @classmethod
     def create(cls, root: str | os.PathLike[str]) -> Layout:
@@ -69,7 +70,7 @@ class Layout:
 
     @property
     def state_dir(self) -> Path:
-        return self._dir("state")
+        return self._dir(self.state_name)
 
     @property
     def logs_dir(self) -> Path:

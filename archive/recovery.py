@@ -30,8 +30,11 @@ class Recovered:
     set_aside: bool  # True when nothing whole was left
 
 
-def recover_open_files(warc_dir: Path) -> list[Recovered]:
-    return [recover_file(path) for path in sorted(warc_dir.glob(f"*.warc.gz{OPEN_SUFFIX}"))]
+def recover_open_files(warc_dir: Path, prefix: str | None = None) -> list[Recovered]:
+    """Recover every open file, or only those a writer with `prefix` wrote (a crawl shard must not
+    cut back the file another shard is writing)."""
+    pattern = f"{prefix}-[0-9]*" if prefix else "*"
+    return [recover_file(path) for path in sorted(warc_dir.glob(f"{pattern}.warc.gz{OPEN_SUFFIX}"))]
 
 
 def recover_file(path: Path) -> Recovered:

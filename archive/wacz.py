@@ -54,11 +54,17 @@ class Page:
     url: str
     timestamp: str  # 14 digits, as in CDXJ and the WARC-Date of the capture
     title: str | None = None
+    # Why the page was rendered in a browser, if it was (None: fetched over HTTP only). Written as
+    # "rendered" in pages.jsonl; json-pages-1.0 readers ignore fields they do not know.
+    rendered: str | None = None
 
     def to_json(self) -> dict[str, str]:
         t = self.timestamp
         iso = f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
-        return {"url": self.url, "ts": iso, "title": self.title or self.url}
+        found = {"url": self.url, "ts": iso, "title": self.title or self.url}
+        if self.rendered is not None:
+            found["rendered"] = self.rendered
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +93,10 @@ def _is_html_page(fields: dict[str, str]) -> bool:
 
 
 def pages_from_index(index: Path) -> list[Page]:
-    """One page per 200 HTML response in a CDXJ index, in index order."""
+    """One page per 200 HTML response in a CDXJ index, in index order.
+
+    Page requisites (stylesheets, scripts, images, fonts) are not HTML, so they are not listed.
+    """
     return [
         Page(fields["url"], timestamp)
         for timestamp, fields in _index_entries(index)

@@ -26,6 +26,9 @@ ORDER = [
     "memory",
     "links",
     "hostile_heads",
+    "report",
+    "shards",
+    "requisites",
 ]
 
 

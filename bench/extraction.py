@@ -1,229 +1,287 @@
-"""Extraction quality and speed: bare trafilatura against our decode + extract steps.
+"""Extraction quality and speed on both dev sets: the whole per-record path against bare trafilatura.
 
-    .venv/bin/python bench/extraction.py [--data DIR] [--ablate] [--rounds N] [--output FILE]
+    .venv/bin/python bench/extraction.py [--skip-speed] [--rounds N] [--output bench/results/extraction.md]
 
-Quality is scored with `bench/aeb_metric.py` on an article-extraction-benchmark folder
-(`html/*.html.gz` + `ground-truth.json`; by default the development half in shared/). A page our
-steps reject counts as an empty prediction, so a wrong rejection costs recall.
+Each page's bytes go through `pipelines.steps.process_one`, the function `seedcrawl process` runs
+on every WARC record (decode, extract, language filter, topic score), and through bare
+`trafilatura.extract(html, include_comments=False)` on the same bytes. Each set is scored with its
+own metric (aeb-dev: 4-gram shingle F1; wcxb-dev: word F1 per page, must / must-not snippets,
+title / author / date). A page the steps reject scores as an empty text.
 
-Speed is CPU time per page on one core, bare `trafilatura.extract(html, include_comments=False)`
-and our steps timed alternately on the same pages in the same run (so machine load hits both
-alike), then wall-clock throughput of our steps in a process pool of 1 and of 2 workers.
+Cross-validation: the sites are split in two halves by a hash of the host name. Every tunable
+choice the product ships (the candidate configurations below) is chosen on one half by the mean of
+the two sets' F1 and scored on the other half, both ways; the pooled held-out scores are the
+cross-validated figure, to compare with the in-sample one (chosen and scored on all pages).
+
+Speed: CPU time per page, bare trafilatura and the steps timed alternately page by page in one
+run, so load on the shared machine hits both alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
-import json
 import os
 import platform
-import resource
+import subprocess
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import trafilatura
+from trafilatura.metadata import extract_metadata
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from bench.aeb_metric import Score, load_truth, score
-from pipelines.chrome import KINDS, ChromeOptions
-from pipelines.decode import DecodeOptions, decode
+from bench.aeb_metric import score as aeb_score
+from bench.extraction_sets import SHARED, Output, Page, Tally, load_aeb, load_wcxb, tally_wcxb, words
+from pipelines.decode import DecodeOptions
 from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
-from pipelines.extract import ExtractOptions, extract
+from pipelines.extract import ExtractOptions
+from pipelines.steps import Rejection, StepOptions, process_one
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "aeb-dev"
-FETCHED_AT = "2026-11-22T00:00:00Z"  # the benchmark pages date from 2019-2020
+FETCHED_AT = "2026-11-22T00:00:00Z"
 _REF = WarcRef("bench.warc.gz", 0, 0, "<urn:uuid:bench>", None)
+Contender = Callable[[Page], Output]
+
+# The choices that are tuned: chosen by the cross-validation, the first is what ships.
+CANDIDATES: dict[str, ExtractOptions] = {
+    "shipped": ExtractOptions(),
+    "vote, share 0.5": dataclasses.replace(ExtractOptions(), min_precision_share=0.5),
+    "vote, share 0.9": dataclasses.replace(ExtractOptions(), min_precision_share=0.9),
+    "precision mode only": dataclasses.replace(ExtractOptions(), recall=False),
+    "recall mode only": dataclasses.replace(ExtractOptions(), precision=False),
+}
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Page:
-    page_id: str
-    url: str
-    body: bytes  # the page as served: our steps start from bytes, bare trafilatura from str
-
-
-def load_pages(data: Path) -> list[Page]:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    return [
-        Page(
-            page_id,
-            entry.get("url") or "",
-            gzip.decompress((data / "html" / f"{page_id}.html.gz").read_bytes()),
-        )
-        for page_id, entry in sorted(truth.items())
-    ]
-
-
-def run_steps(page: Page, options: ExtractOptions) -> tuple[str, str | None]:
-    """Our per-record path: (text, rejection reason). Top-level so that process pools can pickle it."""
+def run_steps(page: Page, options: StepOptions) -> Output:
     doc = Document(page.page_id, page.url, FETCHED_AT, _REF, content_type="text/html", payload=page.body)
-    try:
-        extract(decode(doc, DecodeOptions()), options)
-    except Rejected as rejected:
-        return "", rejected.reason
-    return doc.text, None
+    result = process_one(doc, options)
+    if isinstance(result, Rejection):
+        return Output("", f"{result.reason}: {result.detail}" if result.detail else result.reason)
+    return Output(result.text, None, result.title, result.author, result.published)
 
 
-def run_bare(page: Page, fast: bool = False, favor_precision: bool = False) -> str:
-    html = page.body.decode("utf-8")
-    return trafilatura.extract(html, include_comments=False, fast=fast, favor_precision=favor_precision) or ""
+def run_bare(page: Page) -> Output:
+    text = trafilatura.extract(page.body, url=page.url, include_comments=False) or ""
+    return Output(text)
 
 
-def score_steps(
-    pages: list[Page], truth: Mapping[str, str], options: ExtractOptions
-) -> tuple[Score, Counter[str]]:
-    predicted, rejected = {}, Counter[str]()
-    for page in pages:
-        predicted[page.page_id], reason = run_steps(page, options)
-        if reason:
-            rejected[reason] += 1
-    return score(truth, predicted), rejected
+def bare_metadata(page: Page) -> Output:
+    meta = extract_metadata(page.body, default_url=page.url)
+    return Output("", None, meta.title, meta.author, meta.date)
 
 
-def cpu_rates(pages: list[Page], rounds: int) -> tuple[float, float]:
-    """Pages per CPU second for bare trafilatura and for our steps, timed page by page, alternately."""
-    options = ExtractOptions()
-    for page in pages[:5]:  # both sides load stoplists and caches before the clock starts
+def steps_for(options: ExtractOptions) -> Contender:
+    step = StepOptions(DecodeOptions(), options)
+    return lambda page: run_steps(page, step)
+
+
+def outputs(pages: list[Page], contender: Contender) -> dict[str, Output]:
+    return {page.key: contender(page) for page in pages}
+
+
+def aeb_f1(pages: list[Page], out: Mapping[str, Output]) -> float:
+    aeb = [p for p in pages if p.set_name == "aeb"]
+    if not aeb:
+        return float("nan")
+    return aeb_score({p.page_id: p.truth for p in aeb}, {p.page_id: out[p.key].text for p in aeb}).f1
+
+
+def wcxb_tally(pages: list[Page], out: Mapping[str, Output], page_type: str = "article") -> Tally:
+    return tally_wcxb([p for p in pages if p.set_name == "wcxb" and p.page_type == page_type], out)
+
+
+def objective(pages: list[Page], out: Mapping[str, Output]) -> float:
+    """What tuning maximises: the mean of aeb-dev F1 and wcxb-dev article F1."""
+    tally = wcxb_tally(pages, out)
+    return (aeb_f1(pages, out) + tally.f1 / max(tally.pages, 1)) / 2
+
+
+def cross_validated(
+    pages: list[Page], runs: Mapping[str, dict[str, Output]]
+) -> tuple[str, dict[str, Output], list[str]]:
+    """In-sample choice, pooled held-out outputs, and the choice made on each half."""
+    best = max(runs, key=lambda name: objective(pages, runs[name]))
+    pooled: dict[str, Output] = {}
+    chosen = []
+    for half in (0, 1):
+        train = [p for p in pages if p.half == half]
+        test = [p for p in pages if p.half != half]
+        pick = max(runs, key=lambda name: objective(train, runs[name]))
+        chosen.append(pick)
+        pooled.update({p.key: runs[pick][p.key] for p in test})
+    return best, pooled, chosen
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{a / b:.3f} ({a}/{b})" if b else "n/a"
+
+
+def quality_tables(
+    pages: list[Page], runs: Mapping[str, Mapping[str, Output]], meta: Mapping[str, Mapping[str, Output]]
+) -> list[str]:
+    lines = [
+        "| contender | aeb-dev F1 (shingles) | wcxb articles F1 | wcxb listings F1 | wcxb collections F1 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, out in runs.items():
+        cells = [f"{aeb_f1(pages, out):.4f}"]
+        for kind in ("article", "listing", "collection"):
+            tally = wcxb_tally(pages, out, kind)
+            cells.append(f"{tally.f1 / max(tally.pages, 1):.4f}")
+        lines.append(f"| {name} | {' | '.join(cells)} |")
+    lines += [
+        "",
+        "wcxb-dev by page type: rejected share, must-snippets found (`with`, higher is better), must-not "
+        "snippets found (`without`, lower is better).",
+        "",
+        "| contender | page type | pages | rejected | with | without |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, out in runs.items():
+        for kind in ("article", "listing", "collection"):
+            t = wcxb_tally(pages, out, kind)
+            lines.append(
+                f"| {name} | {kind} | {t.pages} | {_pct(t.rejected, t.pages)} | {_pct(t.with_found, t.with_total)} "
+                f"| {_pct(t.without_found, t.without_total)} |"
+            )
+    lines += ["", "Metadata on wcxb-dev articles (pages where the truth has the field):", ""]
+    lines += ["| contender | title | author | date (same day) |", "|---|---|---|---|"]
+    for name, out in meta.items():
+        t = wcxb_tally(pages, out)
+        lines.append(
+            f"| {name} | " + " | ".join(_pct(*t.meta[k]) for k in ("title", "author", "date")) + " |"
+        )
+    return lines
+
+
+def article_or_not(pages: list[Page], out: Mapping[str, Output]) -> list[str]:
+    articles = [p for p in pages if p.page_type == "article"]
+    others = [p for p in pages if p.page_type != "article"]
+    kept = sum(1 for p in articles if out[p.key].rejected is None)
+    rejected = sum(1 for p in others if out[p.key].rejected is not None)
+    # a page whose truth is empty has no article to lose (rejecting it scores 1.0)
+    short = [p for p in articles if 0 < len(words(p.truth)) < 40 and out[p.key].rejected is not None]
+    lines = [
+        f"- article recall (articles of both sets kept): {_pct(kept, len(articles))}",
+        f"- non-article rejection (wcxb listings and collections rejected): {_pct(rejected, len(others))}",
+        f"- genuine articles under 40 words rejected: {len(short)}",
+        "",
+        "| rejected article | true words | reason |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {p.key} | {len(words(p.truth))} | {out[p.key].rejected} |"
+        for p in articles
+        if out[p.key].rejected
+    ]
+    return lines
+
+
+def cpu_ms(pages: list[Page], step: Contender, rounds: int) -> tuple[float, float]:
+    """CPU ms per page of bare trafilatura and of the steps, timed alternately page by page."""
+    for page in pages[:20]:  # caches both sides fill once per process (stoplists, date locales)
         run_bare(page)
-        run_steps(page, options)
+        step(page)
     bare = ours = 0.0
     for _ in range(rounds):
         for page in pages:
             start = time.process_time()
             run_bare(page)
             middle = time.process_time()
-            run_steps(page, options)
+            step(page)
             bare, ours = bare + middle - start, ours + time.process_time() - middle
     count = rounds * len(pages)
-    return count / bare, count / ours
+    return 1000 * bare / count, 1000 * ours / count
 
 
-_WORKER_PAGES: list[Page] = []  # filled once per pool worker by _init_worker
-
-
-def _init_worker(data: Path) -> None:
-    # workers read the pages themselves, as pipeline workers read their WARC records: only an
-    # index crosses the process boundary, so the figure is extraction, not pickling
-    _WORKER_PAGES[:] = load_pages(data)
-    run_steps(_WORKER_PAGES[0], ExtractOptions())
-
-
-def _run_index(index: int) -> str | None:
-    return run_steps(_WORKER_PAGES[index % len(_WORKER_PAGES)], ExtractOptions())[1]
-
-
-def pool_rate(data: Path, count: int, workers: int) -> tuple[float, float]:
-    """Wall-clock pages per second of our steps in a process pool (worker start-up not counted),
-    and the workers' CPU seconds per page (start-up included), to tell a busy machine from poor
-    scaling: equal CPU per page with 1 and 2 workers means the steps themselves scale."""
-    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(data,)) as pool:
-        list(pool.map(_run_index, range(workers)))  # wait until every worker is up
-        start = time.perf_counter()
-        list(pool.map(_run_index, range(count), chunksize=4))
-        rate = count / (time.perf_counter() - start)
-    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers are reaped on leaving the pool
-    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
-    return rate, cpu / count
-
-
-def _row(name: str, result: Score, base: Score | None, note: str = "") -> str:
-    gain = f"{result.f1 - base.f1:+.4f}" if base else ""
-    return f"| {name} | {result.f1:.4f} | {result.precision:.4f} | {result.recall:.4f} | {gain} | {note} |"
+def import_cpu(module: str) -> float:
+    """CPU seconds a fresh interpreter spends importing `module` (what each worker start pays)."""
+    code = f"import time; t = time.process_time(); import {module}; print(time.process_time() - t)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    )
+    return float(done.stdout.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="benchmark folder (html/, ground-truth.json)"
-    )
-    parser.add_argument("--ablate", action="store_true", help="also score our steps without each chrome kind")
-    parser.add_argument("--rounds", type=int, default=3, help="passes over the pages for the speed figures")
+    parser.add_argument("--aeb", type=Path, default=SHARED / "aeb-dev")
+    parser.add_argument("--wcxb", type=Path, default=SHARED / "wcxb-dev")
+    parser.add_argument("--rounds", type=int, default=1, help="passes over the pages for the speed figure")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--output", type=Path, help="also write the report (markdown) to this file")
     args = parser.parse_args(argv)
 
-    truth = load_truth(args.data / "ground-truth.json")
-    pages = load_pages(args.data)
+    pages = load_aeb(args.aeb) + load_wcxb(args.wcxb)
+    bare = outputs(pages, run_bare)
+    runs = {name: outputs(pages, steps_for(options)) for name, options in CANDIDATES.items()}
+    best, pooled, chosen = cross_validated(pages, runs)
+    shipped = runs["shipped"]
     lines = [
-        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        "# Extraction quality and speed: whole per-record path vs bare trafilatura",
+        "",
+        "Reproduce with `.venv/bin/python bench/extraction.py --output bench/results/extraction.md`.",
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: `{' '.join(filter(None, platform.uname()))}`, nproc {os.cpu_count()}, load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}",
-        f"- Python {platform.python_version()}, trafilatura {trafilatura.__version__}, {len(pages)} pages",
+        f"- Python {platform.python_version()}, trafilatura {trafilatura.__version__}",
+        f"- pages: {sum(p.set_name == 'aeb' for p in pages)} aeb-dev, {sum(p.set_name == 'wcxb' for p in pages)} "
+        "wcxb-dev; ours = `pipelines.steps.process_one` on the page bytes (Content-Type `text/html`, no charset), "
+        "bare = `trafilatura.extract(bytes, include_comments=False)`",
         "",
-        "| configuration | F1 | precision | recall | F1 vs previous row | notes |",
-        "|---|---|---|---|---|---|",
+        "## Quality per set and page type",
+        "",
     ]
-
-    def bare(fast: bool = False, favor_precision: bool = False) -> tuple[Score, str]:
-        return score(truth, {p.page_id: run_bare(p, fast, favor_precision) for p in pages}), ""
-
-    def ours(options: ExtractOptions) -> tuple[Score, str]:
-        result, rejected = score_steps(pages, truth, options)
-        return result, ", ".join(f"{n} {r}" for r, n in sorted(rejected.items())) or "no page rejected"
-
-    default = ExtractOptions()
-    no_chrome = ChromeOptions(kinds=frozenset())
-    steps: list[tuple[str, Callable[[], tuple[Score, str]]]] = [
-        ("bare `extract(html, include_comments=False)`", bare),
-        (
-            "trafilatura configuration only: `fast=True, favor_precision=True`",
-            lambda: bare(fast=True, favor_precision=True),
-        ),
-        (
-            "our steps, no chrome rules, no full-cascade fallback",
-            lambda: ours(dataclasses.replace(default, chrome=no_chrome, full_below_chars=0)),
-        ),
-        (
-            "+ full cascade when the fast text is short",
-            lambda: ours(dataclasses.replace(default, chrome=no_chrome)),
-        ),
-        ("+ chrome rules, all kinds (our steps as shipped)", lambda: ours(default)),
+    table_runs = {"bare trafilatura": bare, **{f"ours: {n}": r for n, r in runs.items()}}
+    meta = {
+        "bare trafilatura (extract_metadata)": outputs(
+            [p for p in pages if p.set_name == "wcxb"], bare_metadata
+        )
+        | {p.key: Output("") for p in pages if p.set_name == "aeb"},
+        "ours: shipped": shipped,
+    }
+    lines += quality_tables(pages, table_runs, meta)
+    lines += ["", "## Article or not (ours, shipped)", "", *article_or_not(pages, shipped)]
+    wc_in, wc_cv = wcxb_tally(pages, runs[best]), wcxb_tally(pages, pooled)
+    lines += [
+        "",
+        "## Cross-validated figure",
+        "",
+        f"Candidates: {', '.join(f'`{n}`' for n in CANDIDATES)}. Chosen on all pages: `{best}`; "
+        f"chosen on half 0: `{chosen[0]}`, on half 1: `{chosen[1]}`.",
+        "",
+        "| figure | aeb-dev F1 | wcxb articles F1 |",
+        "|---|---|---|",
+        f"| in-sample (chosen and scored on all pages) | {aeb_f1(pages, runs[best]):.4f} | "
+        f"{wc_in.f1 / wc_in.pages:.4f} |",
+        f"| cross-validated (chosen on one half of the sites, scored on the other) | {aeb_f1(pages, pooled):.4f} "
+        f"| {wc_cv.f1 / wc_cv.pages:.4f} |",
     ]
-    previous: Score | None = None
-    for name, run in steps:
-        result, note = run()
-        lines.append(_row(name, result, previous, note))
-        previous = result
-    shipped = previous
-    if args.ablate:
-        lines += ["", "Each chrome kind, measured by turning only it off (negative = the kind helps):", ""]
-        lines += [
-            "| without kind | F1 | precision | recall | F1 vs shipped | notes |",
-            "|---|---|---|---|---|---|",
-        ]
-        for kind in sorted(KINDS):
-            result, note = ours(dataclasses.replace(default, chrome=ChromeOptions(kinds=KINDS - {kind})))
-            lines.append(_row(kind, result, shipped, note))
-
     if not args.skip_speed:
-        bare_rate, our_rate = cpu_rates(pages, args.rounds)
-        count = len(pages) * args.rounds
-        (one, one_cpu), (two, two_cpu) = pool_rate(args.data, count, 1), pool_rate(args.data, count, 2)
+        bare_ms, our_ms = cpu_ms(pages, steps_for(CANDIDATES["shipped"]), args.rounds)
         lines += [
             "",
-            "| speed | pages/s | ratio | CPU ms per page |",
-            "|---|---|---|---|",
-            f"| bare trafilatura.extract, one core (CPU time) | {bare_rate:.1f} | 1.00 | {1000 / bare_rate:.1f} |",
-            f"| our decode + extract, one core (CPU time) | {our_rate:.1f} | {our_rate / bare_rate:.2f} of bare "
-            f"| {1000 / our_rate:.1f} |",
-            f"| our steps, process pool of 1 (wall clock) | {one:.1f} | 1.00 | {1000 * one_cpu:.1f} |",
-            f"| our steps, process pool of 2 (wall clock) | {two:.1f} | {two / one:.2f}x of 1 worker "
-            f"| {1000 * two_cpu:.1f} |",
+            "## Speed (CPU time per page, interleaved in one run)",
             "",
-            f"Load average after the speed runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-            "(other work on the machine lowers the 2-worker figure, not the CPU per page).",
+            "| contender | CPU ms per page | ratio |",
+            "|---|---|---|",
+            f"| bare trafilatura.extract | {bare_ms:.2f} | 1.00 |",
+            f"| ours: process_one (decode + extract + filters) | {our_ms:.2f} | {our_ms / bare_ms:.2f} |",
+            "",
+            f"Start-up, CPU seconds of a fresh interpreter's import: `pipelines.steps` (what a worker loads) "
+            f"{import_cpu('pipelines.steps'):.2f} s, `trafilatura` alone {import_cpu('trafilatura'):.2f} s, "
+            f"`datasketch` (no longer loaded by workers) {import_cpu('datasketch'):.2f} s.",
         ]
     report = "\n".join(lines)
     print(report)

@@ -44,7 +44,9 @@ from archive.process_writer import ProcessWriter
 from archive.records import HttpExchange, RecordFactory, RecordStamp
 from archive.recovery import recover_open_files
 from archive.writer import RotatingWarcWriter
+from crawler.requisites import REQUISITE_META
 from crawler.resume import FORCED, RunMarker
+from crawler.shards import ShardSpec, crawl_layout, warc_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +116,13 @@ class WarcCapture:
         self.run_id = str(settings.get("SEEDCRAWL_RUN_ID") or new_run_id())
         # `seedcrawl crawl` takes the lock before it plans the run and says so; `scrapy crawl` does not.
         held = settings.getint("SEEDCRAWL_LOCK_HELD") == os.getpid()
-        self.lock = FolderLock(layout.root, held=held)
+        # A crawl shard holds its own lock; the folder's is held by whatever runs the shards.
+        self.shard = ShardSpec.from_settings(settings)
+        self.prefix = warc_prefix(settings)
+        if self.shard is not None:
+            self.lock = FolderLock(layout.root, held=held, name=self.shard.lock_name)
+        else:
+            self.lock = FolderLock(layout.root, held=held)
         self.lock.acquire()
         self.digests: DigestStore | None = None
         try:
@@ -134,7 +142,7 @@ class WarcCapture:
         self, crawler: Crawler, layout: Layout, stamp: RecordStamp | None
     ) -> BackgroundWriter | ProcessWriter:
         settings = crawler.settings
-        recovered = recover_open_files(layout.warc_dir)
+        recovered = recover_open_files(layout.warc_dir, self._own_prefix)
         for item in recovered:
             logger.warning(
                 "recovered %s: kept %d records, cut %d bytes%s",
@@ -155,7 +163,7 @@ class WarcCapture:
             return RotatingWarcWriter(
                 layout.warc_dir,
                 RecordFactory(self.stamp),
-                prefix=settings.get("SEEDCRAWL_WARC_PREFIX"),
+                prefix=self.prefix,
                 max_file_size=settings.getint("SEEDCRAWL_WARC_MAX_FILE_SIZE"),
                 info=info,
                 digests=digests,
@@ -180,7 +188,9 @@ class WarcCapture:
         output = crawler.settings.get("SEEDCRAWL_OUTPUT")
         if not output or not crawler.settings.getbool("SEEDCRAWL_WARC_CAPTURE"):
             raise NotConfigured("WARC capture needs SEEDCRAWL_OUTPUT")
-        ext = cls(crawler, Layout.create(output))
+        layout = crawl_layout(crawler.settings)
+        assert layout is not None
+        ext = cls(crawler, layout)
         crawler.signals.connect(ext.headers_received, signal=signals.headers_received)
         crawler.signals.connect(ext.bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
@@ -192,7 +202,7 @@ class WarcCapture:
     def _warcinfo(self, crawler: Crawler) -> dict[str, str]:
         from importlib.metadata import version
 
-        return {
+        info = {
             "software": f"seedcrawl/{version('seedcrawl')} (Scrapy {version('scrapy')}; warcio {version('warcio')})",
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
@@ -202,6 +212,14 @@ class WarcCapture:
             # Processing copies this onto every corpus record made from the file.
             "seedcrawl-run-id": self.run_id,
         }
+        if self.shard is not None:
+            info["shard"] = self.shard.label  # "0/2": which process of a sharded crawl wrote the file
+        return info
+
+    @property
+    def _own_prefix(self) -> str | None:
+        """Open files this crawl may close: a shard's own only (another shard may be writing its)."""
+        return self.prefix if self.shard is not None else None
 
     def headers_received(self, headers: Any, body_length: int, request: Request, spider: Spider) -> None:
         # A retry is a copy of the request, meta included: every attempt counts its bytes afresh.
@@ -225,6 +243,8 @@ class WarcCapture:
         stats.inc_value("seedcrawl/bytes", len(response.body))
         stats.inc_value(f"seedcrawl/host/{host}/responses")
         stats.inc_value(f"seedcrawl/host/{host}/bytes", len(response.body))
+        if request.meta.get(REQUISITE_META):
+            stats.inc_value("seedcrawl/requisite_bytes", len(response.body))
         if self.failed:
             stats.inc_value("seedcrawl/not_archived")
             return
@@ -277,7 +297,7 @@ class WarcCapture:
         """
         closed: list[Path] = []
         try:
-            recovered = recover_open_files(self.layout.warc_dir)
+            recovered = recover_open_files(self.layout.warc_dir, self._own_prefix)
         except (OSError, OutputError) as exc:  # e.g. a link planted there: the next run refuses it
             logger.error("could not close the WARC files left open: %s", exc)
             return closed
@@ -316,7 +336,8 @@ class WarcCapture:
         try:
             files = self.close_writer()
             self._finish_run(self.reason)
-            build_index(self.layout.root)
+            if self.shard is None:  # the shards' supervisor indexes once they have all ended
+                build_index(self.layout.root)
             return files
         finally:
             self._release()

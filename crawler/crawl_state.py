@@ -29,6 +29,9 @@ from crawler.frontier_store import Entry, FrontierStore
 from crawler.incremental import KnownArticles, incremental_enabled
 from crawler.replay import Replay, open_replay
 from crawler.revalidate import Revalidator, open_capture_history
+from crawler.scope_rules import PageRules
+from crawler.shard_link import ShardLink
+from crawler.shards import crawl_layout
 from crawler.sites import SiteDiscovery
 from crawler.urls import Scope
 
@@ -50,6 +53,7 @@ class CrawlState:
     per_host: int  # requests out at once per host, at most
     replay: Replay | None  # a resumed run's archive, to replay before fetching anything
     scratch: Path | None = None
+    shard: ShardLink | None = None  # a crawl shard's exchange with the others (crawler/shard_link.py)
 
     @classmethod
     def open(
@@ -58,10 +62,11 @@ class CrawlState:
         scope: Scope,
         max_pages: int | None,
         replayed: Callable[[Entry, Response], None],
+        rules: PageRules | None = None,
+        requisites: bool = False,
     ) -> CrawlState:
         settings = crawler.settings
-        output = settings.get("SEEDCRAWL_OUTPUT")
-        layout = Layout.create(output) if output else None
+        layout = crawl_layout(settings)  # a shard's state is in a folder of its own
         scratch = None if layout is not None else Path(tempfile.mkdtemp(prefix="seedcrawl-frontier-"))
         state_dir = layout.state_dir if layout is not None else scratch
         assert state_dir is not None
@@ -78,11 +83,13 @@ class CrawlState:
             max_pages=max_pages,
             depth_limit=settings.getint("DEPTH_LIMIT"),
             refetch=settings.getbool("SEEDCRAWL_REFETCH"),
+            rules=rules or PageRules(),
         )
         store = FrontierStore(state_dir / FRONTIER_FILE, settings.getint("SEEDCRAWL_FRONTIER_COMMIT_EVERY"))
         assert crawler.stats is not None
         frontier = Frontier(store, scope, crawler.stats, config, known)
-        history = open_capture_history(state_dir) if config.refetch else None
+        # Requisites are asked for conditionally when an earlier run captured them.
+        history = open_capture_history(state_dir) if config.refetch or requisites else None
         return cls(
             layout=layout,
             frontier=frontier,
@@ -104,6 +111,7 @@ class CrawlState:
             ),
             replay=open_replay(crawler, frontier, layout, replayed),
             scratch=scratch,
+            shard=ShardLink.open(crawler),
         )
 
     def close(self, crawler: Crawler) -> None:
@@ -111,6 +119,8 @@ class CrawlState:
             crawler.stats.set_value("seedcrawl/frontier/left_parked", self.frontier.parked)
             crawler.stats.set_value("seedcrawl/frontier/seen", self.frontier.store.seen_count())
         self.frontier.close()
+        if self.shard is not None:
+            self.shard.close()
         if self.known is not None:
             self.known.close()
         self.revalidator.close()

@@ -13,6 +13,11 @@ out the best ones; the spider keeps only a small window of them in Scrapy's sche
 order is decided here, over the whole frontier, and memory does not grow with it. `max_pages`
 counts what `take` hands out, discovery documents included; redirect hops and pages skipped as
 known cost nothing, since neither is a page of its own.
+
+Page requisites (`Kind.REQUISITE`, `admit_requisite`) take another path in: any host, no depth,
+only `--exclude-requisites` applies, and a URL refused as a page may still be one. They share
+the seen set (fetched once per run) and the parked table, and cost nothing of `max_pages`: once
+the budget is spent, `take` still hands out the requisites of the pages fetched.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Protocol
 from crawler.frontier_store import Entry, FrontierStore, State, url_key
 from crawler.incremental import KnownArticles
 from crawler.listing import looks_like_listing
+from crawler.scope_rules import PageRules
 from crawler.traps import TrapLimits, screen_url
 from crawler.urls import Scope, canonicalize_url
 
@@ -36,6 +42,14 @@ class Stats(Protocol):
     def set_value(self, key: str, value: object) -> None: ...
 
 
+class Router(Protocol):
+    """Where URLs on other crawl shards' hosts go (crawler/shard_link.py)."""
+
+    def owns(self, host: str) -> bool: ...
+
+    def hand_off(self, entry: Entry) -> bool: ...
+
+
 class Kind(StrEnum):
     SEED = "seed"
     PAGE = "page"
@@ -43,10 +57,11 @@ class Kind(StrEnum):
     SITEMAP = "sitemap"
     ROBOTS = "robots"  # fetched by the spider only when robots.txt is not obeyed (and so not fetched)
     FALLBACK = "fallback"  # a guessed feed or sitemap location: a 404 there is normal
+    REQUISITE = "requisite"  # a page's stylesheet, script, image, font...: any host, no links followed
 
     @property
     def is_discovery(self) -> bool:
-        return self not in (Kind.SEED, Kind.PAGE)
+        return self not in (Kind.SEED, Kind.PAGE, Kind.REQUISITE)
 
 
 class Verdict(StrEnum):
@@ -58,6 +73,7 @@ class Verdict(StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     TOO_DEEP = "too_deep"
     KNOWN = "known"  # an article the corpus already holds (incremental runs)
+    HANDED_OFF = "handed_off"  # on another crawl shard's host: sent to that shard
 
 
 _REFUSALS = {State.TRAP: Verdict.TRAP, State.OUT_OF_SCOPE: Verdict.OUT_OF_SCOPE}
@@ -70,6 +86,7 @@ class FrontierConfig:
     refetch: bool = False
     trap_limits: TrapLimits = field(default_factory=TrapLimits)
     now: datetime | None = None  # fixes "today" for calendar traps (tests)
+    rules: PageRules = field(default_factory=PageRules)  # --scope, --include, --exclude
 
 
 class Frontier:
@@ -87,6 +104,7 @@ class Frontier:
         self.config = config or FrontierConfig()
         self.known = known
         self.handed_out = 0
+        self.router: Router | None = None  # set in a crawl shard: other shards' hosts go there
 
     # -- admission -------------------------------------------------------------------------------
 
@@ -145,9 +163,22 @@ class Frontier:
             return Verdict.REFOUND
         if state is not None:
             return Verdict.SEEN
+        rules = self.config.rules
+        if (kind is Kind.PAGE and not rules.allows_page(canonical)) or (
+            kind.is_discovery and rules.seeds_only
+        ):
+            self.store.mark(key, State.OUT_OF_SCOPE)  # by URL alone: remembered like a scope refusal
+            self.stats.inc_value("seedcrawl/scope/excluded")
+            return Verdict.OUT_OF_SCOPE
         limit = self.config.depth_limit
         if limit and depth > limit and not kind.is_discovery:
             return Verdict.TOO_DEEP  # not remembered: a shorter path may still lead here
+        entry = Entry(canonical, kind.value, priority, depth, via)
+        if self.router is not None and not self.router.owns(entry.host):
+            # Remembered as taken here (the owner decides the rest), so it is sent once at most.
+            self.store.mark(key, State.TAKEN)
+            self.router.hand_off(entry)
+            return Verdict.HANDED_OFF
         refetch = False
         if kind is Kind.PAGE and self.is_known(canonical):
             if not self.config.refetch:
@@ -155,8 +186,33 @@ class Frontier:
                 self.stats.inc_value("seedcrawl/incremental/known_skipped")
                 return Verdict.KNOWN
             refetch = True
-        self.store.park(key, Entry(canonical, kind.value, priority, depth, via, refetch))
+        self.store.park(
+            key, Entry(canonical, kind.value, priority, depth, via, refetch) if refetch else entry
+        )
         return Verdict.ADMITTED
+
+    def admit_requisite(self, url: str, level: int, via: str, priority: int) -> Verdict:
+        """Park a page requisite, whatever its host (the scope is for pages), once per run.
+
+        `level` is how many stylesheets deep it was found (0: on the page). A URL refused as a
+        page (another host, an excluded URL) may still be a requisite; one fetched already is not
+        fetched again this run.
+        """
+        canonical = canonicalize_url(url)
+        if canonical is None:
+            verdict = Verdict.INVALID
+        elif not self.config.rules.allows_requisite(canonical):
+            verdict = Verdict.OUT_OF_SCOPE
+        else:
+            key = url_key(canonical)
+            state = self.store.state(key)
+            if state in (State.PARKED, State.TAKEN):
+                verdict = Verdict.SEEN
+            else:
+                self.store.park_over(key, Entry(canonical, Kind.REQUISITE.value, priority, level, via))
+                verdict = Verdict.ADMITTED
+        self.stats.inc_value(f"seedcrawl/requisites/{verdict}")
+        return verdict
 
     def is_known(self, canonical: str) -> bool:
         """An article the corpus holds; listings never count, they are fetched every run.
@@ -181,15 +237,25 @@ class Frontier:
         in its download slot, committed before better ones are found.
         """
         budget = self.config.max_pages
+        only: str | None = None
         if budget is not None:
             if self.handed_out >= budget:
-                if self.store.parked:
+                if self.store.has_parked_besides(Kind.REQUISITE.value):
                     self.stats.set_value("seedcrawl/budget_exhausted", 1)
-                return []
-            n = min(n, budget - self.handed_out)
-        entries = self.store.pop(n) if per_host is None else self._take_per_host(n, per_host, busy or {})
-        self.handed_out += len(entries)
+                only = Kind.REQUISITE.value  # requisites of pages fetched are not in the budget
+            else:
+                n = min(n, budget - self.handed_out)
+        if per_host is None:
+            found = self.store.peek(n, only_kind=only)
+            self.store.remove([key for key, _ in found])
+            entries = [entry for _, entry in found]
+        else:
+            entries = self._take_per_host(n, per_host, busy or {}, only)
+        self._spent(entries)
         return entries
+
+    def _spent(self, entries: list[Entry]) -> None:
+        self.handed_out += sum(1 for entry in entries if entry.kind != Kind.REQUISITE.value)
 
     def take_archived(self, n: int) -> list[Entry]:
         """Up to `n` of the best parked entries a resumed run archived already (see crawler/replay.py).
@@ -197,22 +263,28 @@ class Frontier:
         They count against the page budget like any entry handed out: they were, before the crash.
         """
         budget = self.config.max_pages
+        only = None
         if budget is not None:
-            n = min(n, budget - self.handed_out)
-        entries = self.store.pop_archived(n)
-        self.handed_out += len(entries)
+            if self.handed_out >= budget:
+                only = Kind.REQUISITE.value
+            else:
+                n = min(n, budget - self.handed_out)
+        entries = self.store.pop_archived(n, only)
+        self._spent(entries)
         return entries
 
     def repark(self, entry: Entry) -> None:
         """Park `entry` to be fetched, whatever became of its URL (replay found it was not archived)."""
         self.store.repark(url_key(entry.url), entry)
 
-    def _take_per_host(self, n: int, per_host: int, busy: Mapping[str, int]) -> list[Entry]:
+    def _take_per_host(
+        self, n: int, per_host: int, busy: Mapping[str, int], only_kind: str | None = None
+    ) -> list[Entry]:
         room = {host: per_host - count for host, count in busy.items()}
         full = {host for host, left in room.items() if left <= 0}
         taken: list[Entry] = []
         while len(taken) < n:
-            candidates = self.store.peek(n - len(taken), full)
+            candidates = self.store.peek(n - len(taken), full, only_kind)
             if not candidates:
                 break
             keys = []
@@ -244,6 +316,16 @@ class Frontier:
             return Verdict.KNOWN
         before = self.store.take(url_key(canonical))
         # A parked target is fetched now, through the redirect, and leaves the parked table.
+        return Verdict.SEEN if before is State.TAKEN else Verdict.ADMITTED
+
+    def claim_requisite_redirect(self, url: str) -> Verdict:
+        """A requisite redirects to `url` (any host): fetch it unless this run fetched it already."""
+        canonical = canonicalize_url(url)
+        if canonical is None:
+            return Verdict.INVALID
+        if not self.config.rules.allows_requisite(canonical):
+            return Verdict.OUT_OF_SCOPE
+        before = self.store.take(url_key(canonical))
         return Verdict.SEEN if before is State.TAKEN else Verdict.ADMITTED
 
     def claim_canonical(self, page_url: str, canonical: str) -> bool:

@@ -21,6 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.frontier import Frontier, Verdict
+from crawler.requisites import REQUISITE_META
 from crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,10 @@ class FrontierMiddleware:
             return
         if canonicalize_url(request.url) == admitted:
             return
-        verdict = frontier.claim_redirect(request.url)
+        if request.meta.get(REQUISITE_META):
+            verdict = frontier.claim_requisite_redirect(request.url)
+        else:
+            verdict = frontier.claim_redirect(request.url)
         if verdict is not Verdict.ADMITTED:
             stats = self.crawler.stats
             assert stats is not None

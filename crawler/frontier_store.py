@@ -105,6 +105,10 @@ class FrontierStore:
     def park(self, key: int, entry: Entry) -> None:
         self._park(key, entry, "INSERT INTO seen VALUES (?, ?)")
 
+    def park_over(self, key: int, entry: Entry) -> None:
+        """Park a URL whatever refusal the seen set holds for it (a page requisite: any host)."""
+        self._park(key, entry, "INSERT OR REPLACE INTO seen VALUES (?, ?)")
+
     def _park(self, key: int, entry: Entry, seen_sql: str) -> None:
         self._seq += 1
         self._db.execute(seen_sql, (key, int(State.PARKED)))
@@ -144,21 +148,33 @@ class FrontierStore:
             self.mark(key, State.TAKEN)
         return before
 
-    def peek(self, n: int, skip_hosts: Collection[str] = ()) -> list[tuple[int, Entry]]:
-        """The `n` best parked entries (highest priority, then first found), not on `skip_hosts`."""
+    def peek(
+        self, n: int, skip_hosts: Collection[str] = (), only_kind: str | None = None
+    ) -> list[tuple[int, Entry]]:
+        """The `n` best parked entries (highest priority, then first found), not on `skip_hosts`,
+        and only of `only_kind` when given."""
         if n <= 0 or self.parked == 0:
             return []
         skip = sorted(skip_hosts)
-        where = f"WHERE host NOT IN ({', '.join('?' * len(skip))}) " if skip else ""
+        conditions = [f"host NOT IN ({', '.join('?' * len(skip))})"] if skip else []
+        if only_kind is not None:
+            conditions.append("kind = ?")
+        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        params = (*skip, only_kind) if only_kind is not None else tuple(skip)
         rows = self._db.execute(
             "SELECT key, url, kind, priority, depth, via, refetch FROM parked "
             f"{where}ORDER BY priority DESC, seq LIMIT ?",
-            (*skip, n),
+            (*params, n),
         ).fetchall()
         return [
             (key, Entry(url, kind, priority, depth, via, bool(refetch)))
             for key, url, kind, priority, depth, via, refetch in rows
         ]
+
+    def has_parked_besides(self, kind: str) -> bool:
+        """Whether any parked entry is of another kind than `kind`."""
+        row = self._db.execute("SELECT 1 FROM parked WHERE kind != ? LIMIT 1", (kind,)).fetchone()
+        return row is not None
 
     def remove(self, keys: Collection[int]) -> None:
         """Parked entries handed out: off the parked table, marked taken."""
@@ -201,14 +217,15 @@ class FrontierStore:
     def archived_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM archived").fetchone()[0])
 
-    def pop_archived(self, n: int) -> list[Entry]:
-        """The `n` best parked entries that were archived already, now marked taken."""
+    def pop_archived(self, n: int, only_kind: str | None = None) -> list[Entry]:
+        """The `n` best parked entries that were archived already (of `only_kind`), now marked taken."""
         if n <= 0 or self.parked == 0:
             return []
+        where = "WHERE kind = ? " if only_kind is not None else ""
         rows = self._db.execute(
             "SELECT p.key, url, kind, priority, depth, via, refetch FROM parked p JOIN archived a "
-            "ON a.key = p.key ORDER BY priority DESC, seq LIMIT ?",
-            (n,),
+            f"ON a.key = p.key {where}ORDER BY priority DESC, seq LIMIT ?",
+            (only_kind, n) if only_kind is not None else (n,),
         ).fetchall()
         self.remove([row[0] for row in rows])
         return [

@@ -36,6 +36,7 @@ from archive.reader import WarcRecord, closed_warcs, iter_records, read_record
 from crawler.discovery import sitemaps_from_robots
 from crawler.frontier import Frontier, Stats, Verdict
 from crawler.frontier_store import Entry, url_key
+from crawler.shards import SHARD_SETTING, warc_prefix
 from crawler.sites import SiteDiscovery
 from crawler.urls import canonicalize_url
 
@@ -67,15 +68,19 @@ def open_replay(
     )
     assert crawler.stats is not None
     replay = Replay(frontier, layout.warc_dir, crawler.stats, options, handle)
-    files = run_files(layout.warc_dir, run_id)
+    files = run_files(layout.warc_dir, run_id, warc_prefix(settings) if settings.get(SHARD_SETTING) else None)
     found = replay.load(files)
     logger.info("resume: run %s archived %d URLs in %d WARC files", run_id, found, len(files))
     return replay
 
 
-def run_files(warc_dir: Path, run_id: str) -> list[Path]:
-    """The closed WARC files written by run `run_id`, in write order."""
-    return [path for path in closed_warcs(warc_dir) if warcinfo_run_id(path) == run_id]
+def run_files(warc_dir: Path, run_id: str, prefix: str | None = None) -> list[Path]:
+    """The closed WARC files written by run `run_id`, in write order (a shard's: its own only)."""
+    return [
+        path
+        for path in closed_warcs(warc_dir)
+        if (prefix is None or path.name.startswith(prefix + "-")) and warcinfo_run_id(path) == run_id
+    ]
 
 
 def warcinfo_run_id(path: Path) -> str | None:

@@ -14,12 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.progress import Progress
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
 from archive.atomic import write_bytes_atomically
 from archive.layout import Layout
+from crawler.shards import file_suffix
+from pipelines.progress import progress_bar
+
+TIMELINE_POINTS = 500  # samples of errors and pages over time kept in the summary, at most
 
 _ERROR_PREFIXES = {
     "downloader/exception_type_count/": "",
@@ -50,9 +55,15 @@ def summarize(stats: dict[str, Any], elapsed: float) -> dict[str, Any]:
     for key, value in stats.items():
         if key.startswith("seedcrawl/host/"):
             host, _, field = key[len("seedcrawl/host/") :].rpartition("/")
-            hosts.setdefault(host, {"responses": 0, "pages": 0, "bytes": 0})[field] = int(value)
+            hosts.setdefault(host, {"responses": 0, "pages": 0, "requisites": 0, "bytes": 0})[field] = int(
+                value
+            )
     return {
         "pages": int(stats.get("seedcrawl/pages", 0)),
+        # page requisites (stylesheets, scripts, images, fonts, media) answered 2xx or 304, and
+        # the body bytes of every requisite response (in `bytes` too)
+        "requisites": int(stats.get("seedcrawl/requisites", 0)),
+        "requisite_bytes": int(stats.get("seedcrawl/requisite_bytes", 0)),
         "requests": int(stats.get("downloader/request_count", 0)),
         "responses": int(stats.get("downloader/response_count", 0)),
         "bytes": int(stats.get("seedcrawl/bytes", stats.get("downloader/response_bytes", 0))),
@@ -73,7 +84,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     statuses = ", ".join(f"{code}: {count}" for code, count in summary["by_status"].items()) or "none"
     errors = ", ".join(f"{kind}: {count}" for kind, count in summary["errors"].items()) or "none"
     return (
-        f"pages {summary['pages']}, requests {summary['requests']}, {summary['bytes']:,} bytes, "
+        f"pages {summary['pages']}, requisites {summary.get('requisites', 0)}, "
+        f"requests {summary['requests']}, {summary['bytes']:,} bytes, "
         f"{summary['warc_records']} WARC records ({summary['revisits']} revisits) in {summary['seconds']:.1f} s\n"
         f"  responses by status: {statuses}\n"
         f"  errors: {errors}"
@@ -91,6 +103,12 @@ class CrawlReport:
         )
         self.interval = crawler.settings.getfloat("SEEDCRAWL_PROGRESS_INTERVAL")
         self._loop: task.LoopingCall | None = None
+        self._bar: Progress | None = None
+        # errors by kind and pages over time, for the run report's charts (seedcrawl/report/)
+        self.timeline: list[dict[str, Any]] = []
+        self._sampler: task.LoopingCall | None = None
+        self._ticks, self._every = 0, 1  # sample every `_every` ticks: halved resolution when full
+        self.started_at = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlReport:
@@ -105,28 +123,58 @@ class CrawlReport:
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
+        self.started_at = datetime.now(UTC)
+        self._sampler = task.LoopingCall(self._tick)
+        self._sampler.start(max(self.interval, 1.0), now=False)
         if self.show_progress:
+            # pages of the --max-pages budget, with a rate and the time left; no total without one
+            self._bar = progress_bar("pages", auto_refresh=False)
+            self._bar.add_task("crawl", total=getattr(spider, "max_pages", None), note="")
+            self._bar.start()
             self._loop = task.LoopingCall(self._progress)
             self._loop.start(self.interval, now=False)
 
     def _progress(self) -> None:
         stats = self._stats()
-        elapsed = time.monotonic() - self.started
-        pages = int(stats.get("seedcrawl/pages", 0))
-        line = (
-            f"\r[seedcrawl] {elapsed:6.0f}s  pages {pages}  requests {stats.get('downloader/request_count', 0)}"
-            f"  {int(stats.get('seedcrawl/bytes', 0)) / 1e6:.1f} MB  {pages / max(elapsed, 1e-9):.1f} pages/s "
+        if self._bar is None:
+            return
+        self._bar.update(
+            self._bar.task_ids[0],
+            completed=int(stats.get("seedcrawl/pages", 0)),
+            note=f"requests {stats.get('downloader/request_count', 0)}  "
+            f"{int(stats.get('seedcrawl/bytes', 0)) / 1e6:.1f} MB",
         )
-        sys.stderr.write(line)
-        sys.stderr.flush()
+        self._bar.refresh()
+
+    def _tick(self) -> None:
+        self._ticks += 1
+        if self._ticks % self._every == 0:
+            self._sample()
+        if len(self.timeline) >= TIMELINE_POINTS:  # a long crawl keeps its summary small
+            self.timeline, self._every = self.timeline[::2], self._every * 2
+
+    def _sample(self) -> None:
+        stats = self._stats()
+        summary = summarize(stats, time.monotonic() - self.started)
+        self.timeline.append(
+            {"seconds": summary["seconds"], "pages": summary["pages"], "errors": summary["errors"]}
+        )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
-            sys.stderr.write("\n")
+            self._progress()
+        if self._bar is not None:
+            self._bar.stop()
+        if self._sampler is not None and self._sampler.running:
+            self._sampler.stop()
+        self._sample()
         stats = dict(self._stats())
         stats.setdefault("finish_reason", reason)
         self.summary = summarize(stats, time.monotonic() - self.started)
+        self.summary["started_at"] = self.started_at.isoformat(timespec="seconds")
+        self.summary["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.summary["timeline"] = self.timeline
         self.summary["run_id"] = self.crawler.settings.get("SEEDCRAWL_RUN_ID")
         spider.logger.info("crawl summary: %s", json.dumps(self.summary))
         output = self.crawler.settings.get("SEEDCRAWL_OUTPUT")
@@ -135,5 +183,5 @@ class CrawlReport:
 
     def _write(self, layout: Layout) -> None:
         run_id = self.crawler.settings.get("SEEDCRAWL_RUN_ID") or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = layout.logs_dir / f"crawl-{run_id}.json"
+        path = layout.logs_dir / f"crawl-{run_id}{file_suffix(self.crawler.settings)}.json"
         write_bytes_atomically(path, (json.dumps(self.summary, indent=2) + "\n").encode("utf-8"))

@@ -15,6 +15,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request, Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
 
@@ -37,6 +38,16 @@ def robots_policy(status: int) -> str:
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        # Requests that arrive while robots.txt is being fetched all wait on one Deferred, and a
+        # Deferred hands its result down one callback chain: the first waiter got the parser and
+        # every later one None, which Scrapy reads as "no robots.txt" and lets through (found with
+        # a CDN's requisites, a dozen of which wait at once). The parser is installed before the
+        # Deferred fires, so every waiter reads it from there.
+        installed = self._parsers.get(urlparse_cached(request).netloc)
+        return parser if installed is None or isinstance(installed, Deferred) else installed
+
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         policy = robots_policy(response.status)
         body = {"parse": response.body[:_PARSE_LIMIT], "allow-all": b"", "disallow-all": _DISALLOW_ALL}[

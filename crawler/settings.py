@@ -53,6 +53,20 @@ SEEDCRAWL_LISTING_PRIORITY = 0.3  # with a topic, listing pages never rank below
 # or with SEEDCRAWL_REFETCH fetched again with If-None-Match / If-Modified-Since.
 SEEDCRAWL_INCREMENTAL = None
 SEEDCRAWL_REFETCH = False
+# Page requisites (crawler/requisites.py): every archived HTML page's stylesheets, scripts, images,
+# fonts and media are fetched from any host (robots.txt obeyed), once per run, outside the page
+# budget (not outside --max-bytes); a later run asks for them conditionally. Stylesheets are
+# parsed for their own url()/@import this many levels deep. At most this many per page (0: all).
+SEEDCRAWL_REQUISITES = True
+SEEDCRAWL_REQUISITES_CSS_DEPTH = 3
+SEEDCRAWL_MAX_REQUISITES_PER_PAGE = 500
+# Scope options (crawler/scope_rules.py): host|domain|prefix|page, and regexes (a JSON list, or
+# one regex) on the URL: pages must match an include (if any) and no exclude; requisites are left
+# out only by SEEDCRAWL_EXCLUDE_REQUISITES.
+SEEDCRAWL_SCOPE = "host"
+SEEDCRAWL_INCLUDE: list[str] = []
+SEEDCRAWL_EXCLUDE: list[str] = []
+SEEDCRAWL_EXCLUDE_REQUISITES: list[str] = []
 
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -116,11 +116,38 @@ class Progress:
         )
 
 
+def glance_markdown(out: Path) -> str:
+    """The report's at-a-glance table and a link to DIR/report.html, as markdown."""
+    from seedcrawl.report import REPORT
+    from seedcrawl.report.data import load_folder
+    from seedcrawl.report.page import glance
+
+    report = Path(out) / REPORT
+    rows = [
+        f"| {label} | {value:,} |" if isinstance(value, int) else f"| {label} | {value} |"
+        for _, label, value in glance(load_folder(Path(out)))
+    ]
+    return (
+        "\n".join(
+            [
+                "## At a glance",
+                "",
+                f"Charts and tables: [{report}]({report.as_uri()})",
+                "",
+                "| | |",
+                "|---|---|",
+                *rows,
+            ]
+        )
+        + "\n"
+    )
+
+
 def publish(record: Mapping[str, Any]) -> None:
     """The summary and per-host artifacts of a finished run."""
     out = Path(record["out"])
     create_markdown_artifact(
-        markdown=summary_markdown(record),
+        markdown=summary_markdown(record) + "\n" + glance_markdown(out),
         key=artifact_key(out, "summary"),
         description=f"seedcrawl run {record['run_id']}",
     )

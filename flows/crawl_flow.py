@@ -35,6 +35,8 @@ from archive.lock import RUN_LOCK_NAME, FolderLock
 from archive.wacz import WaczError
 from flows import artifacts, tasks
 from pipelines.corpus import ARTICLES
+from seedcrawl.report import REPORT
+from seedcrawl.report_cmd import publish_report
 
 EXIT_FAILED = 1
 EXIT_OUTPUT = 3  # as `seedcrawl crawl`: the output folder is unusable or busy
@@ -50,6 +52,7 @@ def _outputs(layout: Layout, run_id: str, package: dict[str, Any] | None) -> dic
     }
     if package:
         found["package"] = package["path"]
+    found["report"] = str(layout.root / REPORT)
     return found
 
 
@@ -120,6 +123,7 @@ def _run(
         "outputs": _outputs(layout, request.run_id, packaged),
     }
     _write_record(layout, record)
+    publish_report(layout.root)  # after the record: the report shows its step times
     return record
 
 
@@ -144,9 +148,11 @@ def seedcrawl_flow(
     crawl_retries: int = tasks.CRAWL_RETRIES,
     run_id: str | None = None,
     show_progress: bool = False,
+    config: str | None = None,
+    shards: int = 1,
+    redis: str | None = None,
     dask_workers: int | None = None,
     dask_address: str | None = None,
-    redis_url: str | None = None,
 ) -> dict[str, Any] | State[Any]:
     """One crawl of `seeds` (URLs and/or `seeds_file`) into the folder `out`, then the other steps.
 
@@ -155,14 +161,44 @@ def seedcrawl_flow(
     `lock_wait` is how long to wait for another run on the same folder to finish (0: refuse);
     `run_id` defaults to this flow run's id and is recorded in the WARC files and the corpus;
     `show_progress` passes the crawl's live progress line through (for a terminal);
+    `config` is a YAML file of `seedcrawl run` options (see seedcrawl/config.py), filling in
+    every parameter left at its default here.
+    `redis` (redis://HOST:PORT/DB) keeps the dedup index in Redis, and with `shards` > 1 the crawl
+    runs that many processes sharing the hosts through the same Redis (under their own keys; a
+    dead shard is started again and resumes; see seedcrawl/shard_run.py).
     `dask_workers` (a local cluster) or `dask_address` (a running one) extract on Dask
-    (flows/process_flow.py), and `redis_url` keeps the dedup index in Redis.
+    (flows/process_flow.py).
     Returns the run record (also written to DIR/logs/run-<run id>.json).
     """
     try:
         layout = Layout.create(out)
     except OutputError as exc:
         return _failure(str(exc), EXIT_OUTPUT, None)
+    if config is not None:
+        from seedcrawl.crawl import CrawlError
+        from seedcrawl.run_cmd import config_parameters
+
+        try:
+            filed = config_parameters(config, out)
+        except CrawlError as exc:
+            return _failure(str(exc), exc.exit_code, None)
+        seeds, seeds_file, allow_hosts = (
+            seeds or filed["seeds"],
+            seeds_file or filed["seeds_file"],
+            allow_hosts or filed["allow_hosts"],
+        )
+        depth = filed["depth"] if depth is None else depth
+        max_pages = filed["max_pages"] if max_pages is None else max_pages
+        dedup_threshold = filed["dedup_threshold"] if dedup_threshold is None else dedup_threshold
+        settings = {**filed["settings"], **(settings or {})}
+        topic, topic_files = topic or filed["topic"], topic_files or filed["topic_files"]
+        refetch, package = refetch or filed["refetch"], package and filed["package"]
+        lock_wait, run_id = lock_wait or filed["lock_wait"], run_id or filed["run_id"]
+        if crawl_retries == tasks.CRAWL_RETRIES:
+            crawl_retries = filed["crawl_retries"]
+        shards, redis = (filed["shards"] if shards == 1 else shards), redis or filed["redis"]
+        dask_workers = dask_workers or filed["dask_workers"]
+        dask_address = dask_address or filed["dask_address"]
     request = tasks.CrawlRequest(
         out=layout.root,
         run_id=run_id or flow_run.get_id() or str(uuid.uuid4()),
@@ -176,11 +212,13 @@ def seedcrawl_flow(
         topic=topic,
         refetch=refetch,
         show_progress=show_progress,
+        shards=shards,
+        redis=redis,
     )
     progress = artifacts.Progress(layout.root, [s for s in STEPS if package or s != "package"])
     try:
         with FolderLock(layout.root, wait=lock_wait, name=RUN_LOCK_NAME):
-            scale = tasks.Scale(dask_workers, dask_address, redis_url)
+            scale = tasks.Scale(dask_workers, dask_address, redis)
             record = _run(layout, request, progress, dedup_threshold, crawl_retries, package, scale)
     except FolderBusy as exc:
         return _failure(str(exc), EXIT_OUTPUT, progress)

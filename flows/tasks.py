@@ -67,6 +67,8 @@ class CrawlRequest:
     topic: str | None = None  # topic keywords
     refetch: bool = False  # fetch archived articles again (conditionally) instead of skipping them
     show_progress: bool = False  # the crawl's live progress line (only useful on a terminal)
+    shards: int = 1  # crawl processes sharing the hosts (seedcrawl/shard_run.py)
+    redis: str | None = None  # the Redis the shards share
 
 
 def _setting_text(value: Any) -> str:
@@ -91,6 +93,8 @@ def crawl_command(request: CrawlRequest) -> list[str]:
         cmd += ["--topic", request.topic]
     if request.refetch:
         cmd.append("--refetch")
+    if request.shards > 1 and request.redis:
+        cmd += ["--shards", str(request.shards), "--redis", request.redis]
     settings = {name: _setting_text(value) for name, value in request.settings.items()}
     if request.show_progress:
         settings["SEEDCRAWL_PROGRESS"] = "1"
@@ -156,6 +160,7 @@ def run_processing(
 ) -> dict[str, Any]:
     """The one call into the processing pipeline (adapts to its signature)."""
     # imported here: the extraction stack is heavy, and `prefect deploy` imports this module
+    from pipelines.dataset_card import write_card
     from pipelines.runner import ProcessOptions, process_folder
 
     scale = scale or Scale()
@@ -163,8 +168,11 @@ def run_processing(
     if scale.dask:
         from flows.process_flow import run_on_dask  # prefect-dask and distributed only when asked
 
-        return run_on_dask(out, options, run_id, scale.dask_workers, scale.dask_address)
-    return process_folder(out, options, run_id=run_id).to_dict()
+        report = run_on_dask(out, options, run_id, scale.dask_workers, scale.dask_address)
+    else:
+        report = process_folder(out, options, run_id=run_id).to_dict()
+    write_card(Path(out))
+    return report
 
 
 def _worth_retrying(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:

@@ -39,11 +39,10 @@ class ArticleRules:
     """Thresholds of the article test."""
 
     # words in prose blocks (not short, not link text); short news items exist, so these are low
-    min_words: int = 40  # when the page declares itself an article
+    min_words: int = 20  # when the page declares itself an article: a news brief is 20-40 words
     min_words_undeclared: int = 60
     min_sentences: int = 2
     max_link_share: float = 0.5  # share of text that is whole-link blocks (headline lists)
-    max_short_share: float = 0.8  # share of blocks under `short_words` words
     max_item_share: float = 0.8  # share of text in list items, for pages not declaring an article
     max_teaser_share: float = 0.5  # share of text in card teasers, for pages not declaring an article
     short_words: int = 10
@@ -134,7 +133,12 @@ def not_article_reason(blocks: Sequence[Block], signals: PageSignals, rules: Art
     if declared:
         return declared
     counts = [word_count(b.text) for b in blocks]
-    prose = sum(n for b, n in zip(blocks, counts, strict=True) if n >= rules.short_words and not b.linked)
+    # prose: blocks that are long, or short but a whole sentence (a brief's last line), never link text
+    prose = sum(
+        n
+        for b, n in zip(blocks, counts, strict=True)
+        if not b.linked and (n >= rules.short_words or (n >= 3 and _SENTENCE_END.search(b.text[-3:])))
+    )
     needed = rules.min_words if signals.declared_article else rules.min_words_undeclared
     if prose < needed:
         return f"{prose} words of prose < {needed}"
@@ -154,7 +158,4 @@ def not_article_reason(blocks: Sequence[Block], signals: PageSignals, rules: Art
         item_share = sum(len(b.text) for b in blocks if b.tag == "item") / chars
         if item_share > rules.max_item_share:
             return f"list items {item_share:.0%} of the text"
-        short = sum(1 for n in counts if n < rules.short_words)
-        if short > rules.max_short_share * len(blocks):
-            return f"{short} of {len(blocks)} blocks are short lines"
     return None

@@ -150,7 +150,12 @@ def _mark_link_runs(blocks: list[Block], keep: list[str | None], options: Chrome
             j += 1
         linked = sum(1 for k in range(i, j) if blocks[k].linked)
         fresh = any(keep[k] is None for k in range(i, j))
-        if fresh and (linked >= options.min_related_run or (linked >= 2 and (i == 0 or j == len(blocks)))):
+        edge = i == 0 or j == len(blocks)
+        # a list of links in the middle of the text, under no "Related" heading, is the article's
+        # own list (the certifications, tools or sources it names), not a list of other articles
+        own_list = not edge and all(blocks[k].tag == "item" for k in range(i, j) if keep[k] is None)
+        own_list = own_list and all(keep[k] is None for k in range(i, j))
+        if fresh and not own_list and (linked >= options.min_related_run or (linked >= 2 and edge)):
             for k in range(i, j):
                 keep[k] = keep[k] or "related"
         i = max(j, i + 1)

@@ -218,6 +218,15 @@ SIGN_OFFS: list[Rule] = [
     ),
 ]
 
+# A subscription wall: the line a paywalled page prints where its text stops.
+PAYWALL = re.compile(
+    r"\b(?:(?:subscribe|sign in|log in|register) (?:now )?to (?:continue|keep) reading|"
+    r"to (?:continue|keep) reading,? (?:please )?(?:subscribe|sign in|log in|register|become a)|"
+    r"(?:this|the rest of this) (?:article|story|content) is (?:only )?(?:available|reserved|exclusive) (?:to|for) "
+    r"(?:subscribers|members|premium)|subscribers? only|already a subscriber\?)",
+    _I,
+)
+
 # Headings after which, late in a text, only comments or other articles follow.
 END_MARKERS = re.compile(
     r"^\W*(?:leave a (?:reply|comment)|\d*\s*comments?|(?:reader|user) comments|join the (?:conversation|discussion)|"

@@ -28,18 +28,21 @@ SOURCE = "seedcrawl"
 
 
 def article_record(doc: Document) -> dict[str, Any]:
-    """A corpus line. Every key is always present and keeps one type (string, number or null), so
-    `datasets.load_dataset("json", ...)` and datatrove read the file as it is."""
+    """A corpus line. Every key is always present and keeps one type (string, number, boolean, list
+    of strings, or null), so `datasets.load_dataset("json", ...)` and datatrove read the file as it is."""
     return {
         "id": doc.id,
         "url": doc.url,
         "canonical_url": doc.canonical_url,
         "title": doc.title,
         "author": doc.author,
+        "authors": list(doc.authors),
         "published": doc.published,
         "sitename": doc.sitename,
         "language": doc.language,
+        "language_detected": doc.language_detected,
         "text": doc.text,
+        "paywalled": bool(doc.paywalled),
         "fetched_at": doc.fetched_at,
         "run_id": doc.run_id,
         "relevance": None if doc.relevance is None else float(doc.relevance),

@@ -70,6 +70,17 @@ class DecodeOptions:
             raise ValueError("ratios must be in [0, 1)")
 
 
+def media_type_of(content_type: str | None) -> str:
+    return (content_type or "").partition(";")[0].strip().lower()
+
+
+def may_be_html(content_type: str | None) -> bool:
+    """Whether a response of this Content-Type may be an HTML page (an absent or vague type is
+    sniffed later); page requisites (CSS, scripts, images, fonts) are not."""
+    media_type = media_type_of(content_type)
+    return media_type in HTML_TYPES or media_type in _SNIFF_TYPES
+
+
 def decode(doc: Document, options: DecodeOptions) -> Document:
     """Fill `doc.html` from `doc.payload`, or raise `Rejected`.
 
@@ -83,8 +94,8 @@ def decode(doc: Document, options: DecodeOptions) -> Document:
     payload = doc.payload
     if len(payload) > options.max_bytes:
         raise Rejected("too_large", f"{len(payload)} bytes > {options.max_bytes}")
-    media_type = (doc.content_type or "").partition(";")[0].strip().lower()
-    if media_type not in HTML_TYPES and media_type not in _SNIFF_TYPES:
+    media_type = media_type_of(doc.content_type)
+    if not may_be_html(doc.content_type):
         raise Rejected("not_html", media_type)
     if not payload or payload.isspace():
         raise Rejected("empty")

@@ -47,11 +47,14 @@ class Document:
     html: str = ""  # decoded markup; emptied once extracted
     text: str = ""  # main text: paragraphs separated by blank lines
     title: str | None = None
-    author: str | None = None
+    author: str | None = None  # the authors joined with ", "
+    authors: tuple[str, ...] = ()  # one name each
     published: str | None = None  # ISO 8601 date, or None when unknown
     sitename: str | None = None
-    language: str | None = None
+    language: str | None = None  # as the page declares it
+    language_detected: str | None = None  # ISO 639-1, detected from the text
     canonical_url: str | None = None
+    paywalled: bool = False  # declared not free, or the text stops at a subscription wall
     run_id: str | None = None  # the crawl run that captured it
     relevance: float | None = None  # topic score, when a topic was given
     cluster_size: int = 1  # near-duplicate copies this record stands for (itself included)

@@ -1,6 +1,10 @@
-"""Page metadata: title, author, publication date, site name, language and canonical URL.
+"""Page metadata: title, authors, publication date, site name, language, canonical URL, paywall.
 
-Title, author, date and site name come from trafilatura's own metadata functions, in the order
+The title is the headline as printed (the first <h1>, when it shares most of its words with the
+<title>), else the JSON-LD headline, else the <title> without its " | Site" part: on wcxb-dev
+this matches the true headline on 0.87 of the pages, against 0.55 for trafilatura's <title>.
+Authors are the JSON-LD article's author names when it declares them. Everything else comes from
+trafilatura's own metadata functions, in the order
 its `extract_metadata` calls them (meta tags, then JSON-LD, then markup), but without the
 category, tag and licence scans: the corpus keeps none of them and they cost about 4 ms a page,
 a seventh of the whole extraction. An author found in the markup loses the date words a byline
@@ -32,7 +36,16 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import line_processing
 
+from pipelines.json_ld import article_facts
+
 LOGGER = logging.getLogger(__name__)
+_WORD = re.compile(r"\w+")
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—•·»]\s+")
+_SITE_WORDS = 5  # a title part this short after the last separator is the site's name
+_NOT_NAME = re.compile(
+    r"\b(?:view|more|all) (?:posts|articles|stories)\b|^\W*(?:read more|see more|view profile|posts? by)\W*$",
+    re.IGNORECASE,
+)
 _LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
 _MAX_FIELD = 1000
 # months that are never surnames ("Theresa May", "Jane April" are names), and date labels
@@ -52,6 +65,8 @@ class PageMetadata:
     language: str | None = None  # ISO 639 code the page declares
     canonical_url: str | None = None  # absolute; None when the page declares none
     headings: tuple[str, ...] = ()  # the first <h1> texts, the headline as printed on the page
+    authors: tuple[str, ...] = ()  # one name each; `author` is them joined with ", "
+    free: bool | None = None  # the JSON-LD isAccessibleForFree, None when not declared
 
 
 def page_metadata(tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:
@@ -63,10 +78,17 @@ def page_metadata(tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:
         meta = extract_meta_json(tree, meta)
     except Exception as err:  # trafilatura guards its JSON-LD parser the same way: bad JSON-LD is common
         LOGGER.debug("JSON-LD metadata failed for %s: %s", url, err)
-    title = meta.title or extract_title(tree)
-    author = meta.author or extract_author(tree)
+    facts = article_facts(tree)
+    headings = tuple(" ".join(h1.text_content().split()) for h1 in islice(tree.iterfind(".//h1"), 3))
+    title = _title(_clean(meta.title or extract_title(tree)), headings, _clean(facts.headline))
+    authors = tuple(a for a in (_clean_author(_clean(name)) for name in facts.authors) if a and _is_name(a))
+    author = ", ".join(authors) if authors else _clean_author(_clean(meta.author or extract_author(tree)))
+    if author and not _is_name(author):
+        author = None
     resolved = meta.url or extract_url(tree, url)
-    published = find_date(tree, url=resolved, **_date_params(fetched_at))
+    published = find_date(tree, url=resolved, **_date_params(fetched_at)) or _declared_date(
+        facts.published, fetched_at
+    )
     sitename = meta.sitename or extract_sitename(tree)
     if sitename:
         sitename = sitename.lstrip("@")
@@ -75,14 +97,51 @@ def page_metadata(tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:
     elif resolved and (match := META_URL.match(resolved)):
         sitename = match[1]
     return PageMetadata(
-        title=_clean(title),
-        author=_clean_author(_clean(author)),
+        title=title,
+        author=author,
         published=_iso_date(published),
         sitename=_clean(sitename),
         language=declared_language(tree),
         canonical_url=canonical_url(tree, url),
-        headings=tuple(" ".join(h1.text_content().split()) for h1 in islice(tree.iterfind(".//h1"), 3)),
+        headings=headings,
+        authors=authors or ((author,) if author else ()),
+        free=facts.free,
     )
+
+
+def _title(title: str | None, headings: tuple[str, ...], headline: str | None) -> str | None:
+    """The printed headline when the <title> confirms it, else the declared one, else the <title>."""
+    if title and headings and len(_WORD.findall(headings[0])) >= 2:
+        h1 = {w.casefold() for w in _WORD.findall(headings[0])}
+        if len(h1 & {w.casefold() for w in _WORD.findall(title)}) >= 0.5 * len(h1):
+            return headings[0][:_MAX_FIELD]
+    if headline:
+        return headline
+    return _without_site(title) if title else None
+
+
+def _without_site(title: str) -> str:
+    """ "Headline | Site" -> "Headline"; "Site - Headline" -> "Headline"."""
+    separators = list(_TITLE_SEPARATOR.finditer(title))
+    if not separators:
+        return title
+    head, tail = title[: separators[-1].start()], title[separators[-1].end() :]
+    if len(head.split()) >= 2 and len(tail.split()) <= _SITE_WORDS:
+        return _without_site(head)
+    head, tail = title[: separators[0].start()], title[separators[0].end() :]
+    if len(tail.split()) >= 2 and len(head.split()) <= 3:
+        return tail
+    return title
+
+
+def _is_name(author: str) -> bool:
+    """Not a link label standing where a byline was expected ("View more posts", "Read more")."""
+    return not _NOT_NAME.search(author) and any(ch.isalpha() for ch in author)
+
+
+def _declared_date(value: str | None, fetched_at: str) -> str | None:
+    day = _iso_date(value)
+    return day if day and "1995-01-01" <= day <= fetched_at[:10] else None
 
 
 def declared_language(tree: HtmlElement) -> str | None:

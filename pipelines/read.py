@@ -15,6 +15,7 @@ from pathlib import Path
 
 from archive.errors import ContentDecodingError, PayloadError, WarcFormatError
 from archive.reader import WarcRecord, decode_body, iter_records
+from pipelines.decode import may_be_html, media_type_of
 from pipelines.document import Document, WarcRef
 
 _UUID_ID = re.compile(r"<urn:uuid:([0-9a-fA-F-]{36})>")
@@ -81,6 +82,11 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
         return _skip(record, "http_status", str(record.http_status))
     if not record.payload_complete:
         return _skip(record, "too_large", f"payload of {record.payload_length} bytes")
+    content_type = record.http_header("Content-Type")
+    if not may_be_html(content_type):
+        # Page requisites (stylesheets, scripts, images, fonts) mostly: rejected before their
+        # payload is decoded or sent to a worker, for the reason decode() would give.
+        return _skip(record, "not_html", media_type_of(content_type))
     try:
         payload = record.decoded_payload(max_payload)
     except ContentDecodingError as exc:
@@ -102,7 +108,7 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
         fetched_at=record.date or "",
         warc=_ref(record),
         status=200,
-        content_type=record.http_header("Content-Type"),
+        content_type=content_type,
         payload=payload,
         run_id=run_id or None,
     )

@@ -73,6 +73,8 @@ class ProcessOptions:
         rss = None if self.extract_memory_mb is None else self.extract_memory_mb << 20
         return Budget(self.extract_timeout, rss)
 
+    on_record: Callable[[], None] | None = None  # called once per record extracted (a progress bar)
+
     def dedup_config(self) -> DedupConfig:
         return DedupConfig() if self.dedup_threshold is None else DedupConfig(threshold=self.dedup_threshold)
 
@@ -130,6 +132,8 @@ def process_folder(
                 else:
                     outcomes = _unknown_outcomes(mapper(todo, map_options), corpus, report)
                 for outcome in outcomes:
+                    if options.on_record is not None:
+                        options.on_record()
                     if isinstance(outcome, Rejection):
                         reasons[outcome.reason] += 1
                         report.errors += outcome.reason == "error"

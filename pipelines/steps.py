@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.decode import DecodeOptions, decode
-from pipelines.dedup import normalize_text, word_count
+from pipelines.dedup.normalize import normalize_text, word_count
 from pipelines.document import Document, WarcRef
 from pipelines.errors import Rejected
 from pipelines.extract import ExtractOptions, extract

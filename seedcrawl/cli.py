@@ -8,12 +8,25 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import FolderBusy, OutputError
+from crawler.scope_rules import SCOPE_MODES
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
-from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, parse_setting, run_crawl
+from seedcrawl.config import add_config_option, apply_config, without_config_repeats
+from seedcrawl.crawl import (
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    CrawlError,
+    CrawlOptions,
+    parse_setting,
+    run_crawl,
+    scope_settings,
+)
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
+from seedcrawl.export_cmd import add_export_parser, cmd_export
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
+from seedcrawl.report_cmd import add_report_parser, cmd_report, publish_report
 from seedcrawl.run_cmd import add_run_parser, cmd_run
+from seedcrawl.shard_run import add_shard_options
 
 CRAWL_EPILOG = """\
 A crawl into DIR whose latest run did not finish (killed, interrupted, disk full) resumes that
@@ -32,6 +45,7 @@ exit codes:
 
 
 def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    add_config_option(parser)
     parser.add_argument("urls", nargs="*", metavar="URL", help="seed URLs")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
     parser.add_argument(
@@ -72,6 +86,23 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         help="fetch articles already in DIR/corpus again, as conditional requests (unchanged ones answer 304)",
     )
     parser.add_argument(
+        "--scope",
+        choices=SCOPE_MODES,
+        help="host (default): the seeds' hosts; domain: their registered domains and subdomains; "
+        "prefix: under a seed URL's path; page: the seed pages only (with their requisites)",
+    )
+    for flag, what in (
+        ("--include", "follow only pages whose URL matches REGEX (repeatable: any of them)"),
+        ("--exclude", "never follow pages whose URL matches REGEX (repeatable)"),
+        ("--exclude-requisites", "do not fetch page requisites whose URL matches REGEX (repeatable)"),
+    ):
+        parser.add_argument(flag, action="append", default=[], metavar="REGEX", help=what)
+    parser.add_argument(
+        "--no-requisites",
+        action="store_true",
+        help="archive pages only, not their stylesheets, scripts, images, fonts and media",
+    )
+    parser.add_argument(
         "-s",
         dest="settings",
         action="append",
@@ -96,10 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start a new run even if the latest run into DIR did not finish (it is resumed otherwise)",
     )
+    add_shard_options(crawl, one_shard=True)
     add_process_parser(commands)
     add_run_parser(commands)
     add_package_parser(commands)
     add_demo_parser(commands)
+    add_export_parser(commands)
+    add_report_parser(commands)
     add_archive_parsers(commands)
     return parser
 
@@ -112,7 +146,7 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         allow_hosts=args.allow_host,
         depth=args.depth,
         max_pages=args.max_pages,
-        settings=dict(parse_setting(item) for item in args.settings),
+        settings={**dict(parse_setting(item) for item in args.settings), **scope_settings(args)},
         run_id=args.run_id,
         topic_files=args.topic_file,
         topic=args.topic,
@@ -120,6 +154,9 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         max_bytes=args.max_bytes,
         max_time=args.max_time,
         new_run=getattr(args, "new_run", False),
+        shards=args.shards,
+        shard=getattr(args, "shard", None),
+        redis=args.redis,
     )
 
 
@@ -138,6 +175,17 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         f"output: {args.out.absolute()}  (WARC files in warc/, index in indexes/index.cdxj, logs in logs/)",
         file=sys.stderr,
     )
+    from seedcrawl.report import record_outcome
+
+    record_outcome(
+        args.out,
+        result.summary.get("run_id"),
+        result.exit_code,
+        ["seedcrawl", *getattr(args, "argv", sys.argv[1:])],
+    )
+    report = publish_report(args.out)
+    if report is not None:
+        print(f"report: {report}", file=sys.stderr)
     if result.exit_code:
         print(f"seedcrawl: {result.reason}", file=sys.stderr)
     return result.exit_code
@@ -145,7 +193,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    apply_config(parser, given)  # --config FILE: the file's values become the defaults
+    args = parser.parse_args(given)
+    without_config_repeats(args, parser, given)
+    args.argv = given  # recorded in the crawl summary
     handlers = {
         "crawl": cmd_crawl,
         "process": cmd_process,
@@ -154,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo,
         "check": cmd_check,
         "index": cmd_index,
+        "export": cmd_export,
+        "report": cmd_report,
     }
     try:
         return handlers[args.command](args)

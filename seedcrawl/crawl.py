@@ -44,6 +44,7 @@ from crawler.focus import TopicError, build_profile
 from crawler.report import CrawlReport, summarize
 from crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
 from crawler.seeds import SeedError, parse_seed_list, read_seed_file
+from crawler.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
 from crawler.spiders.news import NewsSpider
 
 # Politeness off, for our own servers on loopback only (the demo web, tests, benchmarks): no delay,
@@ -94,6 +95,9 @@ class CrawlOptions:
     max_bytes: int | None = None  # stop cleanly after this many downloaded body bytes
     max_time: float | None = None  # stop cleanly after this many seconds
     new_run: bool = False  # start a new run even when the folder's latest run did not finish
+    shards: int = 1  # crawl processes sharing the hosts (seedcrawl/shard_run.py)
+    shard: int | None = None  # this process is that shard of `shards` (with `redis`)
+    redis: str | None = None  # redis://HOST:PORT/DB the shards share
 
 
 @dataclass
@@ -120,6 +124,31 @@ def parse_setting(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def scope_settings(args: Any) -> dict[str, str]:
+    """The settings of --scope, --include, --exclude, --exclude-requisites and --no-requisites
+    (parsed command-line options), checked: a bad regex is a usage error that names it."""
+    from crawler.scope_rules import ScopeRuleError, compile_patterns
+
+    found: dict[str, str] = {}
+    if getattr(args, "scope", None):
+        found["SEEDCRAWL_SCOPE"] = str(args.scope)
+    for option, name in (
+        ("include", "SEEDCRAWL_INCLUDE"),
+        ("exclude", "SEEDCRAWL_EXCLUDE"),
+        ("exclude_requisites", "SEEDCRAWL_EXCLUDE_REQUISITES"),
+    ):
+        patterns = list(getattr(args, option, None) or [])
+        try:
+            compile_patterns(patterns, "--" + option.replace("_", "-"))
+        except ScopeRuleError as exc:
+            raise CrawlError(str(exc), EXIT_USAGE) from None
+        if patterns:
+            found[name] = json.dumps(patterns)  # a JSON list: a regex may hold commas
+    if getattr(args, "no_requisites", False):
+        found["SEEDCRAWL_REQUISITES"] = "False"
+    return found
+
+
 def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -128,7 +157,12 @@ def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
         settings.set("DEPTH_LIMIT", options.depth, priority="cmdline")
     run_id = options.run_id or new_run_id()
     settings.set("SEEDCRAWL_RUN_ID", run_id, priority="cmdline")
-    settings.set("LOG_FILE", str(layout.logs_dir / f"crawl-{run_id}.log"), priority="cmdline")
+    suffix = ""
+    if options.shard is not None:
+        settings.set(SHARD_SETTING, f"{options.shard}/{options.shards}", priority="cmdline")
+        settings.set(REDIS_SETTING, options.redis, priority="cmdline")
+        suffix = f"-shard{options.shard}of{options.shards}"
+    settings.set("LOG_FILE", str(layout.logs_dir / f"crawl-{run_id}{suffix}.log"), priority="cmdline")
     if options.topic_files:
         files = [str(path.absolute()) for path in options.topic_files]
         settings.set("SEEDCRAWL_TOPIC_FILES", files, priority="cmdline")
@@ -158,22 +192,48 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         raise CrawlError(
             f"--run-id takes letters, digits, '.', '_' and '-', got {options.run_id!r}", EXIT_USAGE
         )
+    _check_shards(options)
+    if options.redis and options.shard is None:  # --shards 1 --redis: one supervised shard
+        from seedcrawl.shard_run import run_shards
+
+        return run_shards(options)
     given_seeds = _given_seeds(options)  # bad seeds are a usage error before the folder is touched
-    layout, lock = _lock_folder(options.out)
+    layout, lock = _lock_folder(options.out, _shard_spec(options))
     try:
         return _run_locked(options, given_seeds, layout)
     finally:
         lock.release()
 
 
-def _lock_folder(out: Path) -> tuple[Layout, FolderLock]:
+def _check_shards(options: CrawlOptions) -> None:
+    if options.shards < 1:
+        raise CrawlError("--shards must be 1 or more", EXIT_USAGE)
+    if (options.shards > 1 or options.shard is not None) and not options.redis:
+        raise CrawlError("--shards needs --redis redis://HOST:PORT/DB, which the shards share", EXIT_USAGE)
+    if options.shard is not None:
+        if not 0 <= options.shard < options.shards:
+            raise CrawlError(f"--shard must be in 0..{options.shards - 1}", EXIT_USAGE)
+        if options.run_id is None:
+            raise CrawlError("--shard needs --run-id, the same for every shard of the crawl", EXIT_USAGE)
+
+
+def _shard_spec(options: CrawlOptions) -> ShardSpec | None:
+    if options.shard is None or options.redis is None:
+        return None
+    return ShardSpec(options.shard, options.shards, options.redis)
+
+
+def _lock_folder(out: Path, shard: ShardSpec | None = None) -> tuple[Layout, FolderLock]:
     """The output folder, locked: the run plan below reads and the crawl writes it, and a second
     crawl must neither plan from a marker that a running one is changing nor write its log there."""
     from archive.errors import FolderBusy, OutputError
 
     try:
         layout = Layout.create(out)
-        lock = FolderLock(layout.root)
+        if shard is not None:  # a shard's own lock and state; the supervisor holds the folder's
+            layout.state_dir  # noqa: B018 - creates DIR/state, the parent of the shard's folder
+            layout = Layout(layout.root, state_name=shard.state_name)
+        lock = FolderLock(layout.root, name=shard.lock_name) if shard is not None else FolderLock(layout.root)
         lock.acquire()
     except (OutputError, FolderBusy) as exc:
         raise CrawlError(str(exc), EXIT_OUTPUT) from None
@@ -274,7 +334,9 @@ def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
     try:
         # The layout check comes before run.json is read: a named pipe there would block for ever.
         Layout(root).refuse_links()
-        return plan_run(root / "state", given, options.run_id, options.new_run, new_run_id)
+        shard = _shard_spec(options)
+        state = root / shard.state_name if shard is not None else root / "state"
+        return plan_run(state, given, options.run_id, options.new_run, new_run_id)
     except ResumeConflict as exc:
         raise CrawlError(str(exc), EXIT_USAGE) from None
     except OutputError as exc:

@@ -31,6 +31,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.corpus import ARTICLES
     from seedcrawl.cli import build_parser
     from seedcrawl.crawl import LOOPBACK_SETTINGS
+    from seedcrawl.report import REPORT
     from seedcrawl.run_cmd import cmd_run
     from seedcrawl.testweb import DemoWeb
 
@@ -55,6 +56,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"demo finished: corpus {corpus}, WARC files in {layout.warc_dir}",
                 file=sys.stderr,
             )
+            # last, so it is what a terminal shows: open it in a browser
+            print(f"report: {layout.root / REPORT}", file=sys.stderr)
         return code
     finally:
         web.stop()

@@ -62,6 +62,9 @@ def add_process_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "process", help="extract, deduplicate and write DIR/corpus/*.jsonl from DIR/warc/*.warc.gz"
     )
+    from seedcrawl.config import add_config_option
+
+    add_config_option(parser)
     parser.add_argument("out", type=Path, metavar="DIR", help="output folder of a crawl")
     parser.add_argument(
         "--workers", type=int, metavar="N", help="extraction processes (default: one per CPU)"
@@ -94,12 +97,22 @@ def add_process_parser(commands: Any) -> None:
         metavar="MB",
         help=f"reject a record (extract_memory) whose extraction process grows past MB MiB resident (default {EXTRACT_MEMORY_MB}; 0: no bound)",
     )
+    parser.add_argument(
+        "--language",
+        metavar="CODES",
+        help="keep only articles whose text is in these languages (ISO 639-1, e.g. en,de); "
+        "others go to rejects.jsonl with reason 'language'",
+    )
 
 
 def cmd_process(args: argparse.Namespace) -> int:
     from archive.layout import Layout
     from pipelines.corpus import ARTICLES
+    from pipelines.dataset_card import write_card
+    from pipelines.extract import ExtractOptions
+    from pipelines.language import parse_languages
     from pipelines.runner import ProcessOptions, process_folder
+    from seedcrawl.report_cmd import publish_report
 
     if not args.out.is_dir():
         print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
@@ -110,6 +123,12 @@ def cmd_process(args: argparse.Namespace) -> int:
         keep_off_topic=args.keep_off_topic,
         dedup_threshold=args.dedup_threshold,
     )
+    if args.language is not None:
+        try:
+            options.extract = ExtractOptions(languages=parse_languages(args.language))
+        except ValueError as err:
+            print(f"seedcrawl: {err}", file=sys.stderr)
+            return 2
     if args.workers is not None:
         if args.workers < 1:
             print("seedcrawl: --workers must be 1 or more", file=sys.stderr)
@@ -127,16 +146,22 @@ def cmd_process(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"seedcrawl: {exc}", file=sys.stderr)
         return 2
-    if use_dask:
+    if use_dask:  # no bar: the records are counted on the cluster, a file at a time
         report = _process_on_dask(args.out, options, dask_workers, dask_address)
+    elif sys.stderr.isatty():  # a bar on a terminal only: a log or a pipe gets the summary alone
+        report = _with_progress(args.out, options)
     else:
         report = process_folder(args.out, options)
+    card = write_card(args.out.absolute())
+    _save_counts(args.out.absolute(), report.to_dict())
+    html = publish_report(args.out)
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(report.reasons.items())) or "none"
     print(
         f"{report.warc_files} new WARC files, {report.records} records: {report.articles} new articles, "
         f"{report.duplicates} duplicates, {report.rejects} rejects ({report.errors} errors) in {report.seconds:.1f} s\n"
         f"  skipped by reason: {skipped}\n"
-        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}",
+        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}  (dataset card: {card})"
+        + (f"\nreport: {html}" if html else ""),
         file=sys.stderr,
     )
     return 0
@@ -154,3 +179,49 @@ def _process_on_dask(out: Path, options: Any, dask_workers: int | None, dask_add
     quiet_console()
     result = run_on_dask(out.absolute(), options, dask_workers=dask_workers, dask_address=dask_address)
     return ProcessReport(**result)
+
+
+def _save_counts(root: Path, counts: dict[str, Any]) -> None:
+    """The counts of this processing run, for the report (logs/process-latest.json)."""
+    import json
+    from datetime import UTC, datetime
+
+    from archive.atomic import write_bytes_atomically
+    from seedcrawl.report.data import PROCESS_LATEST
+
+    counts["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    (root / "logs").mkdir(exist_ok=True)  # a folder of WARC files copied in, never crawled here
+    write_bytes_atomically(root / "logs" / PROCESS_LATEST, json.dumps(counts, indent=1).encode("utf-8"))
+
+
+def pending_records(root: Path) -> int:
+    """Responses and revisits in the closed WARC files not processed yet, as the index lists them."""
+    from pipelines.runner import LEDGER
+    from seedcrawl.report.data import read_json
+
+    done = read_json(root / "state" / LEDGER)
+    todo = {p.name for p in (root / "warc").glob("*.warc.gz")} - set(done)
+    index = root / "indexes" / "index.cdxj"
+    if not todo or not index.exists():
+        return 0
+    count = 0
+    with index.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            if ('"warc-type": "response"' in line or '"warc-type": "revisit"' in line) and any(
+                f'"filename": "{name}"' in line for name in todo
+            ):
+                count += 1
+    return count
+
+
+def _with_progress(out: Path, options: Any) -> Any:
+    """Process with a progress bar: records of the total, per second, time left."""
+    from pipelines.progress import progress_bar
+    from pipelines.runner import process_folder
+
+    with progress_bar("records") as bar:
+        task = bar.add_task("process", total=pending_records(out.absolute()) or None, note="")
+        options.on_record = lambda: bar.advance(task)
+        report = process_folder(out, options)
+        bar.update(task, total=report.records, completed=report.records)
+    return report

@@ -20,7 +20,15 @@ from archive.errors import FolderBusy, OutputError
 from archive.layout import Layout
 from archive.lock import RUN_LOCK_NAME, FolderLock
 from crawler.seeds import SeedError
-from seedcrawl.crawl import EXIT_OUTPUT, EXIT_USAGE, CrawlError, CrawlOptions, collect_seeds, parse_setting
+from seedcrawl.crawl import (
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    CrawlError,
+    CrawlOptions,
+    collect_seeds,
+    parse_setting,
+    scope_settings,
+)
 from seedcrawl.process_cmd import dask_choice
 
 EXIT_FAILED = 1
@@ -30,6 +38,7 @@ def add_run_parser(commands: Any) -> None:
     # imported here: seedcrawl.cli imports this module to register the command
     from seedcrawl.cli import _add_crawl_options
     from seedcrawl.process_cmd import add_dask_options, add_dedup_threshold
+    from seedcrawl.shard_run import add_shard_options
 
     parser = commands.add_parser(
         "run",
@@ -38,9 +47,6 @@ def add_run_parser(commands: Any) -> None:
     _add_crawl_options(parser)
     add_dedup_threshold(parser)
     add_dask_options(parser, flag=False)
-    parser.add_argument(
-        "--redis", metavar="URL", help="share the dedup index in Redis (redis://host:port/db)"
-    )
     parser.add_argument(
         "--lock-wait",
         type=float,
@@ -52,7 +58,22 @@ def add_run_parser(commands: Any) -> None:
         "--retries", type=int, default=2, metavar="N", help="retry a failed crawl N times (default 2)"
     )
     parser.add_argument("--no-package", action="store_true", help="skip writing DIR/package/<name>.wacz")
+    add_shard_options(parser, one_shard=False)
     parser.add_argument("-v", "--verbose", action="store_true", help="show Prefect's own log lines")
+
+
+def _settings(args: argparse.Namespace) -> dict[str, str]:
+    settings = {**dict(parse_setting(item) for item in args.settings), **scope_settings(args)}
+    # The flow passes limits on to the crawl as its settings (-s), the same as the crawl options do.
+    for option, name in ((args.max_bytes, "SEEDCRAWL_MAX_BYTES"), (args.max_time, "SEEDCRAWL_MAX_TIME")):
+        if option is not None:
+            if option <= 0:
+                raise CrawlError(
+                    f"--{name.removeprefix('SEEDCRAWL_').lower().replace('_', '-')} must be more than 0",
+                    EXIT_USAGE,
+                )
+            settings[name] = str(option)
+    return settings
 
 
 def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
@@ -67,18 +88,13 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
         dask_choice(args)
     except ValueError as exc:
         raise CrawlError(str(exc), EXIT_USAGE) from None
+    if args.shards < 1 or (args.shards > 1 and not args.redis):
+        raise CrawlError(
+            "--shards takes 1 or more, and more than 1 needs --redis redis://HOST:PORT/DB", EXIT_USAGE
+        )
     if args.lock_wait < 0 or args.retries < 0:
         raise CrawlError("--lock-wait and --retries must be 0 or more", EXIT_USAGE)
-    settings = dict(parse_setting(item) for item in args.settings)
-    # The flow passes limits on to the crawl as its settings (-s), the same as the crawl options do.
-    for option, name in ((args.max_bytes, "SEEDCRAWL_MAX_BYTES"), (args.max_time, "SEEDCRAWL_MAX_TIME")):
-        if option is not None:
-            if option <= 0:
-                raise CrawlError(
-                    f"--{name.removeprefix('SEEDCRAWL_').lower().replace('_', '-')} must be more than 0",
-                    EXIT_USAGE,
-                )
-            settings[name] = str(option)
+    settings = _settings(args)
     try:
         collect_seeds(CrawlOptions(out=args.out, urls=args.urls, seeds_file=args.seeds))
     except (SeedError, OSError) as exc:
@@ -110,6 +126,51 @@ def _report(record: dict[str, Any], seconds: float) -> str:
     return "\n".join(lines)
 
 
+def flow_parameters(args: argparse.Namespace, settings: dict[str, str]) -> dict[str, Any]:
+    """The flow's parameters (but `out`) from `seedcrawl run`'s parsed options."""
+    return {
+        "seeds": list(args.urls),
+        "seeds_file": str(args.seeds) if args.seeds else None,
+        "allow_hosts": list(args.allow_host),
+        "depth": args.depth,
+        "max_pages": args.max_pages,
+        "dedup_threshold": args.dedup_threshold,
+        "settings": settings,
+        "topic": args.topic,
+        "topic_files": [str(p) for p in args.topic_file],
+        "refetch": args.refetch,
+        "lock_wait": args.lock_wait,
+        "package": not args.no_package,
+        "crawl_retries": args.retries,
+        "run_id": args.run_id,
+        "shards": args.shards,
+        "redis": args.redis,  # the shards' Redis and the dedup index (namespaced apart)
+        "dask_workers": args.dask_workers,
+        "dask_address": args.dask_address,
+    }
+
+
+def config_parameters(config: str, out: str) -> dict[str, Any]:
+    """The flow's parameters from a `--config` file, read as `seedcrawl run --config FILE` reads it.
+
+    Raises CrawlError (exit 2) for a bad file or option, with argparse's message."""
+    import contextlib
+    import io
+
+    from seedcrawl.cli import build_parser
+    from seedcrawl.config import apply_config
+
+    argv = ["run", "--config", config, "--out", out]
+    parser, said = build_parser(), io.StringIO()
+    try:
+        with contextlib.redirect_stderr(said):
+            apply_config(parser, argv)
+            args = parser.parse_args(argv)
+    except SystemExit:
+        raise CrawlError(said.getvalue().strip().splitlines()[-1], EXIT_USAGE) from None
+    return flow_parameters(args, _settings(args))
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     layout, settings = _check(args)
     from flows.runner import PREFECT_DIR, prefect_imported, prepare_environment, quiet_console
@@ -124,24 +185,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     state = seedcrawl_flow(
         out=str(layout.root),
-        seeds=list(args.urls),
-        seeds_file=str(args.seeds) if args.seeds else None,
-        allow_hosts=list(args.allow_host),
-        depth=args.depth,
-        max_pages=args.max_pages,
-        dedup_threshold=args.dedup_threshold,
-        settings=settings,
-        topic=args.topic,
-        topic_files=[str(p) for p in args.topic_file],
-        refetch=args.refetch,
-        lock_wait=args.lock_wait,
-        package=not args.no_package,
-        crawl_retries=args.retries,
-        run_id=args.run_id,
+        **flow_parameters(args, settings),
         show_progress=sys.stderr.isatty(),
-        dask_workers=args.dask_workers,
-        dask_address=args.dask_address,
-        redis_url=args.redis,
         return_state=True,
     )
     outcome = state.result(raise_on_failure=False)

@@ -179,6 +179,18 @@ def test_artifacts_report_the_run(two_runs: TwoRuns) -> None:
     assert sum(r["pages"] for r in rows) == record["crawl"]["pages"]
 
 
+def test_the_run_writes_report_html_and_links_it(two_runs: TwoRuns) -> None:
+    out, state = two_runs.out, two_runs.states[0]
+    record = record_of(state)
+    assert record["outputs"]["report"] == str(out / "report.html")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'data-chart="pages-over-time"' in page and "<script src=" not in page
+    summary = str(read_artifacts(state.state_details.flow_run_id)[artifact_key(out, "summary")].data)
+    assert "## At a glance" in summary and (out / "report.html").as_uri() in summary
+    assert f"| crawl run | {record['run_id']} |" in summary
+    assert f"| new articles | {record['process']['articles']:,} |" in summary
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -255,3 +267,15 @@ def test_seedcrawl_run_on_the_embedded_server(demo_web: DemoWeb, tmp_path: Path)
     assert "finished in" in done.stderr and f"package: {out}/package/cli.wacz" in done.stderr
     assert (out / ".prefect" / "prefect.db").exists()  # run history kept beside the data
     assert (out / "package" / "cli.wacz").exists()
+    assert f"report: {out}/report.html" in done.stderr and (out / "report.html").exists()
+
+
+@pytest.mark.slow
+def test_demo_ends_by_printing_the_report_path(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_HOME", "PREFECT_API_URL")}
+    command = [sys.executable, "-m", "seedcrawl", "demo", "--out", str(out), "--port", "0"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.splitlines()[-1] == f"report: {out.absolute()}/report.html"
+    assert 'data-chart="history"' in (out / "report.html").read_text(encoding="utf-8")

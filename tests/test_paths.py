@@ -42,7 +42,7 @@ WRITTEN = re.compile(
     r"|indexes/parts/seedcrawl-\d{17}-\d{5}\.warc\.gz\.cdxj|logs/crawl-hostile\.(log|json)"
     r"|state/(frontier|payload-digests|known-urls)\.sqlite3(-wal|-shm)?|state/(run|processed-warcs)\.json"
     r"|corpus/(articles|rejects|duplicates|clusters)\.jsonl|dedup/(lock|manifest\.json|shard-\d{6}\.npz)"
-    r"|package/out\.wacz"
+    r"|package/out\.wacz|report\.html|corpus/README\.md|logs/process-latest\.json"
 )
 
 

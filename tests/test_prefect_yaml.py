@@ -44,7 +44,7 @@ def deployment(config: dict[str, Any], name: str) -> dict[str, Any]:
 
 def test_prefect_deploy_accepts_the_file(config: dict[str, Any]) -> None:
     model = PrefectYamlModel.model_validate(config)  # what `prefect deploy` validates the file with
-    assert [d.name for d in model.deployments] == ["hourly-news", "demo-web"]
+    assert [d.name for d in model.deployments] == ["hourly-news", "demo-web", "sharded-news"]
     assert all(d.work_pool and d.work_pool.name == POOL for d in model.deployments)
     pull = config["pull"][0]["prefect.deployments.steps.set_working_directory"]
     assert pull["directory"] == "{{ checkout.stdout }}"
@@ -61,7 +61,7 @@ def test_hourly_news_runs_at_minute_15_utc(config: dict[str, Any]) -> None:
     assert [(d.hour, d.minute) for d in dates] == [(11, 15), (12, 15), (13, 15)]
 
 
-@pytest.mark.parametrize("name", ["hourly-news", "demo-web"])
+@pytest.mark.parametrize("name", ["hourly-news", "demo-web", "sharded-news"])
 def test_entrypoint_is_the_flow_and_parameters_fit_it(config: dict[str, Any], name: str) -> None:
     spec = deployment(config, name)
     loaded: Flow[..., Any] = load_flow_from_entrypoint(spec["entrypoint"])
@@ -69,6 +69,16 @@ def test_entrypoint_is_the_flow_and_parameters_fit_it(config: dict[str, Any], na
     assert loaded.fn.__code__.co_filename == seedcrawl_flow.fn.__code__.co_filename
     validated = loaded.validate_parameters(spec["parameters"])
     assert validated["out"] == spec["parameters"]["out"]
+
+
+def test_hourly_news_reads_its_crawl_config_as_seedcrawl_run_does(config: dict[str, Any]) -> None:
+    from seedcrawl.run_cmd import config_parameters
+
+    parameters = deployment(config, "hourly-news")["parameters"]
+    filed = config_parameters(str(REPO / parameters["config"]), parameters["out"])
+    assert filed["seeds_file"] == "seeds/news.txt" and (REPO / filed["seeds_file"]).exists()
+    assert filed["topic"] and filed["max_pages"] == 2000 and filed["depth"] == 2
+    assert filed["settings"]["DOWNLOAD_DELAY"] == "2"  # politeness towards other people's sites
 
 
 @pytest.mark.slow

@@ -10,6 +10,11 @@ the best parked requests after every response and whenever the engine goes idle.
 decided over the whole frontier (best-first with a topic, breadth-first without), the budget is
 spent on the best requests rather than the first found, and what waits stays in SQLite.
 
+Every archived HTML page's requisites (crawler/requisites.py: stylesheets, scripts, images,
+fonts, media) are parked too, as `Kind.REQUISITE`: from any host, once per run, above pages in
+priority so a page's capture completes soon after it, outside the page budget. Their callback
+follows no links; a stylesheet is parsed for its own `url()`/`@import`, a few levels deep.
+
 A resumed run (crawler/resume.py) first replays what it archived (crawler/replay.py): those
 pages go through the callbacks' link-following code, read back from the WARC files, not fetched.
 """
@@ -32,14 +37,16 @@ from twisted.python.failure import Failure
 
 from crawler.crawl_state import CrawlState
 from crawler.discovery import DiscoveryError, autodiscover, parse_document, sitemaps_from_robots
-from crawler.focus import Focus, link_contexts
+from crawler.focus import DISCOVERY_PRIORITY, Focus, link_contexts
 from crawler.frontier import Frontier, Kind
 from crawler.frontier_mw import ADMITTED_META
 from crawler.frontier_store import Entry
 from crawler.incremental import KnownArticles
 from crawler.links import page_links
 from crawler.listing import looks_like_listing
+from crawler.requisites import REQUISITE_META, css_requisites, html_requisites, is_stylesheet
 from crawler.revalidate import Revalidator
+from crawler.scope_rules import PageRules, patterns_setting, scope_hosts
 from crawler.seeds import SeedError, parse_seed_list, scope_for
 from crawler.sites import SiteDiscovery, declared_canonical
 from crawler.urls import canonicalize_url, trusted_canonical
@@ -48,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 KIND_META = "seedcrawl_kind"
 HOST_META = "seedcrawl_host"  # the host a request was handed out for, even after a redirect
+# Above discovery documents and pages: a page's requisites go out right after it.
+REQUISITE_PRIORITY = DISCOVERY_PRIORITY + 1
 
 
 class NewsSpider(scrapy.Spider):
@@ -64,7 +73,8 @@ class NewsSpider(scrapy.Spider):
         self.seed_urls = parse_seed_list(seeds)
         if not self.seed_urls:
             raise SeedError("no seed URLs given")
-        self.scope = scope_for(self.seed_urls, _as_list(allow_hosts))
+        self._allow_hosts = _as_list(allow_hosts)
+        self.scope = scope_for(self.seed_urls, self._allow_hosts)
         self.max_pages = int(max_pages) if max_pages not in (None, "", 0, "0") else None
         # Built when the crawl starts, once the capture extension holds the output folder's lock.
         self.frontier: Frontier | None = None
@@ -77,10 +87,15 @@ class NewsSpider(scrapy.Spider):
         self._per_host = 2
         self._max_links = 0  # links followed per page, 0 for all (SEEDCRAWL_MAX_LINKS_PER_PAGE)
         self._out: Counter[str] = Counter()  # requests handed out and not finished, by host
+        self.rules = PageRules()
+        self._requisites = True  # SEEDCRAWL_REQUISITES
+        self._css_levels = 3  # SEEDCRAWL_REQUISITES_CSS_DEPTH
+        self._max_requisites = 0  # SEEDCRAWL_MAX_REQUISITES_PER_PAGE, 0 for all
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._on_response, signal=signals.response_received)
@@ -88,18 +103,42 @@ class NewsSpider(scrapy.Spider):
 
     # -- set-up and tear-down ----------------------------------------------------------------------
 
+    def _configure(self, crawler: Crawler) -> None:
+        """Scope options and requisites, from the settings (crawler/scope_rules.py)."""
+        settings = crawler.settings
+        mode = str(settings.get("SEEDCRAWL_SCOPE") or "host")
+        self.rules = PageRules.build(
+            mode,
+            self.seed_urls,
+            patterns_setting(settings.get("SEEDCRAWL_INCLUDE")),
+            patterns_setting(settings.get("SEEDCRAWL_EXCLUDE")),
+            patterns_setting(settings.get("SEEDCRAWL_EXCLUDE_REQUISITES")),
+        )
+        extra = scope_hosts(mode, self.seed_urls)
+        if extra:
+            self.scope = scope_for(self.seed_urls, [*self._allow_hosts, *extra])
+        self._requisites = settings.getbool("SEEDCRAWL_REQUISITES", True)
+        self._css_levels = max(0, settings.getint("SEEDCRAWL_REQUISITES_CSS_DEPTH", 3))
+        self._max_requisites = max(0, settings.getint("SEEDCRAWL_MAX_REQUISITES_PER_PAGE", 0))
+
     async def start(self) -> AsyncIterator[Any]:
-        self._state = state = CrawlState.open(self.crawler, self.scope, self.max_pages, self._replayed)
+        self._state = state = CrawlState.open(
+            self.crawler, self.scope, self.max_pages, self._replayed, self.rules, self._requisites
+        )
         self.frontier, self.focus, self._known = state.frontier, state.focus, state.known
         self._revalidator, self._sites = state.revalidator, state.sites
         self._window, self._per_host = state.window, state.per_host
         self._max_links = max(0, self.crawler.settings.getint("SEEDCRAWL_MAX_LINKS_PER_PAGE"))
         robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
+        if state.shard is not None:  # before the seeds (another shard's go there) and the replay
+            state.shard.start(state.frontier)
         state.sites.admit_seeds(self.seed_urls, robots, state.known.listings() if state.known else ())
         for _ in state.replay.steps(state.sites) if state.replay is not None else ():
             await sleep(0)  # a signal is handled between batches; a stopped crawl replays no further
             if not self.crawler.crawling:
                 return
+        if state.shard is not None:
+            state.shard.poll(self._feed)
         for entry in state.frontier.take(self._window, self._per_host, self._out):
             yield self._request(entry)
 
@@ -107,7 +146,9 @@ class NewsSpider(scrapy.Spider):
         """An archived 2xx response of a resumed run, as its callback would have seen it."""
         response.meta[KIND_META] = kind = Kind(entry.kind)
         response.meta[ADMITTED_META] = entry.url  # as a fetched response's: its level is found by it
-        if kind.is_discovery:
+        if kind is Kind.REQUISITE:
+            self._stylesheet(response, entry.depth)
+        elif kind.is_discovery:
             self._discover(response)
         elif isinstance(response, TextResponse):
             self._follow(response)
@@ -130,7 +171,17 @@ class NewsSpider(scrapy.Spider):
         }
         headers = {"Referer": entry.via} if entry.via else {}
         statuses = [404, 410] if kind is Kind.FALLBACK else []
-        if entry.refetch:
+        if kind is Kind.REQUISITE:
+            meta[REQUISITE_META] = True
+            # Fetched in an earlier run: ask again conditionally, as --refetch asks for pages. Not
+            # a stylesheet: a 304 has no body to find its fonts and images in (fetched whole, an
+            # unchanged one is archived as an identical-payload revisit all the same).
+            conditional = {} if is_stylesheet(None, entry.url) else self._revalidator.headers(entry.url)
+            if conditional:
+                headers.update(conditional)
+                statuses.append(304)
+                self._inc("seedcrawl/requisites/conditional")
+        elif entry.refetch:
             conditional = self._revalidator.headers(entry.url)
             headers.update(conditional)
             statuses.append(304)
@@ -138,7 +189,12 @@ class NewsSpider(scrapy.Spider):
             self._inc("seedcrawl/incremental/conditional", int(bool(conditional)))
         if statuses:
             meta["handle_httpstatus_list"] = statuses
-        callback = self.parse_page if kind in (Kind.SEED, Kind.PAGE) else self.parse_discovery
+        callbacks = {
+            Kind.SEED: self.parse_page,
+            Kind.PAGE: self.parse_page,
+            Kind.REQUISITE: self.parse_requisite,
+        }
+        callback = callbacks.get(kind, self.parse_discovery)
         return scrapy.Request(
             entry.url,
             callback=callback,
@@ -173,6 +229,10 @@ class NewsSpider(scrapy.Spider):
         self._out.clear()
         if self._feed():
             raise DontCloseSpider
+        shard = self._state.shard if self._state is not None else None
+        if shard is not None and not shard.may_close():  # other shards may still send URLs
+            self._feed()
+            raise DontCloseSpider
 
     # -- callbacks -----------------------------------------------------------------------------
 
@@ -186,8 +246,37 @@ class NewsSpider(scrapy.Spider):
         finally:
             self._finished(response.meta)
 
+    def parse_requisite(self, response: Response, **kwargs: Any) -> None:
+        try:
+            self._inc("seedcrawl/requisites")
+            self._inc(f"seedcrawl/host/{urlparse_cached(response).netloc}/requisites")
+            if response.status == 304:
+                self._inc("seedcrawl/requisites/not_modified")  # archived as a revisit
+            else:
+                self._stylesheet(response, int(response.meta.get("depth", 0)))
+        finally:
+            self._finished(response.meta)
+
+    def _stylesheet(self, response: Response, level: int) -> None:
+        """A stylesheet's own requisites (fonts, images, imports), `SEEDCRAWL_REQUISITES_CSS_DEPTH` deep."""
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if level >= self._css_levels or not isinstance(response, TextResponse):
+            return
+        if is_stylesheet(content_type, response.url):
+            self._admit_requisites(css_requisites(response.text, response.url), level + 1, response.url)
+
+    def _admit_requisites(self, urls: list[str], level: int, via: str) -> None:
+        assert self.frontier is not None
+        limit = self._max_requisites or len(urls)
+        if len(urls) > limit:
+            self._inc("seedcrawl/requisites/over_limit")
+        for url in urls[:limit]:
+            self.frontier.admit_requisite(url, level, via, REQUISITE_PRIORITY)
+
     def _follow(self, response: TextResponse) -> None:
         assert self.frontier is not None and self._sites is not None
+        if self._requisites:  # before the canonical check: this copy is archived too
+            self._admit_requisites(html_requisites(response.selector.root, response.url), 0, response.url)
         page = canonicalize_url(response.url) or response.url
         declared = declared_canonical(response)
         canonical = trusted_canonical(response.url, declared, self.scope) if declared else None

@@ -27,35 +27,77 @@ died between `commit` and writing its outputs can simply be repeated.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pipelines.dedup.deduper import (
-    DedupConfig,
-    Deduplicator,
-    Prepared,
-    Verdict,
-    duplicate_record,
-    keep_order,
-    prepare,
-)
-from pipelines.dedup.local_store import LocalStore
-from pipelines.dedup.normalize import exact_key, normalize_text, word_count
-from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
-from pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
-from pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
+if TYPE_CHECKING:
+    from pipelines.dedup.deduper import (
+        DedupConfig,
+        Deduplicator,
+        Prepared,
+        Verdict,
+        duplicate_record,
+        keep_order,
+        prepare,
+    )
+    from pipelines.dedup.local_store import LocalStore
+    from pipelines.dedup.normalize import exact_key, normalize_text, word_count
+    from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
+    from pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
+    from pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
+
+# Names are imported on first use: importing datasketch costs about a second of CPU (it pulls in
+# scipy), and extraction workers, which only need `normalize_text`, never pay it.
+_HOMES = {
+    "DedupConfig": "deduper",
+    "Deduplicator": "deduper",
+    "Verdict": "deduper",
+    "Prepared": "deduper",
+    "prepare": "deduper",
+    "duplicate_record": "deduper",
+    "keep_order": "deduper",
+    "LocalStore": "local_store",
+    "exact_key": "normalize",
+    "normalize_text": "normalize",
+    "word_count": "normalize",
+    "RedisStore": "redis_store",
+    "DEFAULT_NAMESPACE": "redis_store",
+    "SignatureComputer": "signatures",
+    "SignatureScheme": "signatures",
+    "fast_hash32": "signatures",
+    "shingles": "signatures",
+    "IndexSettings": "store",
+    "SignatureStore": "store",
+    "choose_lsh_params": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
 
 
 def open_store(
-    output_dir: str | os.PathLike[str], redis_url: str | None = None, namespace: str = DEFAULT_NAMESPACE
+    output_dir: str | os.PathLike[str], redis_url: str | None = None, namespace: str | None = None
 ) -> SignatureStore:
     """The store for an output folder: ``DIR/dedup`` on disk, or the Redis index at `redis_url`."""
     if redis_url:
-        return RedisStore(redis_url, namespace=namespace)
+        from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
+
+        return RedisStore(redis_url, namespace=namespace or DEFAULT_NAMESPACE)
+    from pipelines.dedup.local_store import LocalStore
+
     return LocalStore(Path(output_dir) / "dedup")
 
 
 __all__ = [
+    "DEFAULT_NAMESPACE",
     "DedupConfig",
     "Deduplicator",
     "IndexSettings",

@@ -1,0 +1,43 @@
+"""`seedcrawl export DIR --format parquet|jsonl.gz [--output PATH]`: the corpus for other tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_USAGE = 2
+
+
+def add_export_parser(commands: Any) -> None:
+    from pipelines.export import FORMATS
+
+    parser = commands.add_parser(
+        "export", help="write DIR/corpus/articles.jsonl as Parquet shards or one .jsonl.gz file"
+    )
+    parser.add_argument("out", type=Path, metavar="DIR", help="output folder of a crawl")
+    parser.add_argument(
+        "--format", required=True, choices=FORMATS, help="parquet (a folder of shards) or jsonl.gz"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="where to write (default: DIR/export/parquet/ or DIR/export/articles.jsonl.gz)",
+    )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipelines.export import ExportError, export_corpus
+
+    if not args.out.is_dir():
+        print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = export_corpus(args.out.absolute(), args.format, args.output)
+    except ExportError as exc:
+        print(f"seedcrawl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{result.records} records in {len(result.files)} file(s): {result.path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,41 @@
+"""`seedcrawl report DIR`: rebuild DIR/report.html from what the folder holds."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_report_parser(commands: Any) -> None:
+    parser = commands.add_parser("report", help="rebuild DIR/report.html (charts and tables of the runs)")
+    parser.add_argument("out", type=Path, metavar="DIR", help="output folder of a crawl")
+    add_replay_base(parser)
+
+
+def add_replay_base(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--replay-base",
+        metavar="URL",
+        help="where the report links captures (default http://127.0.0.1:8080/<DIR name>/, a pywb collection)",
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if not args.out.is_dir():
+        print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
+        return 2
+    print(f"report: {publish_report(args.out, args.replay_base)}", file=sys.stderr)
+    return 0
+
+
+def publish_report(root: Path, replay_base: str | None = None) -> Path | None:
+    """Write DIR/report.html; a folder that cannot take it is said, not fatal to the command."""
+    from seedcrawl.report import write_report
+
+    try:
+        return write_report(root, replay_base)
+    except OSError as exc:
+        print(f"seedcrawl: warning: could not write {root}/report.html: {exc}", file=sys.stderr)
+        return None

@@ -1,0 +1,112 @@
+"""Metadata a corpus user relies on: headline without the site name, author names from JSON-LD,
+no link labels as authors, the paywall flag, and short news briefs kept as articles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import pytest
+
+from pipelines.document import Document, WarcRef
+from pipelines.errors import Rejected
+from pipelines.extract import ExtractOptions, extract
+
+URL = "https://news.example/2026/11/harbour-reopens"
+BODY = (
+    "The harbour reopened to ferries on Monday after a week of storm repairs, the port authority said. "
+    "Engineers replaced two damaged moorings and checked the breakwater before the first crossing. "
+    "Timetables return to normal on Wednesday, when the freight berths open again as well."
+)
+
+
+def page(
+    title: str,
+    body: str = BODY,
+    json_ld: Mapping[str, object] | None = None,
+    extra: str = "",
+    og: bool = True,
+) -> str:
+    script = f'<script type="application/ld+json">{json.dumps(json_ld)}</script>' if json_ld else ""
+    if og:
+        script += '<meta property="og:type" content="article">'
+    paragraphs = "".join(f"<p>{sentence}.</p>" for sentence in body.split(". ") if sentence)
+    return (
+        f"<html lang='en'><head><title>{title}</title>{script}</head><body><article>"
+        f"<h1>Harbour reopens after storm repairs</h1>{paragraphs}{extra}</article></body></html>"
+    )
+
+
+def run(html: str) -> Document:
+    ref = WarcRef("t.warc.gz", 0, 1, "<urn:uuid:t>", None)
+    doc = Document("d", URL, "2026-11-22T10:00:00Z", ref, 200, "text/html", html=html)
+    return extract(doc, ExtractOptions())
+
+
+def test_title_is_the_printed_headline_without_the_site_name() -> None:
+    assert run(page("Harbour reopens after storm repairs | Example News")).title == (
+        "Harbour reopens after storm repairs"
+    )
+
+
+def test_title_loses_a_site_suffix_when_there_is_no_headline_element() -> None:
+    html = page("Ferry timetables return to normal - Example News").replace(
+        "<h1>Harbour reopens after storm repairs</h1>", ""
+    )
+    assert run(html).title == "Ferry timetables return to normal"
+
+
+def test_authors_come_from_json_ld_one_name_each() -> None:
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Harbour reopens after storm repairs",
+        "author": [{"@type": "Person", "name": "Ana Silva"}, {"@type": "Person", "name": "Tom Berg"}],
+        "datePublished": "2026-11-16T08:00:00Z",
+    }
+    doc = run(page("Harbour reopens", json_ld=json_ld))
+    assert doc.authors == ("Ana Silva", "Tom Berg")
+    assert doc.author == "Ana Silva, Tom Berg"
+    assert doc.published == "2026-11-16"
+    assert doc.paywalled is False
+
+
+def test_a_link_label_is_never_the_author() -> None:
+    html = page("Harbour reopens").replace(
+        "<article>", '<article><div class="author"><a href="/author/x">View more posts</a></div>'
+    )
+    doc = run(html)
+    assert doc.author is None and doc.authors == ()
+
+
+def test_declared_not_free_is_paywalled() -> None:
+    json_ld = {"@context": "https://schema.org", "@type": "NewsArticle", "isAccessibleForFree": False}
+    assert run(page("Harbour reopens", json_ld=json_ld)).paywalled is True
+
+
+def test_text_stopping_at_a_subscription_wall_is_paywalled() -> None:
+    wall = "<p>Subscribe to continue reading this article.</p>"
+    doc = run(page("Harbour reopens", extra=wall))
+    assert doc.paywalled is True
+    assert "Engineers replaced two damaged moorings" in doc.text
+
+
+@pytest.mark.parametrize("markup", ["json-ld", "og"])
+def test_a_declared_news_brief_of_20_words_is_an_article(markup: str) -> None:
+    brief = (
+        "Police closed the coastal road near the harbour on Tuesday evening after a landslide. "
+        "Drivers should use the inland route until further notice."
+    )
+    assert 20 <= len(brief.split()) < 40
+    json_ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Coastal road closed"}
+    html = page("Coastal road closed", brief, json_ld if markup == "json-ld" else None, og=markup == "og")
+    assert run(html).text.startswith("Police closed the coastal road")
+
+
+def test_an_undeclared_short_page_is_still_not_an_article() -> None:
+    html = (
+        "<html><body><div><p>Opening hours: Monday to Friday, nine to five. Call us.</p></div></body></html>"
+    )
+    with pytest.raises(Rejected) as caught:
+        run(html)
+    assert caught.value.reason in {"not_article", "empty_text"}
