@@ -19,6 +19,8 @@ ORDER = [
     "extraction_path",
     "extract_budget",
     "dedup",
+    "dedup_scale",
+    "process_dask",
     "focus",
     "faults",
     "memory",

@@ -21,7 +21,7 @@ import json
 import random
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
@@ -266,12 +266,93 @@ def updated_versions(config: DedupConfig, seed: int) -> list[tuple[float, float,
     return rows
 
 
+def scale_documents(n: int, seed: int, hub_rate: float) -> tuple[list[Document], dict[str, int]]:
+    """n synthetic documents (as bench/dedup_speed.py makes them) and each one's true cluster.
+
+    8% are edited and 2% exact copies of one of the last 1,000 documents (same true cluster as
+    it); `hub_rate` are hubs: a digest page joining two recent originals whole, its own true
+    cluster, dated a day earlier so that the keep rule sees it before the stories it joins.
+    """
+    from dedup_speed import sentence_pool
+
+    rng, pool = random.Random(seed), sentence_pool()
+    docs: list[Document] = []
+    truth: dict[str, int] = {}
+    recent: list[tuple[str, int]] = []
+    originals: list[str] = []
+    for i in range(n):
+        roll, published = rng.random(), "2026-01-02"
+        if recent and roll < 0.02:
+            text, root = rng.choice(recent)
+        elif recent and roll < 0.10:
+            source, root = rng.choice(recent)
+            words = source.split(" ")
+            for j in rng.sample(range(len(words)), 4):
+                words[j] = rng.choice(words)
+            text = "By Staff Writer\n\n" + " ".join(words)
+        elif len(originals) > 2 and roll < 0.10 + hub_rate:
+            first, second = rng.sample(originals[-1000:], 2)
+            text, root, published = f"{first}\n\n{second}", i, "2026-01-01"
+        else:
+            parts: list[str] = []
+            while sum(len(p.split()) for p in parts) < 600:
+                parts.append(rng.choice(pool))
+            text, root = " ".join(parts), i
+            originals.append(text)
+        recent = [*recent[-999:], (text, root)]
+        doc_id = f"doc{i:07d}"
+        truth[doc_id] = root
+        ref = WarcRef("bench.warc.gz", i, 1, f"<urn:{doc_id}>", None)
+        docs.append(Document(doc_id, f"https://example.org/{i}", "2026-01-02T00:00:00Z", ref, text=text))
+        docs[-1].published = published
+    return docs, truth
+
+
+def scale_quality(n: int, seed: int, hub_rate: float, anchor: float) -> dict[str, float]:
+    """Link precision (each duplicate -> kept link right) and cluster precision (the pairs implied)."""
+    docs, truth = scale_documents(n, seed, hub_rate)
+    config = DedupConfig(anchor_similarity=anchor)
+    with tempfile.TemporaryDirectory() as tmp, Deduplicator(config, LocalStore(tmp)) as dedup:
+        pred = {doc.id: v.duplicate_of or doc.id for doc, v in dedup.process(sorted(docs, key=keep_order))}
+    links = [(d, k) for d, k in pred.items() if d != k]
+    right = sum(truth[d] == truth[k] for d, k in links)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc_id, kept in pred.items():
+        groups[kept].append(doc_id)
+    predicted = tp = 0
+    for members in groups.values():
+        predicted += len(members) * (len(members) - 1) // 2
+        for count in Counter(truth[m] for m in members).values():
+            tp += count * (count - 1) // 2
+    true_pairs = sum(c * (c - 1) // 2 for c in Counter(truth.values()).values())
+    return {
+        "docs": n,
+        "hub_rate": hub_rate,
+        "anchor_similarity": anchor,
+        "links": len(links),
+        "link_precision": right / max(1, len(links)),
+        "cluster_pairs": predicted,
+        "cluster_precision": tp / max(1, predicted),
+        "cluster_recall": tp / max(1, true_pairs),
+        "largest_cluster": max(len(m) for m in groups.values()),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale", type=int, metavar="N", help="instead: link and cluster precision on N synthetic documents"
+    )
+    parser.add_argument("--hub-rate", type=float, default=0.01, help="share of hub documents with --scale")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8])
     parser.add_argument("--sweep", action="store_true", help="also try other thresholds")
     parser.add_argument("--verbose", action="store_true", help="list false pairs and missed copies")
     args = parser.parse_args()
+    if args.scale:
+        for seed in args.seeds[:1]:
+            for anchor in (0.0, DedupConfig().anchor_similarity):  # the bound off, then on
+                print(json.dumps(scale_quality(args.scale, seed, args.hub_rate, anchor)), flush=True)
+        return
     thresholds = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] if args.sweep else [DedupConfig().threshold]
     print("| threshold | seed | docs | true pairs | predicted | precision | recall | F1 | negatives kept |")
     print("|---|---|---|---|---|---|---|---|---|")

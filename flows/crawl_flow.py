@@ -94,6 +94,7 @@ def _run(
     dedup_threshold: float | None,
     crawl_retries: int,
     package: bool,
+    scale: tasks.Scale,
 ) -> dict[str, Any]:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     steps = _Steps(progress)
@@ -101,7 +102,7 @@ def _run(
     summary = steps.run("crawl", lambda: crawl(request), "{pages} pages fetched")
     report = steps.run(
         "process",
-        lambda: tasks.process(layout.root, dedup_threshold, request.run_id),
+        lambda: tasks.process(layout.root, dedup_threshold, request.run_id, scale),
         "{articles} new articles",
     )
     index = steps.run("index", lambda: tasks.index(layout.root), "{lines} index lines")
@@ -149,7 +150,9 @@ def seedcrawl_flow(
     show_progress: bool = False,
     config: str | None = None,
     shards: int = 1,
-    shard_redis: str | None = None,
+    redis: str | None = None,
+    dask_workers: int | None = None,
+    dask_address: str | None = None,
 ) -> dict[str, Any] | State[Any]:
     """One crawl of `seeds` (URLs and/or `seeds_file`) into the folder `out`, then the other steps.
 
@@ -160,8 +163,11 @@ def seedcrawl_flow(
     `show_progress` passes the crawl's live progress line through (for a terminal);
     `config` is a YAML file of `seedcrawl run` options (see seedcrawl/config.py), filling in
     every parameter left at its default here.
-    `shards` > 1 crawls with that many processes sharing the hosts through Redis at `shard_redis`
-    (a dead shard is started again and resumes; see seedcrawl/shard_run.py).
+    `redis` (redis://HOST:PORT/DB) keeps the dedup index in Redis, and with `shards` > 1 the crawl
+    runs that many processes sharing the hosts through the same Redis (under their own keys; a
+    dead shard is started again and resumes; see seedcrawl/shard_run.py).
+    `dask_workers` (a local cluster) or `dask_address` (a running one) extract on Dask
+    (flows/process_flow.py).
     Returns the run record (also written to DIR/logs/run-<run id>.json).
     """
     try:
@@ -190,6 +196,9 @@ def seedcrawl_flow(
         lock_wait, run_id = lock_wait or filed["lock_wait"], run_id or filed["run_id"]
         if crawl_retries == tasks.CRAWL_RETRIES:
             crawl_retries = filed["crawl_retries"]
+        shards, redis = (filed["shards"] if shards == 1 else shards), redis or filed["redis"]
+        dask_workers = dask_workers or filed["dask_workers"]
+        dask_address = dask_address or filed["dask_address"]
     request = tasks.CrawlRequest(
         out=layout.root,
         run_id=run_id or flow_run.get_id() or str(uuid.uuid4()),
@@ -204,12 +213,13 @@ def seedcrawl_flow(
         refetch=refetch,
         show_progress=show_progress,
         shards=shards,
-        redis=shard_redis,
+        redis=redis,
     )
     progress = artifacts.Progress(layout.root, [s for s in STEPS if package or s != "package"])
     try:
         with FolderLock(layout.root, wait=lock_wait, name=RUN_LOCK_NAME):
-            record = _run(layout, request, progress, dedup_threshold, crawl_retries, package)
+            scale = tasks.Scale(dask_workers, dask_address, redis)
+            record = _run(layout, request, progress, dedup_threshold, crawl_retries, package, scale)
     except FolderBusy as exc:
         return _failure(str(exc), EXIT_OUTPUT, progress)
     except tasks.CrawlFailed as exc:

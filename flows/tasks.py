@@ -142,13 +142,35 @@ def run_crawl(request: CrawlRequest, echo: bool = True) -> dict[str, Any]:
     return summary
 
 
-def run_processing(out: Path, dedup_threshold: float | None, run_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Scale:
+    """Where processing runs and where its dedup index lives (all None: this machine, DIR/dedup)."""
+
+    dask_workers: int | None = None  # a local Dask cluster of this many worker processes
+    dask_address: str | None = None  # the scheduler of a running Dask cluster
+    redis_url: str | None = None  # the dedup index in Redis
+
+    @property
+    def dask(self) -> bool:
+        return bool(self.dask_workers or self.dask_address)
+
+
+def run_processing(
+    out: Path, dedup_threshold: float | None, run_id: str, scale: Scale | None = None
+) -> dict[str, Any]:
     """The one call into the processing pipeline (adapts to its signature)."""
     # imported here: the extraction stack is heavy, and `prefect deploy` imports this module
     from pipelines.dataset_card import write_card
     from pipelines.runner import ProcessOptions, process_folder
 
-    report = process_folder(out, ProcessOptions(dedup_threshold=dedup_threshold), run_id=run_id).to_dict()
+    scale = scale or Scale()
+    options = ProcessOptions(dedup_threshold=dedup_threshold, redis_url=scale.redis_url)
+    if scale.dask:
+        from flows.process_flow import run_on_dask  # prefect-dask and distributed only when asked
+
+        report = run_on_dask(out, options, run_id, scale.dask_workers, scale.dask_address)
+    else:
+        report = process_folder(out, options, run_id=run_id).to_dict()
     write_card(Path(out))
     return report
 
@@ -178,8 +200,10 @@ def crawl(request: CrawlRequest) -> dict[str, Any]:
 
 
 @task(name="process", cache_policy=NO_CACHE)
-def process(out: Path, dedup_threshold: float | None, run_id: str) -> dict[str, Any]:
-    report = run_processing(out, dedup_threshold, run_id)
+def process(
+    out: Path, dedup_threshold: float | None, run_id: str, scale: Scale | None = None
+) -> dict[str, Any]:
+    report = run_processing(out, dedup_threshold, run_id, scale)
     get_run_logger().info(
         "%s new articles, %s duplicates, %s rejects, %s errors",
         report.get("articles"),

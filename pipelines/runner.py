@@ -1,8 +1,13 @@
 """`seedcrawl process DIR`: closed WARC files in, corpus lines out.
 
-    read (this process) -> decode + extract + score (worker processes, each record on a budget of
-    time and memory: pipelines.pool) -> spool
-    -> dedup in keep order -> commit the dedup index -> append corpus lines -> mark files done
+    map (pipelines.mapped): read -> decode + extract + score + dedup signature, per record
+    -> spool -> dedup in keep order -> commit the dedup index -> append corpus lines -> mark files done
+
+The map runs by default in this machine's worker processes (each record on a budget of time and
+memory: pipelines.pool); a `Mapper` can run it elsewhere instead, one task per WARC file (the
+Dask flow, flows/process_flow.py). Either way its outcomes reach the one ordered step in file
+and record order, so the corpus (records, keep decisions, ids, line order) is the same whatever
+ran the map and however many workers it had.
 
 Deduplication needs every new article of the run before it can honour the keep rule (earliest
 published first), so extracted documents wait in an on-disk spool, not in memory. The dedup index
@@ -16,9 +21,8 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,13 +35,18 @@ from pipelines.decode import DecodeOptions
 from pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
 from pipelines.document import Document
 from pipelines.extract import ExtractOptions
-from pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget, ordered_map
+from pipelines.mapped import FileResult, MapOptions, Outcome, Signed, map_records
+from pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget
 from pipelines.read import Skipped, read_documents
 from pipelines.spool import Spool
-from pipelines.steps import Rejection, StepOptions, overrun, process_one
+from pipelines.steps import Rejection, StepOptions
 from pipelines.topic import TopicProfile
 
 LEDGER = "processed-warcs.json"
+
+# Maps the WARC files to their outcomes elsewhere (a cluster); yields one result per file, in the
+# order given.
+Mapper = Callable[[list[Path], MapOptions], Iterable[FileResult]]
 
 TOPIC_FILE = "topic.json"  # written into DIR/state/ by a crawl given a topic
 
@@ -66,6 +75,9 @@ class ProcessOptions:
 
     on_record: Callable[[], None] | None = None  # called once per record extracted (a progress bar)
 
+    def dedup_config(self) -> DedupConfig:
+        return DedupConfig() if self.dedup_threshold is None else DedupConfig(threshold=self.dedup_threshold)
+
 
 @dataclass
 class ProcessReport:
@@ -90,8 +102,12 @@ class ProcessReport:
 
 
 def process_folder(
-    out_dir: Path, options: ProcessOptions | None = None, run_id: str | None = None
+    out_dir: Path,
+    options: ProcessOptions | None = None,
+    run_id: str | None = None,
+    mapper: Mapper | None = None,
 ) -> ProcessReport:
+    """Process the folder's new WARC files; `mapper` None maps them in local worker processes."""
     options = options or ProcessOptions()
     layout = Layout.create(out_dir)
     started = time.monotonic()
@@ -105,17 +121,17 @@ def process_folder(
         todo = [path for path in layout.closed_warcs() if path.name not in done]
         report.warc_files = len(todo)
         step = StepOptions(options.decode, options.extract, _topic(layout, options), options.keep_off_topic)
+        map_options = MapOptions(step, options.dedup_config(), options.max_payload, options.budget())
         corpus = Corpus(layout.corpus_dir)
         reasons: Counter[str] = Counter()
         try:
-            with Spool(layout.state_dir) as spool:
-                for outcome in ordered_map(
-                    partial(process_one, options=step),
-                    _new_documents(todo, options, corpus, report),
-                    options.workers,
-                    budget=options.budget(),
-                    on_overrun=overrun,
-                ):
+            with Spool[Signed](layout.state_dir) as spool:
+                if mapper is None:
+                    new = _new_documents(todo, options, corpus, report)
+                    outcomes = map_records(new, map_options, options.workers)
+                else:
+                    outcomes = _unknown_outcomes(mapper(todo, map_options), corpus, report)
+                for outcome in outcomes:
                     if options.on_record is not None:
                         options.on_record()
                     if isinstance(outcome, Rejection):
@@ -131,7 +147,7 @@ def process_folder(
                             outcome.warc,
                         )
                     else:
-                        spool.add(keep_order(outcome), outcome)
+                        spool.add(keep_order(outcome.doc), outcome)
                 _dedup_and_write(layout, options, spool, corpus, report, reasons, run_id)
             corpus.close()
         except BaseException:
@@ -157,22 +173,34 @@ def _new_documents(
             yield item
 
 
+def _unknown_outcomes(
+    results: Iterable[FileResult], corpus: Corpus, report: ProcessReport
+) -> Iterator[Outcome]:
+    """The outcomes of records whose ids the corpus does not hold yet (as `_new_documents` picks)."""
+    for result in results:
+        report.records += result.records
+        for outcome in result.outcomes:
+            doc_id = outcome.doc_id if isinstance(outcome, Rejection) else outcome.doc.id
+            if doc_id in corpus.known:
+                report.already_known += 1
+                continue
+            yield outcome
+
+
 def _dedup_and_write(
     layout: Layout,
     options: ProcessOptions,
-    spool: Spool,
+    spool: Spool[Signed],
     corpus: Corpus,
     report: ProcessReport,
     reasons: Counter[str],
     run_id: str | None,
 ) -> None:
-    config = (
-        DedupConfig() if options.dedup_threshold is None else DedupConfig(threshold=options.dedup_threshold)
-    )
-    with Deduplicator(config, open_store(layout.root, options.redis_url)) as dedup:
+    with Deduplicator(options.dedup_config(), open_store(layout.root, options.redis_url)) as dedup:
         kept: list[int] = []
         duplicates: list[dict[str, Any]] = []
-        for (doc, verdict), slot in zip(dedup.process(spool.in_order()), spool.order(), strict=True):
+        signed = ((item.doc, item.prepared) for item in spool.in_order())
+        for (doc, verdict), slot in zip(dedup.process_prepared(signed), spool.order(), strict=True):
             if verdict.kept:
                 kept.append(slot)
             else:
@@ -181,7 +209,7 @@ def _dedup_and_write(
         dedup.commit()
         kept_ids = set()
         for slot in kept:
-            doc = spool.get(slot)
+            doc = spool.get(slot).doc
             doc.cluster_size = dedup.cluster_size(doc.id)
             kept_ids.add(doc.id)
             if corpus.add_article(doc):

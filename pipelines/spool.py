@@ -13,12 +13,14 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from pipelines.document import Document
+T = TypeVar("T")
 
 
-class Spool:
+class Spool(Generic[T]):
+    """Items (documents, or documents with their dedup preparation) by sort key."""
+
     def __init__(self, folder: Path) -> None:
         fd, name = tempfile.mkstemp(prefix=".spool-", suffix=".pickle", dir=folder)
         self.path = Path(name)
@@ -26,7 +28,7 @@ class Spool:
         self._entries: list[tuple[Any, int]] = []
         self._order: list[int] | None = None
 
-    def add(self, key: Any, doc: Document) -> None:
+    def add(self, key: Any, doc: T) -> None:
         offset = self._file.seek(0, os.SEEK_END)
         pickle.dump(doc, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._entries.append((key, offset))
@@ -41,14 +43,13 @@ class Spool:
             self._order = sorted(range(len(self._entries)), key=lambda slot: self._entries[slot][0])
         return self._order
 
-    def get(self, slot: int) -> Document:
+    def get(self, slot: int) -> T:
         self._file.flush()
         self._file.seek(self._entries[slot][1])
-        doc = pickle.load(self._file)
-        assert isinstance(doc, Document)
+        doc: T = pickle.load(self._file)
         return doc
 
-    def in_order(self) -> Iterator[Document]:
+    def in_order(self) -> Iterator[T]:
         for slot in self.order():
             yield self.get(slot)
 
@@ -56,7 +57,7 @@ class Spool:
         self._file.close()
         self.path.unlink(missing_ok=True)
 
-    def __enter__(self) -> Spool:
+    def __enter__(self) -> Spool[T]:
         return self
 
     def __exit__(

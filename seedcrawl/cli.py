@@ -163,7 +163,7 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
         new_run=getattr(args, "new_run", False),
         shards=args.shards,
         shard=getattr(args, "shard", None),
-        redis=args.shard_redis,
+        redis=args.redis,
     )
 
 

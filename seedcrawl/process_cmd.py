@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,43 @@ def add_dedup_threshold(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_dask_options(parser: argparse.ArgumentParser, flag: bool) -> None:
+    """`--dask-workers`, `--dask-address` (and `--dask` for `process`): the map on a Dask cluster."""
+    if flag:
+        parser.add_argument(
+            "--dask",
+            action="store_true",
+            help="extract on a local Dask cluster through Prefect's DaskTaskRunner (one worker per CPU)",
+        )
+    parser.add_argument(
+        "--dask-workers",
+        type=int,
+        metavar="N",
+        help="extract on a local Dask cluster of N worker processes (Prefect's DaskTaskRunner)",
+    )
+    parser.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="extract on the running Dask cluster whose scheduler is at this address "
+        "(its workers must see DIR at the same path)",
+    )
+
+
+def dask_choice(args: argparse.Namespace) -> tuple[bool, int | None, str | None]:
+    """(use Dask, local workers, scheduler address) from the options; ValueError when bad."""
+    workers, address = args.dask_workers, args.dask_address
+    if workers is not None and workers < 1:
+        raise ValueError("--dask-workers must be 1 or more")
+    if workers is not None and address:
+        raise ValueError("--dask-workers starts a local cluster; --dask-address uses a running one: not both")
+    if address and not address.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise ValueError(f"--dask-address must be a scheduler address like tcp://host:8786, got {address!r}")
+    wanted = bool(getattr(args, "dask", False) or workers or address)
+    if wanted and workers is None and not address:
+        workers = max(1, os.cpu_count() or 1)
+    return wanted, workers, address
+
+
 def add_process_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "process", help="extract, deduplicate and write DIR/corpus/*.jsonl from DIR/warc/*.warc.gz"
@@ -35,6 +73,7 @@ def add_process_parser(commands: Any) -> None:
     parser.add_argument(
         "--redis", metavar="URL", help="share the dedup index in Redis (redis://host:port/db)"
     )
+    add_dask_options(parser, flag=True)
     parser.add_argument(
         "--topic-file",
         type=Path,
@@ -102,8 +141,17 @@ def cmd_process(args: argparse.Namespace) -> int:
         return 2
     options.extract_timeout = args.extract_timeout or None
     options.extract_memory_mb = args.extract_memory or None
-    # a bar on a terminal only: a log or a pipe gets the summary alone
-    report = _with_progress(args.out, options) if sys.stderr.isatty() else process_folder(args.out, options)
+    try:
+        use_dask, dask_workers, dask_address = dask_choice(args)
+    except ValueError as exc:
+        print(f"seedcrawl: {exc}", file=sys.stderr)
+        return 2
+    if use_dask:  # no bar: the records are counted on the cluster, a file at a time
+        report = _process_on_dask(args.out, options, dask_workers, dask_address)
+    elif sys.stderr.isatty():  # a bar on a terminal only: a log or a pipe gets the summary alone
+        report = _with_progress(args.out, options)
+    else:
+        report = process_folder(args.out, options)
     card = write_card(args.out.absolute())
     _save_counts(args.out.absolute(), report.to_dict())
     html = publish_report(args.out)
@@ -117,6 +165,20 @@ def cmd_process(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
+
+
+def _process_on_dask(out: Path, options: Any, dask_workers: int | None, dask_address: str | None) -> Any:
+    """The processing flow on Dask; Prefect's embedded server keeps its run history in DIR/.prefect."""
+    from flows.runner import prefect_imported, prepare_environment, quiet_console
+    from pipelines.runner import ProcessReport
+
+    if not prefect_imported():
+        prepare_environment(out.absolute())
+    from flows.process_flow import run_on_dask
+
+    quiet_console()
+    result = run_on_dask(out.absolute(), options, dask_workers=dask_workers, dask_address=dask_address)
+    return ProcessReport(**result)
 
 
 def _save_counts(root: Path, counts: dict[str, Any]) -> None:

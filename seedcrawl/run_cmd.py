@@ -29,6 +29,7 @@ from seedcrawl.crawl import (
     parse_setting,
     scope_settings,
 )
+from seedcrawl.process_cmd import dask_choice
 
 EXIT_FAILED = 1
 
@@ -36,7 +37,7 @@ EXIT_FAILED = 1
 def add_run_parser(commands: Any) -> None:
     # imported here: seedcrawl.cli imports this module to register the command
     from seedcrawl.cli import _add_crawl_options
-    from seedcrawl.process_cmd import add_dedup_threshold
+    from seedcrawl.process_cmd import add_dask_options, add_dedup_threshold
     from seedcrawl.shard_run import add_shard_options
 
     parser = commands.add_parser(
@@ -45,6 +46,7 @@ def add_run_parser(commands: Any) -> None:
     )
     _add_crawl_options(parser)
     add_dedup_threshold(parser)
+    add_dask_options(parser, flag=False)
     parser.add_argument(
         "--lock-wait",
         type=float,
@@ -84,7 +86,11 @@ def _check(args: argparse.Namespace) -> tuple[Layout, dict[str, str]]:
         raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
     if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
         raise CrawlError("--dedup-threshold must be above 0 and at most 1", EXIT_USAGE)
-    if args.shards < 1 or (args.shards > 1 and not args.shard_redis):
+    try:
+        dask_choice(args)
+    except ValueError as exc:
+        raise CrawlError(str(exc), EXIT_USAGE) from None
+    if args.shards < 1 or (args.shards > 1 and not args.redis):
         raise CrawlError(
             "--shards takes 1 or more, and more than 1 needs --redis redis://HOST:PORT/DB", EXIT_USAGE
         )
@@ -140,7 +146,9 @@ def flow_parameters(args: argparse.Namespace, settings: dict[str, str]) -> dict[
         "crawl_retries": args.retries,
         "run_id": args.run_id,
         "shards": args.shards,
-        "shard_redis": args.shard_redis,
+        "redis": args.redis,  # the shards' Redis and the dedup index (namespaced apart)
+        "dask_workers": args.dask_workers,
+        "dask_address": args.dask_address,
     }
 
 

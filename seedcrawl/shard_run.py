@@ -62,11 +62,14 @@ def add_shard_options(parser: Any, one_shard: bool) -> None:
             metavar="I",
             help="run only shard I of --shards N (with the same --run-id on each)",
         )
+    # `seedcrawl run` has one --redis for both its Redis uses: the shards' keys and the dedup
+    # index's keys live under different prefixes, so one server (and db) serves both.
+    shared = "redis://HOST:PORT/DB the crawl shards share (seen URLs, one inbox per shard, the end check)"
     parser.add_argument(
         "--redis",
-        dest="shard_redis",
+        dest="redis",
         metavar="URL",
-        help="redis://HOST:PORT/DB the crawl shards share (seen URLs, one inbox per shard, the end check)",
+        help=shared if one_shard else shared + "; the dedup index is kept there too",
     )
 
 

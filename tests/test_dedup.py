@@ -142,3 +142,24 @@ def test_duplicate_record_refuses_a_kept_verdict(dedup: Deduplicator) -> None:
     doc = make_doc("a", seed_texts()[0])
     with pytest.raises(ValueError, match="not a duplicate"):
         duplicate_record(doc, dedup.check(doc))
+
+
+@pytest.mark.parametrize("anchor", [0.0, DedupConfig().anchor_similarity])
+def test_a_hub_page_does_not_chain_two_stories_into_one_cluster(tmp_path: Path, anchor: float) -> None:
+    # A digest page holding two unrelated stories whole is about 0.5 similar to each of them.
+    texts = seed_texts()
+    first, second = texts[0], texts[3]  # of similar length: the page is ~0.5 similar to each
+    docs = [
+        make_doc("hub", f"{first}\n\n{second}", published="2015-11-01"),
+        make_doc("first", first, published="2015-11-02"),
+        make_doc("second", second, published="2015-11-03"),
+    ]
+    config = DedupConfig(threshold=0.4, anchor_similarity=anchor)
+    with Deduplicator(config, LocalStore(tmp_path)) as dedup:
+        got = verdicts(dedup.process(docs))
+    assert got["first"].duplicate_of == "hub"  # the first story joins the page that holds it
+    if anchor:
+        # ...but the second has nothing in common with the first: it is not pulled in as well
+        assert got["second"].kept
+    else:
+        assert got["second"].duplicate_of == "hub"  # without the bound: one chained cluster

@@ -33,10 +33,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pipelines.dedup.deduper import DedupConfig, Deduplicator, Verdict, duplicate_record, keep_order
+    from pipelines.dedup.deduper import (
+        DedupConfig,
+        Deduplicator,
+        Prepared,
+        Verdict,
+        duplicate_record,
+        keep_order,
+        prepare,
+    )
     from pipelines.dedup.local_store import LocalStore
     from pipelines.dedup.normalize import exact_key, normalize_text, word_count
-    from pipelines.dedup.redis_store import RedisStore
+    from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
     from pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
     from pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
 
@@ -46,6 +54,8 @@ _HOMES = {
     "DedupConfig": "deduper",
     "Deduplicator": "deduper",
     "Verdict": "deduper",
+    "Prepared": "deduper",
+    "prepare": "deduper",
     "duplicate_record": "deduper",
     "keep_order": "deduper",
     "LocalStore": "local_store",
@@ -87,10 +97,12 @@ def open_store(
 
 
 __all__ = [
+    "DEFAULT_NAMESPACE",
     "DedupConfig",
     "Deduplicator",
     "IndexSettings",
     "LocalStore",
+    "Prepared",
     "RedisStore",
     "SignatureComputer",
     "SignatureScheme",
@@ -103,6 +115,7 @@ __all__ = [
     "keep_order",
     "normalize_text",
     "open_store",
+    "prepare",
     "shingles",
     "word_count",
 ]

@@ -58,6 +58,9 @@ class DedupConfig:
     hash: HashName = "fast"  # shingle hash: "fast" (vectorised) or "sha1" (datasketch's default)
     lsh_params: tuple[int, int] | None = None  # (bands, rows); None: `choose_lsh_params(threshold)`
     batch_size: int = 256  # documents whose signatures `process` computes at once
+    # A near duplicate must also be this similar to the first near duplicate of the cluster it
+    # joins (within a run), which stops a hub chaining clusters; 0 turns the bound off.
+    anchor_similarity: float = 0.2
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -102,10 +105,28 @@ class Verdict:
 
 
 @dataclass(slots=True)
-class _Prepared:
+class Prepared:
+    """What matching needs of a document's text: exact key, word count, signature (long texts).
+
+    A pure function of the text (`prepare`), so it can be computed wherever the text is extracted,
+    in parallel, and handed to the one ordered dedup step (`Deduplicator.process_prepared`).
+    """
+
     key: bytes
     words: int
     signature: Signatures | None
+
+
+def prepare(texts: Sequence[str], config: DedupConfig, computer: SignatureComputer) -> list[Prepared]:
+    """`Prepared` for each (extracted, not yet normalised) text; signatures in one batch."""
+    normalized = [normalize_text(text) for text in texts]
+    prepared = [Prepared(exact_key(t), word_count(t), None) for t in normalized]
+    long = [i for i, p in enumerate(prepared) if p.words >= config.min_words]
+    if long:
+        sigs = computer.compute([normalized[i] for i in long])
+        for row, i in enumerate(long):
+            prepared[i].signature = sigs[row]
+    return prepared
 
 
 def duplicate_record(doc: Document, verdict: Verdict) -> dict[str, Any]:
@@ -147,6 +168,9 @@ class Deduplicator:
         store.open(config.index_settings())
         self._generation = 0
         self._touched: set[str] = set()
+        # Kept id -> signature of the first near duplicate recorded under it in this run (see
+        # `_best_near_match`): bounds what one "hub" kept document can pull together.
+        self._anchor: dict[str, Signatures] = {}
 
     def __enter__(self) -> Deduplicator:
         return self
@@ -172,6 +196,8 @@ class Deduplicator:
         if verdict.duplicate_of is not None:
             self.store.add_duplicate(verdict.doc_id, verdict.duplicate_of)
             self._touched.add(verdict.duplicate_of)
+            if verdict.kind == "near" and verdict.signature is not None:
+                self._anchor.setdefault(verdict.duplicate_of, verdict.signature)
             return verdict
         owner = self.store.add_kept(verdict.doc_id, verdict.exact_key, verdict.signature)
         self._touched.add(owner)
@@ -185,6 +211,13 @@ class Deduplicator:
         while batch := list(islice(it, self.config.batch_size)):
             for doc, prepared in zip(batch, self._prepare(batch), strict=True):
                 yield doc, self.add(self._decide(doc, prepared))
+
+    def process_prepared(
+        self, items: Iterable[tuple[Document, Prepared]]
+    ) -> Iterator[tuple[Document, Verdict]]:
+        """`process` for documents whose `Prepared` was computed elsewhere (with this config)."""
+        for doc, prepared in items:
+            yield doc, self.add(self._decide(doc, prepared))
 
     def cluster_size(self, kept_id: str) -> int:
         """Documents recorded under `kept_id`, itself included, in this run and earlier ones."""
@@ -202,17 +235,10 @@ class Deduplicator:
         """Release the store; anything added since the last `commit` is forgotten by a LocalStore."""
         self.store.close()
 
-    def _prepare(self, docs: Sequence[Document]) -> list[_Prepared]:
-        texts = [normalize_text(doc.text) for doc in docs]
-        prepared = [_Prepared(exact_key(t), word_count(t), None) for t in texts]
-        long = [i for i, p in enumerate(prepared) if p.words >= self.config.min_words]
-        if long:
-            sigs = self._computer.compute([texts[i] for i in long])
-            for row, i in enumerate(long):
-                prepared[i].signature = sigs[row]
-        return prepared
+    def _prepare(self, docs: Sequence[Document]) -> list[Prepared]:
+        return prepare([doc.text for doc in docs], self.config, self._computer)
 
-    def _decide(self, doc: Document, prepared: _Prepared) -> Verdict:
+    def _decide(self, doc: Document, prepared: Prepared) -> Verdict:
         key, sig, gen = prepared.key, prepared.signature, self._generation
         known = self.store.member_of(doc.id)
         if known is not None:
@@ -238,6 +264,15 @@ class Deduplicator:
         return Verdict(doc_id, kept_id, "near", similarity, True, key, sig)
 
     def _best_near_match(self, sig: Signatures) -> tuple[str, float] | None:
+        """The most similar kept candidate at or above the threshold that its cluster admits.
+
+        Every candidate is verified against the kept document itself (no chain through another
+        duplicate). A kept "hub" (a digest page holding two stories whole) is still about 0.5
+        similar to each story and to each of their copies, so it could pull distinct clusters
+        together; so a document joins a cluster that already has a near duplicate only if it is
+        also at least `anchor_similarity` similar to that first one. Copies of one story share
+        far more than that with one another; two stories joined by a hub share next to nothing.
+        """
         candidates = sorted(self.store.candidates(sig))
         if not candidates:
             return None
@@ -246,7 +281,11 @@ class Deduplicator:
         if not ids:
             return None
         sims = (np.stack([stored[c] for c in ids]) == sig).mean(axis=1)
-        best = int(np.argmax(sims))  # first maximum: ties go to the smallest id
-        if sims[best] < self.config.threshold:
-            return None
-        return ids[best], float(sims[best])
+        # best first; ties go to the smallest id (stable sort of ids already in order)
+        for best in np.argsort(-sims, kind="stable"):
+            if sims[best] < self.config.threshold:
+                return None
+            anchor = self._anchor.get(ids[best])
+            if anchor is None or float(np.mean(anchor == sig)) >= self.config.anchor_similarity:
+                return ids[best], float(sims[best])
+        return None
