@@ -5,10 +5,11 @@ workers, which for a folder of WARC files means every payload in memory at once.
 most `window` items in flight and yields results in input order.
 
 Each item also has a budget (`Budget`): a worker that spends longer than `seconds` on one item,
-or whose resident memory grows past `rss_bytes`, is killed and replaced, and the item's result is
+or whose resident memory grows by more than `rss_bytes` while on one item, is killed and replaced, and the item's result is
 what `on_overrun` makes of it (a rejection, for processing). One pathological page (markup on
 which trafilatura is worse than quadratic, or takes hundreds of MB) therefore costs at most its
-budget, never the run, and `workers` processes peak at about `workers * rss_bytes`. Memory is
+budget, never the run, and `workers` processes peak at about `workers` times (an idle worker's
+size + `rss_bytes`). Memory is
 watched by polling each busy worker's RSS in /proc; the address space of a worker is also capped
 (RLIMIT_AS, its size at start plus twice the budget), so an allocation faster than the polling
 fails in the worker (MemoryError) instead of growing without bound.
@@ -94,6 +95,9 @@ class _Task(Generic[In]):
     seq: int
     item: In
     started: float
+    # The worker's resident size when it took the item: the budget bounds what the item adds, since
+    # an idle worker already holds the pipeline (its libraries, the language model, MinHash tables).
+    rss_before: int
 
 
 class _Worker:
@@ -141,7 +145,7 @@ class _Pool(Generic[In, Out]):
                     if item is _END:
                         exhausted = True
                         break
-                    worker.task = _Task(next_seq, item, time.monotonic())
+                    worker.task = _Task(next_seq, item, time.monotonic(), worker.rss() or 0)
                     with contextlib.suppress(OSError):  # a worker gone meanwhile: _collect sees it
                         worker.conn.send((True, item))
                     next_seq += 1
@@ -175,9 +179,12 @@ class _Pool(Generic[In, Out]):
                 worker.task = None
             elif self.budget.seconds is not None and now - task.started > self.budget.seconds:
                 self._replace(worker, EXTRACT_TIMEOUT, f"not done after {self.budget.seconds:g} s")
-            elif self.budget.rss_bytes is not None and (worker.rss() or 0) > self.budget.rss_bytes:
+            elif (
+                self.budget.rss_bytes is not None
+                and (worker.rss() or 0) - task.rss_before > self.budget.rss_bytes
+            ):
                 mib = self.budget.rss_bytes >> 20
-                self._replace(worker, EXTRACT_MEMORY, f"over {mib} MiB resident")
+                self._replace(worker, EXTRACT_MEMORY, f"grew over {mib} MiB resident")
 
     def _replace(self, worker: _Worker, reason: str, detail: str) -> None:
         task = worker.task

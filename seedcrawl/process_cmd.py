@@ -95,7 +95,7 @@ def add_process_parser(commands: Any) -> None:
         type=int,
         default=EXTRACT_MEMORY_MB,
         metavar="MB",
-        help=f"reject a record (extract_memory) whose extraction process grows past MB MiB resident (default {EXTRACT_MEMORY_MB}; 0: no bound)",
+        help=f"reject a record (extract_memory) whose extraction grows its worker by more than MB MiB resident (default {EXTRACT_MEMORY_MB}; 0: no bound)",
     )
     parser.add_argument(
         "--language",
