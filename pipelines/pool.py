@@ -11,7 +11,7 @@ which trafilatura is worse than quadratic, or takes hundreds of MB) therefore co
 budget, never the run, and `workers` processes peak at about `workers` times (an idle worker's
 size + `rss_bytes`). Memory is
 watched by polling each busy worker's RSS in /proc; the address space of a worker is also capped
-(RLIMIT_AS, its size at start plus twice the budget), so an allocation faster than the polling
+(RLIMIT_AS, its size at start plus the budget), so an allocation faster than the polling
 fails in the worker (MemoryError) instead of growing without bound.
 
 Workers come from a fork server: forking the caller directly is unsafe when it runs threads
@@ -235,7 +235,7 @@ def _cap_address_space(rss_bytes: int) -> None:
             size = int(statm.read().split()[0]) * _PAGE
     except (OSError, ValueError, IndexError):
         return
-    limit = size + 2 * rss_bytes
+    limit = size + rss_bytes
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
