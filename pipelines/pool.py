@@ -173,6 +173,10 @@ class _Pool(Generic[In, Out]):
                     self._replace(worker, "error", f"extraction process died (exit code {code})")
                     continue
                 if not ok:
+                    if isinstance(value, MemoryError) and self.budget.rss_bytes is not None:
+                        # the address-space cap stopped an allocation faster than the polling
+                        self._replace(worker, EXTRACT_MEMORY, "allocation over the memory budget")
+                        continue
                     worker.task = None
                     raise value
                 self.done[task.seq] = value
