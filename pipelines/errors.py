@@ -21,3 +21,18 @@ class Rejected(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """Whether `err` is an allocation failure, including libxml2's.
+
+    libxml2 reports a failed allocation as an XPath or parser error whose log says ERR_NO_MEMORY;
+    under a worker's memory budget (pipelines.pool) that is the budget's overrun, not a fault of
+    the page.
+    """
+    if isinstance(err, MemoryError):
+        return True
+    from lxml import etree  # only a page's parse errors carry the log: no import cost otherwise
+
+    log = getattr(err, "error_log", None) or ()
+    return any(getattr(entry, "type", None) == etree.ErrorTypes.ERR_NO_MEMORY for entry in log)

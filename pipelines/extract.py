@@ -34,7 +34,7 @@ from pipelines.article import ArticleRules, listing_reason, not_article_reason, 
 from pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
 from pipelines.chrome_patterns import PAYWALL
 from pipelines.document import Document
-from pipelines.errors import Rejected
+from pipelines.errors import Rejected, out_of_memory
 from pipelines.language import detect_language
 from pipelines.metadata import page_metadata
 from pipelines.text_blocks import blocks_from_body, page_links
@@ -66,7 +66,19 @@ class ExtractOptions:
 
 
 def extract(doc: Document, options: ExtractOptions) -> Document:
-    """Fill text and metadata fields from `doc.html`, or raise `Rejected`; empties `doc.html`."""
+    """Fill text and metadata fields from `doc.html`, or raise `Rejected`; empties `doc.html`.
+
+    Raises MemoryError when an allocation fails, libxml2's included (see `out_of_memory`).
+    """
+    try:
+        return _extract(doc, options)
+    except etree.LxmlError as err:
+        if out_of_memory(err):
+            raise MemoryError(f"libxml2: {err}") from err
+        raise
+
+
+def _extract(doc: Document, options: ExtractOptions) -> Document:
     if doc.status != 200:
         raise Rejected("http_status", str(doc.status))
     html = doc.html
@@ -79,7 +91,7 @@ def extract(doc: Document, options: ExtractOptions) -> Document:
     try:
         tree = load_html(html)
     except _PARSE_ERRORS as err:
-        raise Rejected("parse_error", type(err).__name__) from err
+        raise _parse_error(err) from err
     if tree is None:
         raise Rejected("parse_error", "no document tree")
 
@@ -166,8 +178,14 @@ def _run(
             config=_trafilatura_config(options),
         )
     except _PARSE_ERRORS as err:
-        raise Rejected("parse_error", type(err).__name__) from err
+        raise _parse_error(err) from err
     return result if isinstance(result, TrafilaturaDocument) else None
+
+
+def _parse_error(err: Exception) -> Exception:
+    if out_of_memory(err):  # the worker's budget, not the page's markup
+        return MemoryError(f"libxml2: {err}")
+    return Rejected("parse_error", type(err).__name__)
 
 
 def _trafilatura_config(options: ExtractOptions) -> ConfigParser:

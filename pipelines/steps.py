@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pipelines.decode import DecodeOptions, decode
 from pipelines.dedup.normalize import normalize_text, word_count
 from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
+from pipelines.errors import Rejected, out_of_memory
 from pipelines.extract import ExtractOptions, extract
 from pipelines.read import Skipped
 from pipelines.topic import TopicProfile
@@ -56,11 +56,10 @@ def process_one(item: Document | Skipped, options: StepOptions) -> Document | Re
         return doc
     except Rejected as verdict:
         return Rejection(item.id, item.url, verdict.reason, verdict.detail, item.warc)
-    except MemoryError:  # the worker's address-space cap (pipelines.pool) was reached
-        return Rejection(
-            item.id, item.url, "extract_memory", "out of memory in the extraction process", item.warc
-        )
     except Exception as exc:
+        if out_of_memory(exc):  # the worker's address-space cap (pipelines.pool) was reached
+            detail = "out of memory in the extraction process"
+            return Rejection(item.id, item.url, "extract_memory", detail, item.warc)
         return Rejection(item.id, item.url, "error", f"{type(exc).__name__}: {exc}"[:500], item.warc)
 
 
