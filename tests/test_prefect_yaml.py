@@ -25,7 +25,7 @@ from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.server.schemas.schedules import CronSchedule as ServerCronSchedule
 from prefect.workers.process import ProcessWorker
 
-from flows.crawl_flow import seedcrawl_flow
+from seedcrawl.flows.crawl_flow import seedcrawl_flow
 
 REPO = Path(__file__).resolve().parents[1]
 POOL = "seedcrawl-pool"
@@ -106,7 +106,7 @@ def test_prefect_deploy_creates_the_scheduled_deployments(prefect_server: str, t
         demo = client.read_deployment_by_name("seedcrawl/demo-web")
     assert [s.schedule.cron for s in hourly.schedules] == ["15 * * * *"]  # type: ignore[union-attr]
     assert [s.schedule.cron for s in demo.schedules] == ["*/10 * * * *"]  # type: ignore[union-attr]
-    assert hourly.work_pool_name == POOL and hourly.entrypoint == "flows/crawl_flow.py:seedcrawl_flow"
+    assert hourly.work_pool_name == POOL and hourly.entrypoint == "seedcrawl.flows.crawl_flow:seedcrawl_flow"
     assert hourly.parameters["out"] == "out/news"
     assert hourly.pull_steps == [
         {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}
