@@ -105,8 +105,10 @@ def test_stalled_server_costs_bounded_time_per_url(crawled: Crawled, path: str) 
 
 def test_stalled_servers_do_not_hold_the_crawl_or_grow_memory(crawled: Crawled) -> None:
     run = crawled.crawl.run
-    # The stalled URLs are fetched in parallel: the crawl waits for one chain of attempts, plus start-up.
-    assert run.seconds < ATTEMPTS * TIMEOUT + 10
+    # The stalled URLs are fetched in parallel: their chains of attempts overlap in the server's log,
+    # so the crawl waits for one chain, not one after the other (a wall-clock bound failed under load).
+    silent, drip = (crawled.web.entries("conn", path) for path in ("/silent", "/drip"))
+    assert silent[0].time < drip[-1].time and drip[0].time < silent[-1].time
     assert run.peak_rss_mb < RSS_BOUND_MB
     articles, _ = corpus(crawled.crawl.out)
     assert crawled.web.url("conn", "/after") in articles

@@ -68,7 +68,7 @@ def test_a_record_over_its_time_budget_is_rejected_and_the_run_goes_on(
     crawled: Crawled, tmp_path: Path, workers: str
 ) -> None:
     out, _ = processed(
-        crawled, tmp_path, "--workers", workers, "--extract-timeout", "3", "--extract-memory", "0"
+        crawled, tmp_path, "--workers", workers, "--extract-timeout", "8", "--extract-memory", "0"
     )
     _, rejects = corpus(out)
     for path in HOSTILE:
