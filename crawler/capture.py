@@ -221,7 +221,9 @@ class WarcCapture:
             return DigestStore(layout.state_dir / STORE_NAME)
         from crawler.shard_history import RedisCaptureHistory, history_prefix  # redis: shards only
 
-        return RedisCaptureHistory(self.shard.redis_url, history_prefix(layout.root))
+        return RedisCaptureHistory(
+            self.shard.redis_url, history_prefix(layout.root), warc_dir=layout.warc_dir
+        )
 
     @property
     def _own_prefix(self) -> str | None:

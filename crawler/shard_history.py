@@ -61,7 +61,10 @@ def history_prefix(root: Path) -> str:
 
 
 class RedisCaptureHistory:
-    def __init__(self, redis_url: str, prefix: str, client: redis.Redis | None = None) -> None:
+    def __init__(
+        self, redis_url: str, prefix: str, client: redis.Redis | None = None, warc_dir: Path | None = None
+    ) -> None:
+        self.warc_dir = warc_dir  # where sync() checks that a file is really gone
         self.redis = client or redis.Redis.from_url(redis_url)
         self._digests = f"{prefix}:digests"
         self._urls = f"{prefix}:urls"
@@ -129,15 +132,14 @@ class RedisCaptureHistory:
         and what they note while this reads older files is not overwritten (see _NOTE_IF_NEWER)."""
         paths = list(closed_files)
         present = {path.name: path for path in paths}
-        folders = {path.parent for path in paths}
-        opened = {
-            p.name[: -len(OPEN_SUFFIX)] for folder in folders for p in folder.glob("*.warc.gz" + OPEN_SUFFIX)
-        }
+        folders = {path.parent for path in paths} | ({self.warc_dir} if self.warc_dir else set())
         try:
             known = {_text(name) for name in self.redis.smembers(self._files)}
             written = {_text(name) for name in self.redis.smembers(self._written)}
-            for gone in (known | written) - present.keys() - opened:
-                self._drop_file(gone)
+            for gone in (known | written) - present.keys():
+                # Looked at again now: another shard may have opened or closed it since the listing.
+                if not any((f / gone).exists() or (f / (gone + OPEN_SUFFIX)).exists() for f in folders):
+                    self._drop_file(gone)
             unread = sorted(present.keys() - known)
             for name in unread:
                 for found in captures_in(present[name]):

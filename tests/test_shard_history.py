@@ -96,8 +96,14 @@ def test_the_history_is_rebuilt_from_the_warc_files(tmp_path: Path, redis_url: s
     one = history.last_capture("http://127.0.0.1:8000/one")
     assert one is not None and one.etag == '"e1"'
     assert history.lookup(one.payload_digest) is not None
-    path.unlink()  # a file that is gone no longer backs revisits or validators
-    assert history.sync([]) == 0
+    # Another shard's file being written (or closed since the listing) is not gone.
+    being_written = path.with_name(path.name + ".open")
+    path.rename(being_written)
+    watching = RedisCaptureHistory(redis_url, history_prefix(tmp_path), warc_dir=tmp_path)
+    assert watching.sync([]) == 0
+    assert watching.last_capture("http://127.0.0.1:8000/one") is not None
+    being_written.unlink()  # a file that is gone no longer backs revisits or validators
+    assert watching.sync([]) == 0
     assert history.last_capture("http://127.0.0.1:8000/one") is None
     assert history.lookup(one.payload_digest) is None
 
