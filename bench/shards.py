@@ -35,14 +35,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import redis
 
-from archive.digests import CaptureInfo
-from archive.records import RevisitTarget
 from bench.crawlweb import CrawlWeb
-from crawler.frontier_store import Entry
-from crawler.shard_history import RedisCaptureHistory
-from crawler.shard_queue import ShardQueue
-from crawler.shards import ShardSpec
+from seedcrawl.archive.digests import CaptureInfo
+from seedcrawl.archive.records import RevisitTarget
 from seedcrawl.crawl import LOOPBACK_SETTINGS
+from seedcrawl.crawler.frontier_store import Entry
+from seedcrawl.crawler.shard_history import RedisCaptureHistory
+from seedcrawl.crawler.shard_queue import ShardQueue
+from seedcrawl.crawler.shards import ShardSpec
 from tests.support.redis_server import redis_server
 
 RESULTS = Path(__file__).with_name("results") / "shards.md"

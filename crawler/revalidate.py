@@ -23,11 +23,11 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from archive.digests import STORE_NAME, CaptureHistory, DigestStore
-from archive.errors import ArchiveError
-from archive.reader import read_record
-from crawler.incremental import KnownArticles
-from crawler.shards import ShardSpec
+from seedcrawl.archive.digests import STORE_NAME, CaptureHistory, DigestStore
+from seedcrawl.archive.errors import ArchiveError
+from seedcrawl.archive.reader import read_record
+from seedcrawl.crawler.incremental import KnownArticles
+from seedcrawl.crawler.shards import ShardSpec
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def open_capture_history(
     """A reading connection to the capture history of the output folder `root`, if it has one:
     crawl shards share theirs in Redis (crawler/shard_history.py)."""
     if shard is not None and root is not None:
-        from crawler.shard_history import RedisCaptureHistory, history_prefix  # redis: shards only
+        from seedcrawl.crawler.shard_history import RedisCaptureHistory, history_prefix  # redis: shards only
 
         return RedisCaptureHistory(shard.redis_url, history_prefix(root))
     path = state_dir / STORE_NAME if state_dir is not None else None

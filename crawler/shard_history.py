@@ -28,9 +28,9 @@ from pathlib import Path
 
 import redis
 
-from archive.digests import CaptureInfo, captures_in
-from archive.records import RevisitTarget
-from archive.writer import OPEN_SUFFIX
+from seedcrawl.archive.digests import CaptureInfo, captures_in
+from seedcrawl.archive.records import RevisitTarget
+from seedcrawl.archive.writer import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ import pytest
 import redis
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.records import HttpExchange, RecordFactory, RecordStamp
-from archive.writer import RotatingWarcWriter
-from crawler.shard_history import RedisCaptureHistory, history_prefix
-from crawler.shards import shard_of
-from pipelines.runner import ProcessOptions, process_folder
+from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp
+from seedcrawl.archive.writer import RotatingWarcWriter
+from seedcrawl.crawler.shard_history import RedisCaptureHistory, history_prefix
+from seedcrawl.crawler.shards import shard_of
+from seedcrawl.pipelines.runner import ProcessOptions, process_folder
 from seedcrawl.testweb import DemoWeb
 from tests.support.cli import crawl
 from tests.support.redis_server import redis_server
