@@ -10,9 +10,10 @@ recovered after a crash), so it can always be rebuilt from the archive.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -43,6 +44,29 @@ class CaptureInfo:
     payload_digest: str
     etag: str | None
     last_modified: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileCapture:
+    """One successful capture read back from a WARC file: `new_payload` when the record holds it."""
+
+    url: str
+    info: CaptureInfo
+    new_payload: bool
+
+
+class CaptureHistory(Protocol):
+    """What the WARC writer and the spider need of the history: this module's SQLite store, or
+    the one crawl shards share in Redis (crawler/shard_history.py)."""
+
+    def lookup(self, digest: str) -> RevisitTarget | None: ...
+    def add(self, digest: str, target: RevisitTarget, file: str) -> None: ...
+    def note_capture(self, url: str, info: CaptureInfo, file: str) -> None: ...
+    def last_capture(self, url: str) -> CaptureInfo | None: ...
+    def mark_file(self, name: str) -> None: ...
+    def commit(self) -> None: ...
+    def sync(self, closed_files: Iterable[Path]) -> int: ...
+    def close(self) -> None: ...
 
 
 class DigestStore:
@@ -131,35 +155,42 @@ class DigestStore:
         return len(unread)
 
     def _read_file(self, path: Path) -> None:
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                headers = record.rec_headers
-                if record.rec_type not in ("response", "revisit") or headers.get_header("WARC-Truncated"):
-                    continue
-                status = record.http_headers.get_statuscode() if record.http_headers else ""
-                digest = headers.get_header("WARC-Payload-Digest")
-                if not digest or not status.startswith("2"):
-                    continue
-                url = headers.get_header("WARC-Target-URI")
-                if record.rec_type == "response":
-                    if not record.content_stream().read(1):
-                        continue
-                    original = RevisitTarget(
-                        url, headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
-                    )
-                    self.add(digest, original, path.name)
-                else:
-                    original = RevisitTarget(
-                        headers.get_header("WARC-Refers-To-Target-URI"),
-                        headers.get_header("WARC-Refers-To-Date"),
-                        headers.get_header("WARC-Refers-To"),
-                    )
-                validators = record.http_headers
-                info = CaptureInfo(
-                    original, digest, validators.get_header("ETag"), validators.get_header("Last-Modified")
-                )
-                self.note_capture(url, info, path.name)
+        for found in captures_in(path):
+            if found.new_payload:
+                self.add(found.info.payload_digest, found.info.original, path.name)
+            self.note_capture(found.url, found.info, path.name)
 
     def close(self) -> None:
         self.commit()
         self._db.close()
+
+
+def captures_in(path: Path) -> Iterator[FileCapture]:
+    """The successful, whole captures a closed WARC file holds, in file order."""
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            headers = record.rec_headers
+            if record.rec_type not in ("response", "revisit") or headers.get_header("WARC-Truncated"):
+                continue
+            status = record.http_headers.get_statuscode() if record.http_headers else ""
+            digest = headers.get_header("WARC-Payload-Digest")
+            if not digest or not status.startswith("2"):
+                continue
+            url = headers.get_header("WARC-Target-URI")
+            if record.rec_type == "response":
+                if not record.content_stream().read(1):
+                    continue
+                original = RevisitTarget(
+                    url, headers.get_header("WARC-Date"), headers.get_header("WARC-Record-ID")
+                )
+            else:
+                original = RevisitTarget(
+                    headers.get_header("WARC-Refers-To-Target-URI"),
+                    headers.get_header("WARC-Refers-To-Date"),
+                    headers.get_header("WARC-Refers-To"),
+                )
+            validators = record.http_headers
+            info = CaptureInfo(
+                original, digest, validators.get_header("ETag"), validators.get_header("Last-Modified")
+            )
+            yield FileCapture(url, info, record.rec_type == "response")

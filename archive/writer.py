@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 from warcio.warcwriter import BaseWARCWriter
 
 from seedcrawl.archive.atomic import fsync_dir
-from seedcrawl.archive.digests import CaptureInfo, DigestStore
+from seedcrawl.archive.digests import CaptureHistory, CaptureInfo
 from seedcrawl.archive.errors import ArchiveWriteError
 from seedcrawl.archive.records import (
     REVISIT_IDENTICAL,
@@ -161,8 +161,8 @@ class WarcFile:
 class RotatingWarcWriter:
     """Writes request/response pairs, rotating files at `max_file_size` bytes.
 
-    With a `DigestStore`, a successful response whose payload was archived before (in this output
-    folder, by any run) is written as an identical-payload-digest revisit record.
+    With a capture history (archive/digests.py), a successful response whose payload was archived
+    before (in this output folder, by any run) is written as an identical-payload-digest revisit record.
     """
 
     def __init__(
@@ -173,7 +173,7 @@ class RotatingWarcWriter:
         prefix: str = "seedcrawl",
         max_file_size: int = DEFAULT_MAX_FILE_SIZE,
         info: dict[str, str] | None = None,
-        digests: DigestStore | None = None,
+        digests: CaptureHistory | None = None,
     ) -> None:
         if max_file_size <= 0:
             raise ValueError(f"max_file_size must be positive, got {max_file_size}")

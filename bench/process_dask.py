@@ -96,17 +96,20 @@ def tree_cpu(proc: subprocess.Popen[str]) -> float:
 
 
 def run_one(folder: Path, kind: str) -> dict[str, float]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(folder), kind],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    cpu = tree_cpu(proc)
-    out, _ = proc.communicate()
+    log = folder.parent / f"{folder.name}.stderr"
+    with log.open("w") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(folder), kind],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        cpu = tree_cpu(proc)
+        out, _ = proc.communicate()
     if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed with exit status {proc.returncode}")
+        tail = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"{kind} failed with exit status {proc.returncode}:\n{tail}")
     result = json.loads(out.strip().splitlines()[-1])
     return {**result, "cpu_s": cpu}
 

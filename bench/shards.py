@@ -11,7 +11,9 @@ included) and CPU time per page, of the command and all its children (shards, WA
 
 Redis memory: `--urls` synthetic URLs (news-like, about 80 characters) handed off between 4 shards
 through crawler/shard_queue.py, so each costs a seen-set member and an inbox entry, as in a crawl;
-`used_memory` from INFO memory before and after, scaled to a million URLs.
+`used_memory` from INFO memory before and after, scaled to a million URLs. The same for the
+capture history the shards share (crawler/shard_history.py): `--urls` captures noted, each with
+the validators and record of a news page, 90% with a payload of their own (a digest entry too).
 Results go to bench/results/shards.md.
 """
 
@@ -34,8 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import redis
 
 from bench.crawlweb import CrawlWeb
+from seedcrawl.archive.digests import CaptureInfo
+from seedcrawl.archive.records import RevisitTarget
 from seedcrawl.crawl import LOOPBACK_SETTINGS
 from seedcrawl.crawler.frontier_store import Entry
+from seedcrawl.crawler.shard_history import RedisCaptureHistory
 from seedcrawl.crawler.shard_queue import ShardQueue
 from seedcrawl.crawler.shards import ShardSpec
 from tests.support.redis_server import redis_server
@@ -91,6 +96,35 @@ def redis_memory(redis_url: str, urls: int) -> dict[str, float]:
     }
 
 
+def history_memory(redis_url: str, urls: int) -> dict[str, float]:
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    before = int(client.info("memory")["used_memory"])
+    history = RedisCaptureHistory(redis_url, "bench:history", client)
+    file = "seedcrawl-shard1of4-20261204101500123-00042.warc.gz"
+    for n in range(urls):
+        host = f"www.site{n % 997}.example"
+        url = f"https://{host}/2026/12/04/politics/story-about-the-news-number-{n:08d}.html"
+        digest = f"sha1:{n:032X}"
+        original = RevisitTarget(
+            url, "2026-12-04T10:15:00.123456Z", f"<urn:uuid:{n:08x}-1c2d-4e5f-8a9b-0c1d2e3f4a5b>"
+        )
+        if n % 10:
+            history.add(digest, original, file)
+        info = CaptureInfo(original, digest, f'W/"{n:x}-5f3a9c"', "Fri, 04 Dec 2026 10:14:59 GMT")
+        history.note_capture(url, info, file)
+    after = int(client.info("memory")["used_memory"])
+    client.flushall()
+    client.close()
+    per_url = (after - before) / max(1, urls)
+    return {
+        "urls": urls,
+        "bytes": after - before,
+        "bytes_per_url": per_url,
+        "mib_per_million": per_url / 1.048576,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sites", type=int, default=16)
@@ -100,11 +134,17 @@ def main() -> int:
     parser.add_argument("--urls", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS per process")
     parser.add_argument("--append", action="store_true", help="add this table to the results file")
+    parser.add_argument("--memory-only", action="store_true", help="only the Redis memory, appended")
     args = parser.parse_args()
     runs: dict[str, list[dict[str, float]]] = {label: [] for label in CONTENDERS}
     with tempfile.TemporaryDirectory() as tmp, redis_server(Path(tmp)) as redis_url:
         memory = redis_memory(redis_url, args.urls) if args.urls else {}
         print("redis", memory, file=sys.stderr)
+        history = history_memory(redis_url, args.urls) if args.urls else {}
+        print("history", history, file=sys.stderr)
+        if args.memory_only:
+            write_memory(args, memory, history)
+            return 0
         with CrawlWeb(args.sites, args.pages, args.latency) as web:
             for n in range(args.repeat):
                 for label, shards in CONTENDERS.items():
@@ -114,12 +154,16 @@ def main() -> int:
                     )
                     print(label, runs[label][-1], file=sys.stderr)
             pages = web.pages
-    write_results(args, pages, runs, memory)
+    write_results(args, pages, runs, memory, history)
     return 0
 
 
 def write_results(
-    args: argparse.Namespace, pages: int, runs: dict[str, list[dict[str, float]]], memory: dict[str, float]
+    args: argparse.Namespace,
+    pages: int,
+    runs: dict[str, list[dict[str, float]]],
+    memory: dict[str, float],
+    history: dict[str, float],
 ) -> None:
     def rate(items: list[dict[str, float]]) -> float:
         return statistics.median(run["pages"] / run["wall_s"] for run in items)
@@ -165,21 +209,48 @@ def write_results(
         "process's start-up (interpreter, Scrapy, Twisted, the WARC writer's fork), paid once per shard, "
         "not per page; on a crawl of this size it dominates the CPU-per-page column.",
     ]
-    if memory:
-        lines += [
-            "",
-            "## Redis memory",
-            "",
-            f"{int(memory['urls']):,} URLs handed between 4 shards (seen-set member + inbox entry each, about "
-            f"80-character URLs with their referrer): {memory['bytes'] / 2**20:.1f} MiB, "
-            f"{memory['bytes_per_url']:.0f} bytes per URL, so **{memory['mib_per_million']:.0f} MiB per million URLs** "
-            "(`used_memory` from INFO memory, before and after). Only URLs that cross shards are stored; "
-            "a shard's own links stay in its SQLite frontier. The inboxes are logs kept for the run (a "
-            "restarted shard reads its own again), so they grow with the run, and are deleted by the next run "
-            "into the folder.",
-        ]
+    lines += memory_lines(memory, history)
     RESULTS.parent.mkdir(exist_ok=True)
     before = RESULTS.read_text(encoding="utf-8") + "\n" if args.append and RESULTS.exists() else ""
+    RESULTS.write_text(before + "\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+def memory_lines(memory: dict[str, float], history: dict[str, float]) -> list[str]:
+    if not memory:
+        return []
+    lines = [
+        "",
+        "## Redis memory",
+        "",
+        f"{int(memory['urls']):,} URLs handed between 4 shards (seen-set member + inbox entry each, about "
+        f"80-character URLs with their referrer): {memory['bytes'] / 2**20:.1f} MiB, "
+        f"{memory['bytes_per_url']:.0f} bytes per URL, so **{memory['mib_per_million']:.0f} MiB per million URLs** "
+        "(`used_memory` from INFO memory, before and after). Only URLs that cross shards are stored; "
+        "a shard's own links stay in its SQLite frontier. The inboxes are logs kept for the run (a "
+        "restarted shard reads its own again), so they grow with the run, and are deleted by the next run "
+        "into the folder.",
+    ]
+    if history:
+        lines += [
+            "",
+            f"Capture history (crawler/shard_history.py), {int(history['urls']):,} captures noted (URL entry "
+            "with its record, payload digest, ETag and Last-Modified; 90% also a payload-digest entry): "
+            f"{history['bytes'] / 2**20:.1f} MiB, {history['bytes_per_url']:.0f} bytes per captured URL, so "
+            f"**{history['mib_per_million']:.0f} MiB per million captured URLs**. It is kept across runs "
+            "(it is the folder's, not the run's), so it grows with every URL ever archived into the folder.",
+        ]
+    return lines
+
+
+def write_memory(args: argparse.Namespace, memory: dict[str, float], history: dict[str, float]) -> None:
+    lines = [
+        "",
+        f"## Redis memory, measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
+        f"(`.venv/bin/python bench/shards.py --memory-only --urls {args.urls}`)",
+        *memory_lines(memory, history)[3:],
+    ]
+    before = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     RESULTS.write_text(before + "\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

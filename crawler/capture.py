@@ -35,7 +35,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
 from seedcrawl.archive.background import BackgroundWriter
-from seedcrawl.archive.digests import STORE_NAME, DigestStore
+from seedcrawl.archive.digests import STORE_NAME, CaptureHistory, DigestStore
 from seedcrawl.archive.errors import ArchiveWriteError, OutputError
 from seedcrawl.archive.index import build_index
 from seedcrawl.archive.layout import Layout
@@ -124,7 +124,7 @@ class WarcCapture:
         else:
             self.lock = FolderLock(layout.root, held=held)
         self.lock.acquire()
-        self.digests: DigestStore | None = None
+        self.digests: CaptureHistory | None = None
         try:
             self.marker = RunMarker.from_settings(settings, layout.state_dir, self.run_id)
             self.writer = self._open(crawler, layout, stamp)
@@ -153,13 +153,13 @@ class WarcCapture:
             )
         revisits = settings.getbool("SEEDCRAWL_REVISITS")
         if revisits:
-            digests = DigestStore(layout.state_dir / STORE_NAME)
+            digests = self._open_history(layout)
             self.digests = digests
             digests.sync(layout.closed_warcs())
         self.stamp = stamp or RecordStamp()
         info = self._warcinfo(crawler)
 
-        def make_writer(digests: DigestStore | None) -> RotatingWarcWriter:
+        def make_writer(digests: CaptureHistory | None) -> RotatingWarcWriter:
             return RotatingWarcWriter(
                 layout.warc_dir,
                 RecordFactory(self.stamp),
@@ -171,12 +171,11 @@ class WarcCapture:
 
         mode = settings.get("SEEDCRAWL_WARC_WRITER", "process")
         if mode == "process":
-            # The child opens its own connection: an SQLite handle must not cross a fork.
+            # The child opens its own connection: an SQLite or Redis handle must not cross a fork.
             if self.digests is not None:
                 self.digests.close()
                 self.digests = None
-            store = layout.state_dir / STORE_NAME
-            return ProcessWriter(lambda: make_writer(DigestStore(store) if revisits else None))
+            return ProcessWriter(lambda: make_writer(self._open_history(layout) if revisits else None))
         if mode != "thread":
             raise ValueError(f"SEEDCRAWL_WARC_WRITER must be 'process' or 'thread', not {mode!r}")
         return BackgroundWriter(
@@ -215,6 +214,16 @@ class WarcCapture:
         if self.shard is not None:
             info["shard"] = self.shard.label  # "0/2": which process of a sharded crawl wrote the file
         return info
+
+    def _open_history(self, layout: Layout) -> CaptureHistory:
+        """The folder's SQLite store for one process; the one in Redis that crawl shards share."""
+        if self.shard is None:
+            return DigestStore(layout.state_dir / STORE_NAME)
+        from seedcrawl.crawler.shard_history import RedisCaptureHistory, history_prefix  # redis: shards only
+
+        return RedisCaptureHistory(
+            self.shard.redis_url, history_prefix(layout.root), warc_dir=layout.warc_dir
+        )
 
     @property
     def _own_prefix(self) -> str | None:

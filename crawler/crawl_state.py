@@ -31,7 +31,7 @@ from seedcrawl.crawler.replay import Replay, open_replay
 from seedcrawl.crawler.revalidate import Revalidator, open_capture_history
 from seedcrawl.crawler.scope_rules import PageRules
 from seedcrawl.crawler.shard_link import ShardLink
-from seedcrawl.crawler.shards import crawl_layout
+from seedcrawl.crawler.shards import ShardSpec, crawl_layout
 from seedcrawl.crawler.sites import SiteDiscovery
 from seedcrawl.crawler.urls import Scope
 
@@ -89,7 +89,10 @@ class CrawlState:
         assert crawler.stats is not None
         frontier = Frontier(store, scope, crawler.stats, config, known)
         # Requisites are asked for conditionally when an earlier run captured them.
-        history = open_capture_history(state_dir) if config.refetch or requisites else None
+        history = None
+        if config.refetch or requisites:
+            shard = ShardSpec.from_settings(settings)
+            history = open_capture_history(state_dir, shard, layout.root if layout is not None else None)
         return cls(
             layout=layout,
             frontier=frontier,

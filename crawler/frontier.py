@@ -50,6 +50,18 @@ class Router(Protocol):
     def hand_off(self, entry: Entry) -> bool: ...
 
 
+class SharedBudget(Protocol):
+    """`max_pages` for a whole sharded run: one count all shards spend (crawler/shard_queue.py)."""
+
+    def claim(self, n: int, budget: int) -> int:
+        """How many of `n` pages this shard may hand out now (spent at once)."""
+        ...
+
+    def release(self, n: int) -> None:
+        """Give back `n` claimed pages that were not handed out."""
+        ...
+
+
 class Kind(StrEnum):
     SEED = "seed"
     PAGE = "page"
@@ -105,6 +117,7 @@ class Frontier:
         self.known = known
         self.handed_out = 0
         self.router: Router | None = None  # set in a crawl shard: other shards' hosts go there
+        self.shared_budget: SharedBudget | None = None  # set in a crawl shard: max_pages is the run's
 
     # -- admission -------------------------------------------------------------------------------
 
@@ -236,41 +249,58 @@ class Frontier:
         `busy` ones it already has: entries beyond what a host can download now would only wait
         in its download slot, committed before better ones are found.
         """
-        budget = self.config.max_pages
+        if n <= 0:
+            return []
+        room = self._room(n)
         only: str | None = None
-        if budget is not None:
-            if self.handed_out >= budget:
+        if room is not None:
+            if room <= 0:
                 if self.store.has_parked_besides(Kind.REQUISITE.value):
                     self.stats.set_value("seedcrawl/budget_exhausted", 1)
                 only = Kind.REQUISITE.value  # requisites of pages fetched are not in the budget
             else:
-                n = min(n, budget - self.handed_out)
+                n = room
         if per_host is None:
             found = self.store.peek(n, only_kind=only)
             self.store.remove([key for key, _ in found])
             entries = [entry for _, entry in found]
         else:
             entries = self._take_per_host(n, per_host, busy or {}, only)
-        self._spent(entries)
+        self._spent(entries, room)
         return entries
 
-    def _spent(self, entries: list[Entry]) -> None:
-        self.handed_out += sum(1 for entry in entries if entry.kind != Kind.REQUISITE.value)
+    def _room(self, n: int) -> int | None:
+        """How many pages of `n` the budget allows now; None without a budget.
+
+        A crawl shard claims them from the run's count in Redis, so `max_pages` bounds the whole
+        run, not each shard; what it claimed and did not hand out goes back in `_spent`."""
+        budget = self.config.max_pages
+        if budget is None:
+            return None
+        if self.shared_budget is not None:
+            return self.shared_budget.claim(n, budget)
+        return min(n, budget - self.handed_out)
+
+    def _spent(self, entries: list[Entry], claimed: int | None = None) -> None:
+        spent = sum(1 for entry in entries if entry.kind != Kind.REQUISITE.value)
+        self.handed_out += spent
+        if self.shared_budget is not None and claimed is not None and claimed > spent:
+            self.shared_budget.release(claimed - spent)
 
     def take_archived(self, n: int) -> list[Entry]:
         """Up to `n` of the best parked entries a resumed run archived already (see crawler/replay.py).
 
         They count against the page budget like any entry handed out: they were, before the crash.
         """
-        budget = self.config.max_pages
+        room = self._room(n)
         only = None
-        if budget is not None:
-            if self.handed_out >= budget:
+        if room is not None:
+            if room <= 0:
                 only = Kind.REQUISITE.value
             else:
-                n = min(n, budget - self.handed_out)
+                n = room
         entries = self.store.pop_archived(n, only)
-        self._spent(entries)
+        self._spent(entries, room)
         return entries
 
     def repark(self, entry: Entry) -> None:

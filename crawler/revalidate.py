@@ -5,7 +5,8 @@ If-Modified-Since, so an unchanged page answers 304 and costs a few hundred byte
 archives that answer as a revisit record.
 
 The capture history is the archive's business: `DigestStore.last_capture(url)` in
-archive/digests.py, kept by the capture extension. `open_capture_history` and
+archive/digests.py (crawl shards: the one they share in Redis, crawler/shard_history.py), kept by
+the capture extension. `open_capture_history` and
 `Revalidator._from_history` are the only places that know its names. The extension's own store is
 written from the WARC writer thread, so the spider reads through a connection of its own (SQLite's
 WAL lets readers and the writer run side by side); what it needs, captures of earlier runs, was
@@ -22,10 +23,11 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from seedcrawl.archive.digests import STORE_NAME, DigestStore
+from seedcrawl.archive.digests import STORE_NAME, CaptureHistory, DigestStore
 from seedcrawl.archive.errors import ArchiveError
 from seedcrawl.archive.reader import read_record
 from seedcrawl.crawler.incremental import KnownArticles
+from seedcrawl.crawler.shards import ShardSpec
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +44,15 @@ class Validators:
         return {name: value for name, value in found.items() if value}
 
 
-def open_capture_history(state_dir: Path | None) -> DigestStore | None:
-    """A reading connection to the capture history of the output folder, if it has one."""
+def open_capture_history(
+    state_dir: Path | None, shard: ShardSpec | None = None, root: Path | None = None
+) -> CaptureHistory | None:
+    """A reading connection to the capture history of the output folder `root`, if it has one:
+    crawl shards share theirs in Redis (crawler/shard_history.py)."""
+    if shard is not None and root is not None:
+        from seedcrawl.crawler.shard_history import RedisCaptureHistory, history_prefix  # redis: shards only
+
+        return RedisCaptureHistory(shard.redis_url, history_prefix(root))
     path = state_dir / STORE_NAME if state_dir is not None else None
     if path is None or not path.is_file():
         return None
@@ -68,7 +77,7 @@ def _clean(value: object) -> str | None:
 
 class Revalidator:
     def __init__(
-        self, history: DigestStore | None, known: KnownArticles | None, warc_dir: Path | None
+        self, history: CaptureHistory | None, known: KnownArticles | None, warc_dir: Path | None
     ) -> None:
         self._history = history
         self._known = known

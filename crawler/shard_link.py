@@ -64,6 +64,7 @@ class ShardLink:
         """Route the frontier through this shard and read the whole inbox (a restart reads it again)."""
         self.frontier = frontier
         frontier.router = self
+        frontier.shared_budget = self.queue  # --max-pages counts the pages of every shard
         self.queue.start()
         total = 0
         while admitted := self.receive():

@@ -6,7 +6,8 @@ Keys, under `seedcrawl:<folder hash>:<run id>:`:
 
     seen        SET of 64-bit URL keys handed from one shard to another (SADD says who is first)
     inbox:I     LIST of URLs for shard I, appended by the others: [url, kind, priority, depth, via]
-    state       HASH: cursor:I (how much of inbox:I shard I has read), idle:I (1 when idle)
+    state       HASH: cursor:I (how much of inbox:I shard I has read), idle:I (1 when idle),
+                spent:I (pages shard I handed out, against the run's --max-pages)
     done        set once the crawl is over
 
 An inbox is a log, not a queue: a shard reads it from its cursor on, and a shard restarted after
@@ -35,9 +36,21 @@ import redis
 from seedcrawl.crawler.frontier_store import Entry, url_key
 from seedcrawl.crawler.shards import ShardSpec, shard_of
 
+# A restarted shard counts its pages afresh: its resume hands out again what it had archived.
 _START = """
-redis.call('HSET', KEYS[1], 'cursor:' .. ARGV[1], 0, 'idle:' .. ARGV[1], 0)
+redis.call('HSET', KEYS[1], 'cursor:' .. ARGV[1], 0, 'idle:' .. ARGV[1], 0, 'spent:' .. ARGV[1], 0)
 return 1
+"""
+# KEYS: state; ARGV: shard index, shard count, pages wanted, the run's budget
+_CLAIM = """
+local used = 0
+for i = 0, tonumber(ARGV[2]) - 1 do
+  used = used + tonumber(redis.call('HGET', KEYS[1], 'spent:' .. i) or '0')
+end
+local grant = math.min(tonumber(ARGV[3]), tonumber(ARGV[4]) - used)
+if grant <= 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'spent:' .. ARGV[1], grant)
+return grant
 """
 # KEYS: seen, inbox of the owner; ARGV: url key, message
 _HAND_OFF = """
@@ -92,6 +105,7 @@ class ShardQueue:
         self._hand_off = self.redis.register_script(_HAND_OFF)
         self._pull = self.redis.register_script(_PULL)
         self._idle = self.redis.register_script(_IDLE)
+        self._claim = self.redis.register_script(_CLAIM)
         self.handed_off = 0
 
     def start(self) -> None:
@@ -126,6 +140,19 @@ class ShardQueue:
         """Mark this shard idle; True when the whole crawl is over (see the module's docstring)."""
         keys = [self._state, self._done, *self._inboxes]
         return bool(self._idle(keys=keys, args=[self.shard.index, self.shard.count]))
+
+    def claim(self, n: int, budget: int) -> int:
+        """How many of `n` pages this shard may hand out, with `budget` pages for the whole run."""
+        return int(self._claim(keys=[self._state], args=[self.shard.index, self.shard.count, n, budget]))
+
+    def release(self, n: int) -> None:
+        if n > 0:
+            self.redis.hincrby(self._state, f"spent:{self.shard.index}", -n)
+
+    def spent(self) -> int:
+        """Pages every shard handed out so far in this run."""
+        values = self.redis.hmget(self._state, [f"spent:{i}" for i in range(self.shard.count)])
+        return sum(int(value or 0) for value in values)
 
     def is_done(self) -> bool:
         return bool(self.redis.exists(self._done))

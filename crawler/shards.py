@@ -9,11 +9,12 @@ state stay inside one process, and the split is the same on every machine and in
 What a shard keeps apart from the others in the shared folder:
 
     its lock       DIR/.seedcrawl-shard-IofN.lock (the folder's own lock is held by the supervisor)
-    its state      DIR/state/shard-IofN/ (run marker, frontier, digests, known articles)
+    its state      DIR/state/shard-IofN/ (run marker, frontier, known articles)
     its WARC files DIR/warc/<prefix>-shardIofN-<time>-<serial>.warc.gz, warcinfo `shard: I/N`
     its logs       DIR/logs/crawl-<run-id>-shardIofN.{log,json}
 
-URLs one shard finds on another's host go to that shard through Redis (crawler/shard_queue.py).
+URLs one shard finds on another's host go to that shard through Redis (crawler/shard_queue.py),
+which also holds the run's page budget and the folder's capture history (crawler/shard_history.py).
 """
 
 from __future__ import annotations

@@ -179,3 +179,22 @@ def test_a_killed_shard_is_restarted_and_resumes(
     marker = json.loads((out / "state" / f"shard{victim}of2" / "run.json").read_text())
     assert marker["status"] == "ended" and len(marker["attempts"]) == 2
     assert article_clusters(out) == article_clusters(whole)
+
+
+def test_max_pages_bounds_the_whole_run_not_each_shard(tmp_path: Path, web: DemoWeb, redis_url: str) -> None:
+    out = tmp_path / "out"
+    web.clear_log()
+    child = shard_crawl(out, web, redis_url, "--max-pages", "15")
+    _, err = child.communicate(timeout=300)
+    assert child.returncode == 0, err.decode()[-3000:]
+    run_id = json.loads((out / "state" / "run.json").read_text())["run_id"]
+    summary = json.loads((out / "logs" / f"crawl-{run_id}.json").read_text())
+    per_shard = [
+        json.loads((out / "logs" / f"crawl-{run_id}-shard{i}of2.json").read_text())["pages"] for i in range(2)
+    ]
+    assert summary["pages"] == sum(per_shard) == 15, per_shard  # 15 in all, not 15 per shard
+    assert summary["budget_exhausted"]
+    pages = [
+        entry for entry in web.requests() if not entry.url.endswith("/robots.txt") and entry.status < 300
+    ]
+    assert len(pages) == 15

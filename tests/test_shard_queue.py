@@ -85,3 +85,15 @@ def test_the_flow_passes_the_shard_options_to_the_crawl() -> None:
     at = cmd.index("--shards")
     assert cmd[at : at + 4] == ["--shards", "3", "--redis", "redis://127.0.0.1:6379/0"]
     assert "--shards" not in tasks.crawl_command(tasks.CrawlRequest(out=Path("/d"), run_id="r1"))
+
+
+def test_the_page_budget_is_the_runs_and_a_restarted_shard_counts_again(redis_url: str) -> None:
+    first, second = queues(redis_url, 2, namespace(Path("/budget"), "run"))
+    assert first.claim(8, budget=10) == 8
+    assert second.claim(8, budget=10) == 2  # what the other shard left
+    assert second.claim(1, budget=10) == 0
+    first.release(3)  # claimed, not handed out
+    assert second.claim(5, budget=10) == 3 and first.spent() == 10
+    # Restarted, a shard's resume hands out what it had archived again: its own count starts over.
+    first.start()
+    assert first.spent() == 5 and first.claim(10, budget=10) == 5
