@@ -30,7 +30,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from archive.records import RenderedPage
+from seedcrawl.archive.records import RenderedPage
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from crawler.browser import Renderer, chromium_path
-from crawler.render_decision import render_reason
+from seedcrawl.crawler.browser import Renderer, chromium_path
+from seedcrawl.crawler.render_decision import render_reason
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class PageRendering:
         if page is None:
             stats.inc_value("seedcrawl/browser/failed")
             return None
-        from crawler.capture import WarcCapture
+        from seedcrawl.crawler.capture import WarcCapture
 
         for extension in self.crawler.extensions.middlewares:
             if isinstance(extension, WarcCapture):

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 
 import pytest
 
-from pipelines.article import ArticleRules, PageSignals, not_article_reason
-from pipelines.chrome import Block
-from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
-from pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.article import ArticleRules, PageSignals, not_article_reason
+from seedcrawl.pipelines.chrome import Block
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.errors import Rejected
+from seedcrawl.pipelines.extract import ExtractOptions, extract
 
 URL = "https://news.example/2026/11/harbour-reopens"
 BODY = (
