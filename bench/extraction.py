@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from bench.aeb_metric import score as aeb_score
 from bench.extraction_sets import SHARED, Output, Page, Tally, load_aeb, load_wcxb, tally_wcxb, words
+from seedcrawl.pipelines.article import ArticleRules
 from seedcrawl.pipelines.decode import DecodeOptions
 from seedcrawl.pipelines.document import Document, WarcRef
 from seedcrawl.pipelines.extract import ExtractOptions
@@ -53,6 +54,9 @@ CANDIDATES: dict[str, ExtractOptions] = {
     "vote, share 0.9": dataclasses.replace(ExtractOptions(), min_precision_share=0.9),
     "precision mode only": dataclasses.replace(ExtractOptions(), recall=False),
     "recall mode only": dataclasses.replace(ExtractOptions(), precision=False),
+    "vote, list-item share 0.8": dataclasses.replace(
+        ExtractOptions(), article=dataclasses.replace(ArticleRules(), max_item_share=0.8)
+    ),
 }
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 
 import pytest
 
+from seedcrawl.pipelines.article import ArticleRules, PageSignals, not_article_reason
+from seedcrawl.pipelines.chrome import Block
 from seedcrawl.pipelines.document import Document, WarcRef
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
@@ -110,3 +112,20 @@ def test_an_undeclared_short_page_is_still_not_an_article() -> None:
     with pytest.raises(Rejected) as caught:
         run(html)
     assert caught.value.reason in {"not_article", "empty_text"}
+
+
+def test_an_undeclared_listicle_is_an_article_but_a_bare_list_is_not() -> None:
+    signals = PageSignals(og_type=None, schema_types=frozenset(), site_root=False)
+    items = [
+        Block(
+            f"Tool number {n} syncs your notes across devices, works offline on long flights, "
+            "and costs nothing for a single user, which is why teams pick it first.",
+            "item",
+        )
+        for n in range(1, 10)
+    ]
+    intro = Block("Nine alternatives to the note app, tried for a month each.", "p")
+    # the intro is about 4% of the text: a listicle ("9 alternatives to X") is nearly all list items
+    assert not_article_reason([intro, *items], signals, ArticleRules()) is None
+    reason = not_article_reason(items, signals, ArticleRules())
+    assert reason is not None and reason.startswith("list items")
