@@ -150,7 +150,9 @@ class Renderer:
                 tab = self._idle.pop()
                 if not tab.page.is_closed():
                     return tab
-            tab = Tab(await self._context.new_page())
+            new = await self._context.new_page()
+            # Attached now: attaching needs the page's main thread, which an endless script holds.
+            tab = Tab(new, await self._context.new_cdp_session(new))
 
             async def answer(route: Any) -> None:
                 await self.requests.route(tab, route)
@@ -180,7 +182,9 @@ class Renderer:
                 except Exception as exc:
                     await self._drop(tab)
                     if attempt == 1 and not self._closed and _crashed(exc, self._browser_alive()):
-                        logger.warning("Chromium crashed while rendering %s: rendering it again", response.url)
+                        logger.warning(
+                            "Chromium crashed while rendering %s: rendering it again", response.url
+                        )
                         continue
                     logger.warning("rendering %s failed: %s", response.url, exc)
                     return None
@@ -211,7 +215,7 @@ class Renderer:
                 if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
                     raise
                 timed_out = True
-            dom = await self._snapshot(page, response.url)
+            dom = await self._snapshot(tab, response.url)
             if dom is None:
                 return None
             return RenderedPage(
@@ -225,16 +229,15 @@ class Renderer:
         finally:
             tab.response = None  # late requests of this page are refused from now on
 
-    async def _snapshot(self, page: Any, url: str) -> str | None:
+    async def _snapshot(self, tab: Tab, url: str) -> str | None:
         """The page's DOM; a page whose script never yields is stopped first (its DOM as it is)."""
         try:
-            return str(await asyncio.wait_for(page.content(), _SNAPSHOT_GRACE_S))
+            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
         except TimeoutError:
             pass
         try:  # Runtime.terminateExecution interrupts a busy main thread (an endless loop)
-            session = await self._context.new_cdp_session(page)
-            await asyncio.wait_for(session.send("Runtime.terminateExecution"), _SNAPSHOT_GRACE_S)
-            return str(await asyncio.wait_for(page.content(), _SNAPSHOT_GRACE_S))
+            await asyncio.wait_for(tab.cdp.send("Runtime.terminateExecution"), _SNAPSHOT_GRACE_S)
+            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
         except Exception as exc:
             logger.warning("%s: the page never let its DOM be read (%s); not rendered", url, exc)
             return None

@@ -38,6 +38,7 @@ class Tab:
     """A page of the browser, reused from one rendered page to the next."""
 
     page: Any
+    cdp: Any  # the page's DevTools session (stops a script that never yields)
     response: Response | None = None  # the page being rendered on it, None while idle
     served: bool = False  # its navigation was answered with the page as fetched
     requests: int = 0

@@ -229,8 +229,11 @@ def test_sigterm_while_rendering_closes_the_browser(tmp_path: Path) -> None:
                 crawl_proc.kill()
                 crawl_proc.wait()
         wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+    # The WARC files are closed whole, the page in flight archived, as far as it got before the
+    # crawl stopped its downloads.
+    warcs = sorted(out.glob("warc/*.warc.gz"))
+    assert warcs and all(check_file(path).ok for path in warcs), [check_file(p) for p in warcs]
     dom = next(r for r in _records(out) if r.type == "resource")
-    # The page in flight was archived, as far as it got before the crawl stopped its downloads.
     assert (
         'data-stage="started"' in dom.raw_payload.decode()
         or 'data-stage="finished"' in dom.raw_payload.decode()
