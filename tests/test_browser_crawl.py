@@ -191,7 +191,8 @@ def _descendants(root: int) -> set[int]:
             parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (ValueError, OSError, IndexError):
             continue
-    found, todo = set(), [root]
+    found: set[int] = set()
+    todo = [root]
     while todo:
         pid = todo.pop()
         children = {child for child, parent in parents.items() if parent == pid} - found

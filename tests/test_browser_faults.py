@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ fetch('/api/{k}.json').then(function (r) {{ return r.json(); }}).then(function (
 </script></body></html>"""
 
 
-def _slow_json(k: int) -> object:
+def _slow_json(k: int) -> Callable[[Request], Response]:
     def answer(request: Request) -> Response:
         time.sleep(0.4)  # long enough for the test to kill Chromium while the page waits for it
         return page(
