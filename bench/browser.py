@@ -164,7 +164,7 @@ def write_results(args: argparse.Namespace, shells: int, runs: dict[str, list[di
         f"--latency {args.latency} --repeat {args.repeat} --modes {args.modes} --results {args.results}`"
     )
     lines = [
-        "# The browser: --browser never, auto, always",
+        f"# The browser: --browser {', '.join(runs)} ({args.sites} sites x {args.pages} pages)",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on `{platform.uname().system} {platform.uname().release} "
         f"{platform.machine()}`, {len(os.sched_getaffinity(0))} cores (shared with other jobs), Python "
