@@ -239,3 +239,36 @@ def test_sigterm_while_rendering_closes_the_browser(tmp_path: Path) -> None:
         'data-stage="started"' in dom.raw_payload.decode()
         or 'data-stage="finished"' in dom.raw_payload.decode()
     )
+
+
+def test_the_browser_requests_only_scope_and_requisites_not_excluded(tmp_path: Path) -> None:
+    """No request to a host neither in scope nor serving a requisite; --exclude-requisites binds the browser."""
+    require_chromium()
+    cdn = Site(
+        "cdn", {"/logo.png": page(b"\x89PNG fake", "image/png"), "/ads.js": page(b"1;", "text/javascript")}
+    )
+    sentinel = Site("sentinel", {"/": page(b"<p>never</p>", HTML)})
+    with SiteServer(cdn, "127.0.0.88") as cdn_server, SiteServer(sentinel, "127.0.0.89") as sentinel_server:
+        # The script adds the excluded one and a frame on the sentinel host after the HTML was read.
+        body = (
+            f"<h1>Page</h1><img src='{cdn_server.base_url}/logo.png'>"
+            f"<a href='{sentinel_server.base_url}/'>away</a><script>"
+            f"var s = document.createElement('script'); s.src = '{cdn_server.base_url}/ads.js';"
+            f"document.head.appendChild(s); var f = document.createElement('iframe');"
+            f"f.src = '{sentinel_server.base_url}/'; document.body.appendChild(f);</script>"
+        )
+        site = Site("site", {"/": page(body.encode(), HTML)})
+        with SiteServer(site, "127.0.0.90") as server:
+            crawl(
+                tmp_path / "out",
+                [server.base_url + "/"],
+                "--browser",
+                "always",
+                "--exclude-requisites",
+                r"/ads\.js$",
+                "-s",
+                "SEEDCRAWL_DISCOVERY_FALLBACKS=False",
+            )
+        cdn_paths = [entry.path for entry in cdn_server.log.entries()]
+        assert "/logo.png" in cdn_paths and "/ads.js" not in cdn_paths, cdn_paths
+        assert sentinel_server.log.entries() == []
