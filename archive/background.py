@@ -20,9 +20,9 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from archive.errors import ArchiveWriteError
-from archive.records import HttpExchange, RenderedPage
-from archive.writer import Capture, RotatingWarcWriter
+from seedcrawl.archive.errors import ArchiveWriteError
+from seedcrawl.archive.records import HttpExchange, RenderedPage
+from seedcrawl.archive.writer import Capture, RotatingWarcWriter
 
 _STOP = object()
 

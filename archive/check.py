@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from archive.errors import WarcFormatError
-from archive.reader import WarcRecord, closed_warcs, iter_records
+from seedcrawl.archive.errors import WarcFormatError
+from seedcrawl.archive.reader import WarcRecord, closed_warcs, iter_records
 
 TRUNCATED_VALUES = frozenset({"length", "time", "disconnect", "unspecified"})
 REVISIT_PROFILES = frozenset(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.records import RevisitTarget
+from seedcrawl.archive.records import RevisitTarget
 
 STORE_NAME = "payload-digests.sqlite3"  # in DIR/state/: written by capture, read by the spider
 _BATCH = 64

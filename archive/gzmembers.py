@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from archive.errors import WarcFormatError
+from seedcrawl.archive.errors import WarcFormatError
 
 CHUNK = 1 << 16
 # A header line longer than this (CRLF included) is not a header: the reader refuses it, and the

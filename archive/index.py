@@ -35,10 +35,10 @@ from typing import BinaryIO
 
 from cdxj_indexer.main import CDXJIndexer
 
-from archive.atomic import replace_atomically
-from archive.errors import IndexBuildError, WarcFormatError
-from archive.gzmembers import GzipMember
-from archive.layout import Layout
+from seedcrawl.archive.atomic import replace_atomically
+from seedcrawl.archive.errors import IndexBuildError, WarcFormatError
+from seedcrawl.archive.gzmembers import GzipMember
+from seedcrawl.archive.layout import Layout
 
 INDEX_NAME = "index.cdxj"
 PARTS_DIR = "parts"

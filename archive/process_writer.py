@@ -32,10 +32,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from archive.background import write_item
-from archive.errors import ArchiveWriteError
-from archive.records import HttpExchange, RenderedPage
-from archive.writer import RotatingWarcWriter
+from seedcrawl.archive.background import write_item
+from seedcrawl.archive.errors import ArchiveWriteError
+from seedcrawl.archive.records import HttpExchange, RenderedPage
+from seedcrawl.archive.writer import RotatingWarcWriter
 
 __all__ = ["ProcessWriter"]
 

@@ -23,8 +23,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from archive.errors import ContentDecodingError, PayloadTooLarge, WarcFormatError
-from archive.gzmembers import CHUNK, GzipMember, find_member_start, iter_members
+from seedcrawl.archive.errors import ContentDecodingError, PayloadTooLarge, WarcFormatError
+from seedcrawl.archive.gzmembers import CHUNK, GzipMember, find_member_start, iter_members
 
 DEFAULT_MAX_PAYLOAD = 32 << 20
 ErrorHandler = Callable[[WarcFormatError], None]

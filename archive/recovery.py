@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import OutputError, WarcFormatError
-from archive.gzmembers import iter_members
-from archive.writer import OPEN_SUFFIX
+from seedcrawl.archive.errors import OutputError, WarcFormatError
+from seedcrawl.archive.gzmembers import iter_members
+from seedcrawl.archive.writer import OPEN_SUFFIX
 
 PARTIAL_SUFFIX = ".partial"
 

@@ -28,10 +28,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.atomic import fsync_dir
-from archive.errors import WarcFormatError
-from archive.reader import read_record
-from archive.records import DOM_PREFIX
+from seedcrawl.archive.atomic import fsync_dir
+from seedcrawl.archive.errors import WarcFormatError
+from seedcrawl.archive.reader import read_record
+from seedcrawl.archive.records import DOM_PREFIX
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 PAGE_LIST = "pages/pages.jsonl"

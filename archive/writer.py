@@ -23,10 +23,10 @@ from typing import Any, BinaryIO
 
 from warcio.warcwriter import BaseWARCWriter
 
-from archive.atomic import fsync_dir
-from archive.digests import CaptureInfo, DigestStore
-from archive.errors import ArchiveWriteError
-from archive.records import (
+from seedcrawl.archive.atomic import fsync_dir
+from seedcrawl.archive.digests import CaptureInfo, DigestStore
+from seedcrawl.archive.errors import ArchiveWriteError
+from seedcrawl.archive.records import (
     REVISIT_IDENTICAL,
     REVISIT_NOT_MODIFIED,
     HttpExchange,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.dedup import (
+from seedcrawl.pipelines.dedup import (
     DedupConfig,
     Deduplicator,
     LocalStore,
@@ -35,7 +35,7 @@ from pipelines.dedup import (
     keep_order,
     normalize_text,
 )
-from pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document, WarcRef
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EDITS = ("headline", "byline", "drop", "add", "boilerplate", "words", "reorder", "typography")

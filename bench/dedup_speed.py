@@ -35,7 +35,7 @@ import redis
 from datasketch import MinHash
 from dedup_quality import load_bases
 
-from pipelines.dedup import (
+from seedcrawl.pipelines.dedup import (
     DedupConfig,
     Deduplicator,
     LocalStore,
@@ -45,8 +45,8 @@ from pipelines.dedup import (
     normalize_text,
     shingles,
 )
-from pipelines.dedup.signatures import HashName, Signatures
-from pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.dedup.signatures import HashName, Signatures
+from seedcrawl.pipelines.document import Document, WarcRef
 
 
 def sentence_pool() -> list[str]:

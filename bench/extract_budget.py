@@ -30,11 +30,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
 from bench.extraction import _REF, DEFAULT_DATA, FETCHED_AT, load_pages
-from pipelines.decode import DecodeOptions
-from pipelines.document import Document
-from pipelines.extract import ExtractOptions
-from pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget, ordered_map
-from pipelines.steps import Rejection, StepOptions, overrun, process_one
+from seedcrawl.pipelines.decode import DecodeOptions
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.extract import ExtractOptions
+from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget, ordered_map
+from seedcrawl.pipelines.steps import Rejection, StepOptions, overrun, process_one
 
 BUDGET = Budget(EXTRACT_TIMEOUT_S, EXTRACT_MEMORY_MB << 20)
 _TICK = os.sysconf("SC_CLK_TCK")

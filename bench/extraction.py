@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from bench.aeb_metric import score as aeb_score
 from bench.extraction_sets import SHARED, Output, Page, Tally, load_aeb, load_wcxb, tally_wcxb, words
-from pipelines.decode import DecodeOptions
-from pipelines.document import Document, WarcRef
-from pipelines.extract import ExtractOptions
-from pipelines.steps import Rejection, StepOptions, process_one
+from seedcrawl.pipelines.decode import DecodeOptions
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.extract import ExtractOptions
+from seedcrawl.pipelines.steps import Rejection, StepOptions, process_one
 
 FETCHED_AT = "2026-11-22T00:00:00Z"
 _REF = WarcRef("bench.warc.gz", 0, 0, "<urn:uuid:bench>", None)
@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             f"| ours: process_one (decode + extract + filters) | {our_ms:.2f} | {our_ms / bare_ms:.2f} |",
             "",
             f"Start-up, CPU seconds of a fresh interpreter's import: `pipelines.steps` (what a worker loads) "
-            f"{import_cpu('pipelines.steps'):.2f} s, `trafilatura` alone {import_cpu('trafilatura'):.2f} s, "
+            f"{import_cpu('seedcrawl.pipelines.steps'):.2f} s, `trafilatura` alone {import_cpu('trafilatura'):.2f} s, "
             f"`datasketch` (no longer loaded by workers) {import_cpu('datasketch'):.2f} s.",
         ]
     report = "\n".join(lines)

@@ -37,9 +37,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from archive.check import check_folder
-from archive.reader import iter_records
 from bench.crawlweb import CrawlWeb
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.reader import iter_records
 
 RESULTS = Path(__file__).with_name("results") / "faults.md"
 KINDS = ("large_record", "between_records", "rotation", "corpus_write")

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from crawler import settings
+from seedcrawl.crawler import settings
 from seedcrawl.testweb import Request, Response, Site, SiteServer, page
 
 RESULTS = Path(__file__).with_name("results") / "links.md"

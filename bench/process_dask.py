@@ -37,15 +37,15 @@ CONTENDERS = ["local", "dask1", "dask2", "dask4"]
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from pipelines.runner import ProcessOptions, process_folder
+from seedcrawl.pipelines.runner import ProcessOptions, process_folder
 out, kind = Path(sys.argv[1]), sys.argv[2]
 start = time.perf_counter()
 if kind == "local":
     report = process_folder(out, ProcessOptions(workers=2)).to_dict()
 else:
-    from flows.runner import prepare_environment
+    from seedcrawl.flows.runner import prepare_environment
     prepare_environment(out)
-    from flows.process_flow import run_on_dask
+    from seedcrawl.flows.process_flow import run_on_dask
     report = run_on_dask(out, ProcessOptions(), dask_workers=int(kind[4:]))
 print(json.dumps({"wall_s": time.perf_counter() - start, "records": report["records"],
                   "articles": report["articles"]}))

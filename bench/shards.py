@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import redis
 
 from bench.crawlweb import CrawlWeb
-from crawler.frontier_store import Entry
-from crawler.shard_queue import ShardQueue
-from crawler.shards import ShardSpec
 from seedcrawl.crawl import LOOPBACK_SETTINGS
+from seedcrawl.crawler.frontier_store import Entry
+from seedcrawl.crawler.shard_queue import ShardQueue
+from seedcrawl.crawler.shards import ShardSpec
 from tests.support.redis_server import redis_server
 
 RESULTS = Path(__file__).with_name("results") / "shards.md"

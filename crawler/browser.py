@@ -26,10 +26,10 @@ from typing import Any
 
 from scrapy.http import Response
 
-from archive.records import RenderedPage
-from crawler.browser_cache import SharedResponses
-from crawler.browser_process import chromium_pids, memory_bytes
-from crawler.browser_requests import Admit, BrowserRequests, Fetch, Tab
+from seedcrawl.archive.records import RenderedPage
+from seedcrawl.crawler.browser_cache import SharedResponses
+from seedcrawl.crawler.browser_process import chromium_pids, memory_bytes
+from seedcrawl.crawler.browser_requests import Admit, BrowserRequests, Fetch, Tab
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.browser_cache import SharedResponses
+from seedcrawl.crawler.browser_cache import SharedResponses
 
 logger = logging.getLogger(__name__)
 

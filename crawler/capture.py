@@ -34,19 +34,19 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
-from archive.background import BackgroundWriter
-from archive.digests import STORE_NAME, DigestStore
-from archive.errors import ArchiveWriteError, OutputError
-from archive.index import build_index
-from archive.layout import Layout
-from archive.lock import FolderLock
-from archive.process_writer import ProcessWriter
-from archive.records import HttpExchange, RecordFactory, RecordStamp, RenderedPage
-from archive.recovery import recover_open_files
-from archive.writer import RotatingWarcWriter
-from crawler.requisites import REQUISITE_META
-from crawler.resume import FORCED, RunMarker
-from crawler.shards import ShardSpec, crawl_layout, warc_prefix
+from seedcrawl.archive.background import BackgroundWriter
+from seedcrawl.archive.digests import STORE_NAME, DigestStore
+from seedcrawl.archive.errors import ArchiveWriteError, OutputError
+from seedcrawl.archive.index import build_index
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.lock import FolderLock
+from seedcrawl.archive.process_writer import ProcessWriter
+from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp, RenderedPage
+from seedcrawl.archive.recovery import recover_open_files
+from seedcrawl.archive.writer import RotatingWarcWriter
+from seedcrawl.crawler.requisites import REQUISITE_META
+from seedcrawl.crawler.resume import FORCED, RunMarker
+from seedcrawl.crawler.shards import ShardSpec, crawl_layout, warc_prefix
 
 logger = logging.getLogger(__name__)
 

@@ -22,18 +22,18 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archive.layout import Layout
-from crawler.focus import Focus, profile_for_crawl
-from crawler.frontier import Frontier, FrontierConfig
-from crawler.frontier_store import Entry, FrontierStore
-from crawler.incremental import KnownArticles, incremental_enabled
-from crawler.replay import Replay, open_replay
-from crawler.revalidate import Revalidator, open_capture_history
-from crawler.scope_rules import PageRules
-from crawler.shard_link import ShardLink
-from crawler.shards import crawl_layout
-from crawler.sites import SiteDiscovery
-from crawler.urls import Scope
+from seedcrawl.archive.layout import Layout
+from seedcrawl.crawler.focus import Focus, profile_for_crawl
+from seedcrawl.crawler.frontier import Frontier, FrontierConfig
+from seedcrawl.crawler.frontier_store import Entry, FrontierStore
+from seedcrawl.crawler.incremental import KnownArticles, incremental_enabled
+from seedcrawl.crawler.replay import Replay, open_replay
+from seedcrawl.crawler.revalidate import Revalidator, open_capture_history
+from seedcrawl.crawler.scope_rules import PageRules
+from seedcrawl.crawler.shard_link import ShardLink
+from seedcrawl.crawler.shards import crawl_layout
+from seedcrawl.crawler.sites import SiteDiscovery
+from seedcrawl.crawler.urls import Scope
 
 logger = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.settings import BaseSettings
 
-from archive.atomic import write_bytes_atomically
-from crawler.listing import looks_like_listing
-from pipelines.topic import TopicProfile
+from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.crawler.listing import looks_like_listing
+from seedcrawl.pipelines.topic import TopicProfile
 
 logger = logging.getLogger(__name__)
 

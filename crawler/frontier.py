@@ -28,12 +28,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from crawler.frontier_store import Entry, FrontierStore, State, url_key
-from crawler.incremental import KnownArticles
-from crawler.listing import looks_like_listing
-from crawler.scope_rules import PageRules
-from crawler.traps import TrapLimits, screen_url
-from crawler.urls import Scope, canonicalize_url
+from seedcrawl.crawler.frontier_store import Entry, FrontierStore, State, url_key
+from seedcrawl.crawler.incremental import KnownArticles
+from seedcrawl.crawler.listing import looks_like_listing
+from seedcrawl.crawler.scope_rules import PageRules
+from seedcrawl.crawler.traps import TrapLimits, screen_url
+from seedcrawl.crawler.urls import Scope, canonicalize_url
 
 
 class Stats(Protocol):

@@ -20,9 +20,9 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.frontier import Frontier, Verdict
-from crawler.requisites import REQUISITE_META
-from crawler.urls import canonicalize_url
+from seedcrawl.crawler.frontier import Frontier, Verdict
+from seedcrawl.crawler.requisites import REQUISITE_META
+from seedcrawl.crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ from scrapy.http import Headers, Response
 from scrapy.settings import BaseSettings
 from twisted.web._newclient import HEADER, STATUS, ResponseFailed
 
-from archive.gzmembers import MAX_LINE
-from crawler.capture import TRUNCATED_META
+from seedcrawl.archive.gzmembers import MAX_LINE
+from seedcrawl.crawler.capture import TRUNCATED_META
 
 logger = logging.getLogger(__name__)
 

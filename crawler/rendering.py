@@ -23,13 +23,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.browser import Renderer, chromium_path
-from crawler.browser_cache import SharedResponses, cache_key
-from crawler.browser_requests import BROWSER_META
-from crawler.focus import DISCOVERY_PRIORITY
-from crawler.frontier import Verdict
-from crawler.render_decision import render_reason
-from crawler.requisites import REQUISITE_META, css_requisites, is_stylesheet
+from seedcrawl.crawler.browser import Renderer, chromium_path
+from seedcrawl.crawler.browser_cache import SharedResponses, cache_key
+from seedcrawl.crawler.browser_requests import BROWSER_META
+from seedcrawl.crawler.focus import DISCOVERY_PRIORITY
+from seedcrawl.crawler.frontier import Verdict
+from seedcrawl.crawler.render_decision import render_reason
+from seedcrawl.crawler.requisites import REQUISITE_META, css_requisites, is_stylesheet
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class PageRendering:
         if page is None:
             stats.inc_value("seedcrawl/browser/failed")
             return None
-        from crawler.capture import WarcCapture
+        from seedcrawl.crawler.capture import WarcCapture
 
         for extension in self.crawler.extensions.middlewares:
             if isinstance(extension, WarcCapture):

@@ -30,15 +30,15 @@ from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.errors import ArchiveError
-from archive.layout import Layout
-from archive.reader import WarcRecord, closed_warcs, iter_records, read_record
-from crawler.discovery import sitemaps_from_robots
-from crawler.frontier import Frontier, Stats, Verdict
-from crawler.frontier_store import Entry, url_key
-from crawler.shards import SHARD_SETTING, warc_prefix
-from crawler.sites import SiteDiscovery
-from crawler.urls import canonicalize_url
+from seedcrawl.archive.errors import ArchiveError
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.reader import WarcRecord, closed_warcs, iter_records, read_record
+from seedcrawl.crawler.discovery import sitemaps_from_robots
+from seedcrawl.crawler.frontier import Frontier, Stats, Verdict
+from seedcrawl.crawler.frontier_store import Entry, url_key
+from seedcrawl.crawler.shards import SHARD_SETTING, warc_prefix
+from seedcrawl.crawler.sites import SiteDiscovery
+from seedcrawl.crawler.urls import canonicalize_url
 
 logger = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from archive.digests import STORE_NAME, DigestStore
-from archive.errors import ArchiveError
-from archive.reader import read_record
-from crawler.incremental import KnownArticles
+from seedcrawl.archive.digests import STORE_NAME, DigestStore
+from seedcrawl.archive.errors import ArchiveError
+from seedcrawl.archive.reader import read_record
+from seedcrawl.crawler.incremental import KnownArticles
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ Defaults are polite for news sites; each can be overridden per crawl with `-s NA
 """
 
 BOT_NAME = "seedcrawl"
-SPIDER_MODULES = ["crawler.spiders"]
-NEWSPIDER_MODULE = "crawler.spiders"
+SPIDER_MODULES = ["seedcrawl.crawler.spiders"]
+NEWSPIDER_MODULE = "seedcrawl.crawler.spiders"
 
 USER_AGENT = "seedcrawl/0.1 (archival news crawler; +https://github.com/seedcrawl/seedcrawl)"
 
@@ -127,31 +127,31 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would open an HTTP code-execution 
 
 # --- components ------------------------------------------------------------------------------
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.head_limits.BoundedHTTPDownloadHandler",
-    "https": "crawler.head_limits.BoundedHTTPDownloadHandler",
+    "http": "seedcrawl.crawler.head_limits.BoundedHTTPDownloadHandler",
+    "https": "seedcrawl.crawler.head_limits.BoundedHTTPDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
     # Scope first, so nothing out of scope is ever requested, not even its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "crawler.scope.ScopeMiddleware": 50,
-    "crawler.frontier_mw.FrontierMiddleware": 60,
+    "seedcrawl.crawler.scope.ScopeMiddleware": 50,
+    "seedcrawl.crawler.frontier_mw.FrontierMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.robots.StrictRobotsTxtMiddleware": 100,
+    "seedcrawl.crawler.robots.StrictRobotsTxtMiddleware": 100,
     # Before RetryMiddleware (550) sees a 429/503: it may give the URL up instead of retrying.
-    "crawler.retry_after.RetryAfterMiddleware": 560,
+    "seedcrawl.crawler.retry_after.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-    "crawler.cookies.BoundedCookiesMiddleware": 700,  # Scrapy's own place for it
+    "seedcrawl.crawler.cookies.BoundedCookiesMiddleware": 700,  # Scrapy's own place for it
     # Scrapy's decompression, bombs stopped at DOWNLOAD_MAXSIZE as before, and now counted.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.limits.CountedDecompressionMiddleware": 590,
+    "seedcrawl.crawler.limits.CountedDecompressionMiddleware": 590,
     # Closest to the downloader, so truncated bodies are handled before decompression.
-    "crawler.truncation.TruncatedResponseMiddleware": 950,
+    "seedcrawl.crawler.truncation.TruncatedResponseMiddleware": 950,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
-    "crawler.capture.WarcCapture": 100,
-    "crawler.report.CrawlReport": 200,
-    "crawler.limits.CrawlLimits": 300,
+    "seedcrawl.crawler.capture.WarcCapture": 100,
+    "seedcrawl.crawler.report.CrawlReport": 200,
+    "seedcrawl.crawler.limits.CrawlLimits": 300,
 }
 
 LOG_LEVEL = "INFO"

@@ -18,12 +18,12 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.frontier import Frontier, Kind
-from crawler.frontier_store import Entry
-from crawler.shards import ShardSpec, crawl_layout
+from seedcrawl.crawler.frontier import Frontier, Kind
+from seedcrawl.crawler.frontier_store import Entry
+from seedcrawl.crawler.shards import ShardSpec, crawl_layout
 
 if TYPE_CHECKING:
-    from crawler.shard_queue import ShardQueue
+    from seedcrawl.crawler.shard_queue import ShardQueue
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class ShardLink:
         layout = crawl_layout(crawler.settings)
         if spec is None or layout is None:
             return None
-        from crawler.shard_queue import ShardQueue, namespace  # redis: only a shard needs it
+        from seedcrawl.crawler.shard_queue import ShardQueue, namespace  # redis: only a shard needs it
 
         prefix = namespace(layout.root, str(crawler.settings.get("SEEDCRAWL_RUN_ID")))
         return cls(crawler, ShardQueue(spec, prefix))

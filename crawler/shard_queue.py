@@ -32,8 +32,8 @@ from typing import Any
 
 import redis
 
-from crawler.frontier_store import Entry, url_key
-from crawler.shards import ShardSpec, shard_of
+from seedcrawl.crawler.frontier_store import Entry, url_key
+from seedcrawl.crawler.shards import ShardSpec, shard_of
 
 _START = """
 redis.call('HSET', KEYS[1], 'cursor:' .. ARGV[1], 0, 'idle:' .. ARGV[1], 0)

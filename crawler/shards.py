@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.settings import BaseSettings
 
-from archive.layout import Layout
+from seedcrawl.archive.layout import Layout
 
 if TYPE_CHECKING:
     import tldextract

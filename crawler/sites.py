@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 
-from crawler.discovery import DiscoveredLink, LinkTarget, fallback_links
-from crawler.focus import DISCOVERY_PRIORITY, Focus
-from crawler.frontier import Frontier, Kind, Verdict
-from crawler.urls import canonicalize_url
+from seedcrawl.crawler.discovery import DiscoveredLink, LinkTarget, fallback_links
+from seedcrawl.crawler.focus import DISCOVERY_PRIORITY, Focus
+from seedcrawl.crawler.frontier import Frontier, Kind, Verdict
+from seedcrawl.crawler.urls import canonicalize_url
 
 _KIND_OF_TARGET = {LinkTarget.FEED: Kind.FEED, LinkTarget.SITEMAP: Kind.SITEMAP, LinkTarget.PAGE: Kind.PAGE}
 FALLBACK_PRIORITY = DISCOVERY_PRIORITY - 1  # after what a site announces itself

@@ -27,14 +27,14 @@ from prefect.client.schemas.objects import State
 from prefect.runtime import flow_run
 from prefect.states import Failed
 
-from archive.atomic import write_bytes_atomically
-from archive.errors import FolderBusy, OutputError
-from archive.index import INDEX_NAME
-from archive.layout import Layout
-from archive.lock import RUN_LOCK_NAME, FolderLock
-from archive.wacz import WaczError
-from flows import artifacts, tasks
-from pipelines.corpus import ARTICLES
+from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.archive.errors import FolderBusy, OutputError
+from seedcrawl.archive.index import INDEX_NAME
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.lock import RUN_LOCK_NAME, FolderLock
+from seedcrawl.archive.wacz import WaczError
+from seedcrawl.flows import artifacts, tasks
+from seedcrawl.pipelines.corpus import ARTICLES
 from seedcrawl.report import REPORT
 from seedcrawl.report_cmd import publish_report
 

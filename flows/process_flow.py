@@ -25,8 +25,8 @@ from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
 from prefect_dask.task_runners import DaskTaskRunner
 
-from pipelines.mapped import FileResult, MapOptions, map_warc
-from pipelines.runner import ProcessOptions, process_folder
+from seedcrawl.pipelines.mapped import FileResult, MapOptions, map_warc
+from seedcrawl.pipelines.runner import ProcessOptions, process_folder
 
 # Futures submitted ahead of the one the ordered step is waiting for: enough to keep every
 # worker busy, few enough that results waiting in the flow's memory stay bounded.

@@ -27,7 +27,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State, TaskRun
 from prefect.logging import get_run_logger
 
-from archive.index import build_index
+from seedcrawl.archive.index import build_index
 from seedcrawl.package_cmd import package_folder
 
 EXIT_USAGE = 2  # `seedcrawl crawl` exit statuses (seedcrawl/crawl.py)
@@ -160,13 +160,13 @@ def run_processing(
 ) -> dict[str, Any]:
     """The one call into the processing pipeline (adapts to its signature)."""
     # imported here: the extraction stack is heavy, and `prefect deploy` imports this module
-    from pipelines.dataset_card import write_card
-    from pipelines.runner import ProcessOptions, process_folder
+    from seedcrawl.pipelines.dataset_card import write_card
+    from seedcrawl.pipelines.runner import ProcessOptions, process_folder
 
     scale = scale or Scale()
     options = ProcessOptions(dedup_threshold=dedup_threshold, redis_url=scale.redis_url)
     if scale.dask:
-        from flows.process_flow import run_on_dask  # prefect-dask and distributed only when asked
+        from seedcrawl.flows.process_flow import run_on_dask  # prefect-dask and distributed only when asked
 
         report = run_on_dask(out, options, run_id, scale.dask_workers, scale.dask_address)
     else:

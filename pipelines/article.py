@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from pipelines.chrome import Block
+from seedcrawl.pipelines.chrome import Block
 
 ARTICLE_TYPES = frozenset(
     t.lower()

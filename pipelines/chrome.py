@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from pipelines.chrome_patterns import (
+from seedcrawl.pipelines.chrome_patterns import (
     DATELINE,
     END_MARKERS,
     SHORT_RULES,

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipelines.document import Document, WarcRef, warc_ref
+from seedcrawl.pipelines.document import Document, WarcRef, warc_ref
 
 ARTICLES = "articles.jsonl"
 REJECTS = "rejects.jsonl"

@@ -13,9 +13,9 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from pipelines import charset
-from pipelines.document import Document
-from pipelines.errors import Rejected
+from seedcrawl.pipelines import charset
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.errors import Rejected
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # no usable Content-Type: the body decides, as the WHATWG MIME sniffing standard does

@@ -30,14 +30,14 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.utils import load_html
 
-from pipelines.article import ArticleRules, listing_reason, not_article_reason, page_signals
-from pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
-from pipelines.chrome_patterns import PAYWALL
-from pipelines.document import Document
-from pipelines.errors import Rejected, out_of_memory
-from pipelines.language import detect_language
-from pipelines.metadata import page_metadata
-from pipelines.text_blocks import blocks_from_body, page_links
+from seedcrawl.pipelines.article import ArticleRules, listing_reason, not_article_reason, page_signals
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
+from seedcrawl.pipelines.chrome_patterns import PAYWALL
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.errors import Rejected, out_of_memory
+from seedcrawl.pipelines.language import detect_language
+from seedcrawl.pipelines.metadata import page_metadata
+from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
 _WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from pipelines.article import ARTICLE_TYPES
+from seedcrawl.pipelines.article import ARTICLE_TYPES
 
 _MAX_AUTHORS = 20
 

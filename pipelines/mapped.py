@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from pipelines.dedup import DedupConfig, Prepared, SignatureComputer, prepare
-from pipelines.document import Document
-from pipelines.pool import Budget, ordered_map
-from pipelines.read import Skipped, read_documents
-from pipelines.steps import Rejection, StepOptions, overrun, process_one
+from seedcrawl.pipelines.dedup import DedupConfig, Prepared, SignatureComputer, prepare
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.pool import Budget, ordered_map
+from seedcrawl.pipelines.read import Skipped, read_documents
+from seedcrawl.pipelines.steps import Rejection, StepOptions, overrun, process_one
 
 
 @dataclass(frozen=True, slots=True)

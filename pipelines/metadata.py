@@ -36,7 +36,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import line_processing
 
-from pipelines.json_ld import article_facts
+from seedcrawl.pipelines.json_ld import article_facts
 
 LOGGER = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")

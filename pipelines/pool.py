@@ -131,7 +131,7 @@ class _Pool(Generic[In, Out]):
     ) -> None:
         self.context = multiprocessing.get_context("forkserver")
         # Workers forked from a server that has already imported the pipeline start in milliseconds.
-        self.context.set_forkserver_preload(["pipelines.warm_worker"])
+        self.context.set_forkserver_preload(["seedcrawl.pipelines.warm_worker"])
         self.fn, self.budget, self.on_overrun = fn, budget, on_overrun
         self.workers = [_Worker(self.context, fn, budget) for _ in range(workers)]
         self.done: dict[int, Out] = {}

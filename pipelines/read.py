@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.errors import ContentDecodingError, PayloadError, WarcFormatError
-from archive.reader import WarcRecord, decode_body, iter_records
-from archive.records import DOM_PREFIX
-from pipelines.decode import may_be_html, media_type_of
-from pipelines.document import Document, WarcRef
+from seedcrawl.archive.errors import ContentDecodingError, PayloadError, WarcFormatError
+from seedcrawl.archive.reader import WarcRecord, decode_body, iter_records
+from seedcrawl.archive.records import DOM_PREFIX
+from seedcrawl.pipelines.decode import may_be_html, media_type_of
+from seedcrawl.pipelines.document import Document, WarcRef
 
 _UUID_ID = re.compile(r"<urn:uuid:([0-9a-fA-F-]{36})>")
 

@@ -27,20 +27,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.atomic import write_bytes_atomically
-from archive.layout import Layout
-from archive.lock import FolderLock
-from pipelines.corpus import Corpus
-from pipelines.decode import DecodeOptions
-from pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
-from pipelines.document import Document
-from pipelines.extract import ExtractOptions
-from pipelines.mapped import FileResult, MapOptions, Outcome, Signed, map_records
-from pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget
-from pipelines.read import Skipped, read_documents
-from pipelines.spool import Spool
-from pipelines.steps import Rejection, StepOptions
-from pipelines.topic import TopicProfile
+from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.lock import FolderLock
+from seedcrawl.pipelines.corpus import Corpus
+from seedcrawl.pipelines.decode import DecodeOptions
+from seedcrawl.pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.extract import ExtractOptions
+from seedcrawl.pipelines.mapped import FileResult, MapOptions, Outcome, Signed, map_records
+from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget
+from seedcrawl.pipelines.read import Skipped, read_documents
+from seedcrawl.pipelines.spool import Spool
+from seedcrawl.pipelines.steps import Rejection, StepOptions
+from seedcrawl.pipelines.topic import TopicProfile
 
 LEDGER = "processed-warcs.json"
 

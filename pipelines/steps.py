@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipelines.decode import DecodeOptions, decode
-from pipelines.dedup.normalize import normalize_text, word_count
-from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected, out_of_memory
-from pipelines.extract import ExtractOptions, extract
-from pipelines.read import Skipped
-from pipelines.topic import TopicProfile
+from seedcrawl.pipelines.decode import DecodeOptions, decode
+from seedcrawl.pipelines.dedup.normalize import normalize_text, word_count
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.errors import Rejected, out_of_memory
+from seedcrawl.pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.read import Skipped
+from seedcrawl.pipelines.topic import TopicProfile
 
 
 @dataclass(frozen=True, slots=True)

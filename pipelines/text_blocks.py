@@ -16,8 +16,8 @@ from lxml.etree import _Element
 from lxml.html import HtmlElement
 from trafilatura.xml import xmltotxt
 
-from pipelines.chrome import Block
-from pipelines.chrome_patterns import normalize
+from seedcrawl.pipelines.chrome import Block
+from seedcrawl.pipelines.chrome_patterns import normalize
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 # a link text has to be this long before a line equal to it counts as "linked": short ones

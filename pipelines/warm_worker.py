@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import trafilatura
 
-import pipelines.steps  # noqa: F401  (the pipeline itself, as the pool preloaded before)
-from pipelines.language import detect_language
+import seedcrawl.pipelines.steps  # noqa: F401  (the pipeline itself, as the pool preloaded before)
+from seedcrawl.pipelines.language import detect_language
 
 _PARAGRAPH = "A short paragraph of plain English prose that warms up the extraction. " * 4
 

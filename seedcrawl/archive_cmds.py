@@ -22,8 +22,8 @@ def _warc_dir(folder: Path) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from archive.check import check_folder
-    from archive.layout import refuse_odd_entries
+    from seedcrawl.archive.check import check_folder
+    from seedcrawl.archive.layout import refuse_odd_entries
 
     warc_dir = _warc_dir(args.out)
     if not warc_dir.is_dir():
@@ -47,7 +47,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from archive.index import build_index
+    from seedcrawl.archive.index import build_index
 
     if not (args.out / "warc").is_dir():
         print(f"seedcrawl: {args.out} has no warc/ folder", file=sys.stderr)

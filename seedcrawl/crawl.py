@@ -37,16 +37,16 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
-from archive.layout import Layout
-from archive.lock import FolderLock
-from crawler.capture import WarcCapture, new_run_id
-from crawler.focus import TopicError, build_profile
-from crawler.rendering import BrowserUnavailable, browser_mode, check_browser
-from crawler.report import CrawlReport, summarize
-from crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
-from crawler.seeds import SeedError, parse_seed_list, read_seed_file
-from crawler.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
-from crawler.spiders.news import NewsSpider
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.lock import FolderLock
+from seedcrawl.crawler.capture import WarcCapture, new_run_id
+from seedcrawl.crawler.focus import TopicError, build_profile
+from seedcrawl.crawler.rendering import BrowserUnavailable, browser_mode, check_browser
+from seedcrawl.crawler.report import CrawlReport, summarize
+from seedcrawl.crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
+from seedcrawl.crawler.seeds import SeedError, parse_seed_list, read_seed_file
+from seedcrawl.crawler.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
+from seedcrawl.crawler.spiders.news import NewsSpider
 
 # Politeness off, for our own servers on loopback only (the demo web, tests, benchmarks): no delay,
 # no AutoThrottle, more requests per host. Never for other people's sites.
@@ -129,7 +129,7 @@ def parse_setting(text: str) -> tuple[str, str]:
 def scope_settings(args: Any) -> dict[str, str]:
     """The settings of --scope, --include, --exclude, --exclude-requisites and --no-requisites
     (parsed command-line options), checked: a bad regex is a usage error that names it."""
-    from crawler.scope_rules import ScopeRuleError, compile_patterns
+    from seedcrawl.crawler.scope_rules import ScopeRuleError, compile_patterns
 
     found: dict[str, str] = {}
     if getattr(args, "scope", None):
@@ -153,7 +153,7 @@ def scope_settings(args: Any) -> dict[str, str]:
 
 def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
     settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings.setmodule("seedcrawl.crawler.settings", priority="project")
     settings.set("SEEDCRAWL_OUTPUT", str(layout.root), priority="cmdline")
     if options.depth is not None:
         settings.set("DEPTH_LIMIT", options.depth, priority="cmdline")
@@ -231,7 +231,7 @@ def _shard_spec(options: CrawlOptions) -> ShardSpec | None:
 def _lock_folder(out: Path, shard: ShardSpec | None = None) -> tuple[Layout, FolderLock]:
     """The output folder, locked: the run plan below reads and the crawl writes it, and a second
     crawl must neither plan from a marker that a running one is changing nor write its log there."""
-    from archive.errors import FolderBusy, OutputError
+    from seedcrawl.archive.errors import FolderBusy, OutputError
 
     try:
         layout = Layout.create(out)
@@ -313,7 +313,7 @@ def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -
 
 def _check_browser(options: CrawlOptions) -> None:
     """--browser always without Chromium (or a bad mode) is a usage error, before anything runs."""
-    from crawler import settings as defaults
+    from seedcrawl.crawler import settings as defaults
 
     mode = options.settings.get("SEEDCRAWL_BROWSER", options.browser or defaults.SEEDCRAWL_BROWSER)
     executable = options.settings.get("SEEDCRAWL_BROWSER_EXECUTABLE", defaults.SEEDCRAWL_BROWSER_EXECUTABLE)
@@ -346,7 +346,7 @@ def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
         settings=dict(options.settings),
     )
     root = Path(options.out).expanduser().absolute()
-    from archive.errors import OutputError
+    from seedcrawl.archive.errors import OutputError
 
     try:
         # The layout check comes before run.json is read: a named pipe there would block for ever.
@@ -401,6 +401,6 @@ def _abort_capture(crawler: Crawler) -> bool:
 
 
 def _exit_code_for(error: BaseException) -> int:
-    from archive.errors import FolderBusy
+    from seedcrawl.archive.errors import FolderBusy
 
     return EXIT_OUTPUT if isinstance(error, FolderBusy | OSError) else EXIT_NOTHING_FETCHED

@@ -11,7 +11,7 @@ EXIT_USAGE = 2
 
 
 def add_export_parser(commands: Any) -> None:
-    from pipelines.export import FORMATS
+    from seedcrawl.pipelines.export import FORMATS
 
     parser = commands.add_parser(
         "export", help="write DIR/corpus/articles.jsonl as Parquet shards or one .jsonl.gz file"
@@ -29,7 +29,7 @@ def add_export_parser(commands: Any) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipelines.export import ExportError, export_corpus
+    from seedcrawl.pipelines.export import ExportError, export_corpus
 
     if not args.out.is_dir():
         print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)

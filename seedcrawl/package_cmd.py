@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from archive.index import INDEX_NAME, build_index
-from archive.layout import Layout
-from archive.wacz import (
+from seedcrawl.archive.index import INDEX_NAME, build_index
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.wacz import (
     Page,
     WaczError,
     WaczResult,
@@ -24,7 +24,7 @@ from archive.wacz import (
     pages_from_index,
     rendered_reasons,
 )
-from pipelines.corpus import ARTICLES, iter_lines
+from seedcrawl.pipelines.corpus import ARTICLES, iter_lines
 
 PACKAGE_DIR = "package"
 # not .json: frictionless (inside `wacz validate`) reads any .json file as package metadata and fails

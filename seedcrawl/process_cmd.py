@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S
+from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S
 
 
 def add_dedup_threshold(parser: argparse.ArgumentParser) -> None:
@@ -106,12 +106,12 @@ def add_process_parser(commands: Any) -> None:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    from archive.layout import Layout
-    from pipelines.corpus import ARTICLES
-    from pipelines.dataset_card import write_card
-    from pipelines.extract import ExtractOptions
-    from pipelines.language import parse_languages
-    from pipelines.runner import ProcessOptions, process_folder
+    from seedcrawl.archive.layout import Layout
+    from seedcrawl.pipelines.corpus import ARTICLES
+    from seedcrawl.pipelines.dataset_card import write_card
+    from seedcrawl.pipelines.extract import ExtractOptions
+    from seedcrawl.pipelines.language import parse_languages
+    from seedcrawl.pipelines.runner import ProcessOptions, process_folder
     from seedcrawl.report_cmd import publish_report
 
     if not args.out.is_dir():
@@ -169,12 +169,12 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 def _process_on_dask(out: Path, options: Any, dask_workers: int | None, dask_address: str | None) -> Any:
     """The processing flow on Dask; Prefect's embedded server keeps its run history in DIR/.prefect."""
-    from flows.runner import prefect_imported, prepare_environment, quiet_console
-    from pipelines.runner import ProcessReport
+    from seedcrawl.flows.runner import prefect_imported, prepare_environment, quiet_console
+    from seedcrawl.pipelines.runner import ProcessReport
 
     if not prefect_imported():
         prepare_environment(out.absolute())
-    from flows.process_flow import run_on_dask
+    from seedcrawl.flows.process_flow import run_on_dask
 
     quiet_console()
     result = run_on_dask(out.absolute(), options, dask_workers=dask_workers, dask_address=dask_address)
@@ -186,7 +186,7 @@ def _save_counts(root: Path, counts: dict[str, Any]) -> None:
     import json
     from datetime import UTC, datetime
 
-    from archive.atomic import write_bytes_atomically
+    from seedcrawl.archive.atomic import write_bytes_atomically
     from seedcrawl.report.data import PROCESS_LATEST
 
     counts["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -196,7 +196,7 @@ def _save_counts(root: Path, counts: dict[str, Any]) -> None:
 
 def pending_records(root: Path) -> int:
     """Responses and revisits in the closed WARC files not processed yet, as the index lists them."""
-    from pipelines.runner import LEDGER
+    from seedcrawl.pipelines.runner import LEDGER
     from seedcrawl.report.data import read_json
 
     done = read_json(root / "state" / LEDGER)
@@ -216,8 +216,8 @@ def pending_records(root: Path) -> int:
 
 def _with_progress(out: Path, options: Any) -> Any:
     """Process with a progress bar: records of the total, per second, time left."""
-    from pipelines.progress import progress_bar
-    from pipelines.runner import process_folder
+    from seedcrawl.pipelines.progress import progress_bar
+    from seedcrawl.pipelines.runner import process_folder
 
     with progress_bar("records") as bar:
         task = bar.add_task("process", total=pending_records(out.absolute()) or None, note="")

@@ -16,10 +16,9 @@ import sys
 import time
 from typing import Any
 
-from archive.errors import FolderBusy, OutputError
-from archive.layout import Layout
-from archive.lock import RUN_LOCK_NAME, FolderLock
-from crawler.seeds import SeedError
+from seedcrawl.archive.errors import FolderBusy, OutputError
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.lock import RUN_LOCK_NAME, FolderLock
 from seedcrawl.crawl import (
     EXIT_OUTPUT,
     EXIT_USAGE,
@@ -29,6 +28,7 @@ from seedcrawl.crawl import (
     parse_setting,
     scope_settings,
 )
+from seedcrawl.crawler.seeds import SeedError
 from seedcrawl.process_cmd import dask_choice
 
 EXIT_FAILED = 1
@@ -175,11 +175,11 @@ def config_parameters(config: str, out: str) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     layout, settings = _check(args)
-    from flows.runner import PREFECT_DIR, prefect_imported, prepare_environment, quiet_console
+    from seedcrawl.flows.runner import PREFECT_DIR, prefect_imported, prepare_environment, quiet_console
 
     if not prefect_imported():
         prepare_environment(layout.root, verbose=args.verbose)
-    from flows.crawl_flow import seedcrawl_flow
+    from seedcrawl.flows.crawl_flow import seedcrawl_flow
 
     if not args.verbose:
         quiet_console()

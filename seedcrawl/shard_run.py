@@ -24,10 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from archive.atomic import write_bytes_atomically
-from archive.index import build_index
-from crawler.resume import RunMarker
-from crawler.shards import ShardSpec
+from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.archive.index import build_index
 from seedcrawl.crawl import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -40,6 +38,8 @@ from seedcrawl.crawl import (
     _lock_folder,
     _plan,
 )
+from seedcrawl.crawler.resume import RunMarker
+from seedcrawl.crawler.shards import ShardSpec
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def run_shards(options: CrawlOptions) -> CrawlResult:
     redis_url = options.redis
     if redis_url is None:
         raise CrawlError("--shards needs --redis", EXIT_USAGE)
-    from crawler.shard_queue import ShardQueue, namespace  # redis: only shards need it
+    from seedcrawl.crawler.shard_queue import ShardQueue, namespace  # redis: only shards need it
 
     given = _given_seeds(options)
     layout, lock = _lock_folder(options.out)

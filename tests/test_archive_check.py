@@ -1,4 +1,4 @@
-"""archive.check: the strict check passes good files and names what is wrong with broken ones."""
+"""seedcrawl.archive.check: the strict check passes good files and names what is wrong with broken ones."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import Code, check_file, check_folder
-from archive.digests import DigestStore
-from archive.reader import iter_records
-from archive.records import HttpExchange, RecordFactory
-from archive.writer import RotatingWarcWriter
+from seedcrawl.archive.check import Code, check_file, check_folder
+from seedcrawl.archive.digests import DigestStore
+from seedcrawl.archive.reader import iter_records
+from seedcrawl.archive.records import HttpExchange, RecordFactory
+from seedcrawl.archive.writer import RotatingWarcWriter
 from tests.support.warcs import (
     BROKEN,
     GOLDEN_NAME,

@@ -1,4 +1,4 @@
-"""archive.index: a sorted CDXJ index of every record, built incrementally and written atomically."""
+"""seedcrawl.archive.index: a sorted CDXJ index of every record, built incrementally and written atomically."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-import archive.index as index_module
-from archive.errors import IndexBuildError
-from archive.index import INDEX_NAME, PARTS_DIR, build_index
-from archive.reader import iter_folder
+import seedcrawl.archive.index as index_module
+from seedcrawl.archive.errors import IndexBuildError
+from seedcrawl.archive.index import INDEX_NAME, PARTS_DIR, build_index
+from seedcrawl.archive.reader import iter_folder
 from tests.support.warcs import build_golden
 
 

@@ -1,4 +1,4 @@
-"""archive.reader: records with exact member offsets, payloads raw and decoded, broken files."""
+"""seedcrawl.archive.reader: records with exact member offsets, payloads raw and decoded, broken files."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import brotli
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.errors import ContentDecodingError, PayloadTooLarge, WarcFormatError
-from archive.reader import closed_warcs, iter_folder, iter_records, read_record
+from seedcrawl.archive.errors import ContentDecodingError, PayloadTooLarge, WarcFormatError
+from seedcrawl.archive.reader import closed_warcs, iter_folder, iter_records, read_record
 from tests.support.warcs import (
     Golden,
     WarcBuilder,

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.lock import FolderBusy, FolderLock
-from archive.records import RecordFactory
-from archive.recovery import PARTIAL_SUFFIX, recover_open_files
-from archive.writer import OPEN_SUFFIX, RotatingWarcWriter
+from seedcrawl.archive.lock import FolderBusy, FolderLock
+from seedcrawl.archive.records import RecordFactory
+from seedcrawl.archive.recovery import PARTIAL_SUFFIX, recover_open_files
+from seedcrawl.archive.writer import OPEN_SUFFIX, RotatingWarcWriter
 from tests.test_archive_writer import exchange, fixed_stamp
 
 

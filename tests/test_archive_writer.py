@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.digests import DigestStore
-from archive.records import HttpExchange, RecordFactory, RecordStamp
-from archive.writer import OPEN_SUFFIX, ArchiveWriteError, RotatingWarcWriter
+from seedcrawl.archive.digests import DigestStore
+from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp
+from seedcrawl.archive.writer import OPEN_SUFFIX, ArchiveWriteError, RotatingWarcWriter
 
 MOMENT = datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC)
 
@@ -243,9 +243,9 @@ def test_not_modified_answer_becomes_a_revisit_of_the_last_capture(tmp_path: Pat
 
 @pytest.mark.parametrize("value", ["c" * 300_000, "é; x=é" * 30_000])
 def test_a_header_line_the_reader_would_refuse_is_cut_and_marked(tmp_path: Path, value: str) -> None:
-    from archive.check import check_folder
-    from archive.gzmembers import MAX_LINE
-    from archive.reader import iter_records
+    from seedcrawl.archive.check import check_folder
+    from seedcrawl.archive.gzmembers import MAX_LINE
+    from seedcrawl.archive.reader import iter_records
 
     huge = exchange(
         request_headers=[("Cookie", value)],
@@ -262,8 +262,8 @@ def test_a_header_line_the_reader_would_refuse_is_cut_and_marked(tmp_path: Path,
 
 
 def test_a_non_ascii_header_warcio_cannot_encode_is_stored_percent_encoded(tmp_path: Path) -> None:
-    from archive.check import check_folder
-    from archive.reader import iter_records
+    from seedcrawl.archive.check import check_folder
+    from seedcrawl.archive.reader import iter_records
 
     odd = exchange(response_headers=[("Content-Disposition", "é; x=é"), ("X-Nom-é", "ok")])
     [path] = write_all(tmp_path, [odd])  # warcio alone raised UnicodeEncodeError: the writer died

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 
 import pytest
 
-from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
-from pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.errors import Rejected
+from seedcrawl.pipelines.extract import ExtractOptions, extract
 
 URL = "https://news.example/2026/11/harbour-reopens"
 BODY = (

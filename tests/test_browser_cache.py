@@ -6,7 +6,7 @@ import asyncio
 
 from scrapy.http import Response
 
-from crawler.browser_cache import ResponseCache, SharedResponses
+from seedcrawl.crawler.browser_cache import ResponseCache, SharedResponses
 
 CSS = "http://cdn.example/css/site.css"
 

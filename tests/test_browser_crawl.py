@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_file
-from archive.reader import WarcRecord, iter_folder
+from seedcrawl.archive.check import check_file
+from seedcrawl.archive.reader import WarcRecord, iter_folder
 from seedcrawl.testweb import Request, Response, Site, SiteServer, page
 from tests.support.browser import require_chromium
 from tests.support.cli import crawl, run_seedcrawl

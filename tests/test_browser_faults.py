@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_file
-from archive.reader import WarcRecord, iter_folder
-from crawler.browser_process import chromium_pids
+from seedcrawl.archive.check import check_file
+from seedcrawl.archive.reader import WarcRecord, iter_folder
+from seedcrawl.crawler.browser_process import chromium_pids
 from seedcrawl.testweb import Request, Response, Site, SiteServer, page
 from tests.support.browser import require_chromium
 from tests.support.cli import crawl

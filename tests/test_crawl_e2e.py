@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive.check import check_folder
-from archive.reader import WarcRecord, iter_records
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.reader import WarcRecord, iter_records
 from seedcrawl.testweb import DemoWeb, LoggedRequest
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.pywb import PywbFactory

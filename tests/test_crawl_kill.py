@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_folder
-from archive.reader import iter_records
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.reader import iter_records
 from seedcrawl.testweb import DemoWeb
 from tests.support.cli import FAST, REPO, crawl, seedcrawl_command
 

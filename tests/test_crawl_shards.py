@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_folder
-from archive.reader import iter_records
-from crawler.replay import warcinfo_run_id
-from crawler.shards import shard_of
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.reader import iter_records
+from seedcrawl.crawler.replay import warcinfo_run_id
+from seedcrawl.crawler.shards import shard_of
 from seedcrawl.testweb import DemoWeb
 from tests.support.cli import FAST, REPO, crawl, run_seedcrawl, seedcrawl_command
 from tests.support.redis_server import redis_server

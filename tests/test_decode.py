@@ -10,10 +10,10 @@ from xml.sax.saxutils import escape
 import pytest
 from lxml import etree
 
-from pipelines.charset import meta_labels, web_codec
-from pipelines.decode import DecodeOptions, decode
-from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
+from seedcrawl.pipelines.charset import meta_labels, web_codec
+from seedcrawl.pipelines.decode import DecodeOptions, decode
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.errors import Rejected
 
 RUSSIAN = (
     "Министр иностранных дел России Сергей Лавров и госсекретарь США Джон Керри встретились в Москве, "

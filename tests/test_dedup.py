@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.dedup import DedupConfig, Deduplicator, LocalStore, Verdict, duplicate_record, keep_order
-from pipelines.document import Document
+from seedcrawl.pipelines.dedup import (
+    DedupConfig,
+    Deduplicator,
+    LocalStore,
+    Verdict,
+    duplicate_record,
+    keep_order,
+)
+from seedcrawl.pipelines.document import Document
 from tests.support.docs import make_doc, seed_texts
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.dedup import DedupConfig, Deduplicator, LocalStore, Verdict, local_store
-from pipelines.document import Document
-from pipelines.errors import PipelineError
+from seedcrawl.pipelines.dedup import DedupConfig, Deduplicator, LocalStore, Verdict, local_store
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.errors import PipelineError
 from tests.support.docs import make_doc, seed_texts
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.dedup import (
+from seedcrawl.pipelines.dedup import (
     DedupConfig,
     Deduplicator,
     LocalStore,
@@ -18,8 +18,8 @@ from pipelines.dedup import (
     normalize_text,
     open_store,
 )
-from pipelines.document import Document
-from pipelines.errors import PipelineError
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.errors import PipelineError
 from tests.support.docs import make_doc, seed_texts
 from tests.support.redis_server import free_port, redis_server
 

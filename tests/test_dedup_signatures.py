@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.dedup import (
+from seedcrawl.pipelines.dedup import (
     DedupConfig,
     RedisStore,
     SignatureComputer,
@@ -23,8 +23,8 @@ from pipelines.dedup import (
     signatures,
     word_count,
 )
-from pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
-from pipelines.dedup.store import IndexSettings, candidate_probability
+from seedcrawl.pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
+from seedcrawl.pipelines.dedup.store import IndexSettings, candidate_probability
 from tests.support.docs import seed_texts
 
 EDGE_TEXTS = [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.discovery import (
+from seedcrawl.crawler.discovery import (
     DiscoveredLink,
     DiscoveryError,
     DiscoveryLimits,
@@ -293,6 +293,8 @@ class TestPointersToDocuments:
         assert fallback_links("ftp://news.example/") == []
 
 
-@pytest.mark.parametrize("module", ["crawler.feeds", "crawler.sitemaps", "crawler.discovery"])
+@pytest.mark.parametrize(
+    "module", ["seedcrawl.crawler.feeds", "seedcrawl.crawler.sitemaps", "seedcrawl.crawler.discovery"]
+)
 def test_docstring_examples_hold(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0

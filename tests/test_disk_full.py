@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_folder
-from crawler.resume import INTERRUPTED, read_run
+from seedcrawl.archive.check import check_folder
+from seedcrawl.crawler.resume import INTERRUPTED, read_run
 from tests.support.cli import FAST, REPO, crawl, seedcrawl_command
 from tests.support.treeweb import TreeWeb, captured
 

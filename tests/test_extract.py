@@ -15,10 +15,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from pipelines.chrome import Block, ChromeOptions, PageFacts, clean
-from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
-from pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, PageFacts, clean
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.errors import Rejected
+from seedcrawl.pipelines.extract import ExtractOptions, extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 ARTICLE_URL = "https://news.example/a/us-russia?utm_source=feed"

@@ -23,8 +23,8 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 from prefect.client.schemas.objects import Artifact, State
 
-from flows.artifacts import artifact_key
-from flows.crawl_flow import seedcrawl_flow
+from seedcrawl.flows.artifacts import artifact_key
+from seedcrawl.flows.crawl_flow import seedcrawl_flow
 from seedcrawl.testweb import DemoWeb
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.digests import CaptureInfo, DigestStore
-from archive.reader import iter_records
-from archive.records import RevisitTarget
-from crawler.incremental import KnownArticles
-from crawler.revalidate import Revalidator
-from pipelines.runner import ProcessOptions, process_folder
+from seedcrawl.archive.digests import CaptureInfo, DigestStore
+from seedcrawl.archive.reader import iter_records
+from seedcrawl.archive.records import RevisitTarget
+from seedcrawl.crawler.incremental import KnownArticles
+from seedcrawl.crawler.revalidate import Revalidator
+from seedcrawl.pipelines.runner import ProcessOptions, process_folder
 from seedcrawl.testweb import DemoWeb, LoggedRequest
 from tests.support.cli import crawl
 from tests.support.warcs import WarcBuilder

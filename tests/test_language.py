@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from archive.records import HttpExchange, RecordFactory
-from archive.writer import RotatingWarcWriter
-from pipelines.corpus import iter_lines
-from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
-from pipelines.extract import ExtractOptions, extract
-from pipelines.language import detect_language, parse_languages
+from seedcrawl.archive.records import HttpExchange, RecordFactory
+from seedcrawl.archive.writer import RotatingWarcWriter
+from seedcrawl.pipelines.corpus import iter_lines
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.errors import Rejected
+from seedcrawl.pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.language import detect_language, parse_languages
 from tests.support.cli import run_seedcrawl
 
 TEXTS = {

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import OutputError
-from archive.layout import Layout
-from archive.recovery import recover_file
-from crawler.resume import RunSpec, RunState, write_run
-from pipelines.corpus import JsonlAppender
+from seedcrawl.archive.errors import OutputError
+from seedcrawl.archive.layout import Layout
+from seedcrawl.archive.recovery import recover_file
+from seedcrawl.crawler.resume import RunSpec, RunState, write_run
+from seedcrawl.pipelines.corpus import JsonlAppender
 from seedcrawl.testweb import Request, Response, Site, SiteServer, page, redirect
 from tests.support.cli import crawl, run_seedcrawl
 

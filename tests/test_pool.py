@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pipelines.pool import EXTRACT_MEMORY, EXTRACT_TIMEOUT, Budget, ordered_map
+from seedcrawl.pipelines.pool import EXTRACT_MEMORY, EXTRACT_TIMEOUT, Budget, ordered_map
 
 MIB = 1 << 20
 
@@ -57,9 +57,9 @@ def test_a_budget_needs_an_overrun_result() -> None:
 
 OUT_OF_MEMORY_SCRIPT = """
 import resource, sys
-from pipelines.document import Document, WarcRef
-from pipelines.errors import Rejected
-from pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.errors import Rejected
+from seedcrawl.pipelines.extract import ExtractOptions, extract
 
 html = "<html><body><div>" + "word<br>\\n" * 180_000 + "</div></body></html>"
 doc = Document("l", "http://127.0.0.1/l", "2026-12-04T00:00:00Z", WarcRef("a", 0, 1, "<u>", None), html=html)

@@ -25,7 +25,7 @@ from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.server.schemas.schedules import CronSchedule as ServerCronSchedule
 from prefect.workers.process import ProcessWorker
 
-from flows.crawl_flow import seedcrawl_flow
+from seedcrawl.flows.crawl_flow import seedcrawl_flow
 
 REPO = Path(__file__).resolve().parents[1]
 POOL = "seedcrawl-pool"

@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.records import HttpExchange, RecordFactory
-from archive.writer import RotatingWarcWriter
-from pipelines.corpus import iter_lines
+from seedcrawl.archive.records import HttpExchange, RecordFactory
+from seedcrawl.archive.writer import RotatingWarcWriter
+from seedcrawl.pipelines.corpus import iter_lines
 from tests.support.cli import run_seedcrawl
 
 ARTICLE = (
@@ -69,7 +69,7 @@ def build_folder(out: Path) -> None:
 
 def _damage(path: Path, target: str) -> None:
     """Flip bytes inside the gzip member of the response record for `target`."""
-    from archive.reader import iter_records
+    from seedcrawl.archive.reader import iter_records
 
     member = next(
         r for r in iter_records(path) if r.type == "response" and (r.target_uri or "").endswith(target)

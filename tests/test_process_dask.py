@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.process_flow import run_on_dask
-from pipelines.runner import ProcessOptions, process_folder
+from seedcrawl.flows.process_flow import run_on_dask
+from seedcrawl.pipelines.runner import ProcessOptions, process_folder
 from seedcrawl.testweb import DemoWeb
 from tests.support.cli import crawl, run_seedcrawl
 from tests.test_dedup_redis import redis_url  # noqa: F401 - the redis-server fixture

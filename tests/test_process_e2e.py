@@ -16,9 +16,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from archive.reader import read_record
-from pipelines.corpus import iter_lines
-from pipelines.runner import ProcessOptions, ProcessReport, process_folder
+from seedcrawl.archive.reader import read_record
+from seedcrawl.pipelines.corpus import iter_lines
+from seedcrawl.pipelines.runner import ProcessOptions, ProcessReport, process_folder
 from seedcrawl.testweb import DemoWeb, Manifest
 from tests.support.cli import crawl, run_seedcrawl
 

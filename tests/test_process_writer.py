@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_folder
-from archive.errors import ArchiveWriteError
-from archive.process_writer import ProcessWriter
-from archive.reader import iter_records
-from archive.records import HttpExchange, RecordFactory, RecordStamp
-from archive.writer import Capture, RotatingWarcWriter
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.errors import ArchiveWriteError
+from seedcrawl.archive.process_writer import ProcessWriter
+from seedcrawl.archive.reader import iter_records
+from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp
+from seedcrawl.archive.writer import Capture, RotatingWarcWriter
 from tests.support.cli import crawl
 from tests.support.exchanges import exchange
 from tests.support.treeweb import TreeWeb, captured
@@ -120,9 +120,9 @@ def test_the_child_dies_with_a_killed_crawl_and_leaves_a_recoverable_file(tmp_pa
         import os, signal, sys, time
         sys.path.insert(0, {str(REPO)!r})
         from pathlib import Path
-        from archive.process_writer import ProcessWriter
-        from archive.records import RecordFactory, RecordStamp
-        from archive.writer import RotatingWarcWriter
+        from seedcrawl.archive.process_writer import ProcessWriter
+        from seedcrawl.archive.records import RecordFactory, RecordStamp
+        from seedcrawl.archive.writer import RotatingWarcWriter
         from tests.support.exchanges import exchange
         writer = ProcessWriter(lambda: RotatingWarcWriter(Path({str(tmp_path)!r}), RecordFactory(RecordStamp())))
         for k in range(5):

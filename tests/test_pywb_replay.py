@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import Code, check_file
-from archive.index import build_index
+from seedcrawl.archive.check import Code, check_file
+from seedcrawl.archive.index import build_index
 from tests.support.pywb import PywbFactory, PywbServer
 from tests.support.warcs import Golden, WarcBuilder, build_golden, html_page, warcio_check
 

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from scrapy.http import Response, TextResponse
 
-from archive.digests import DigestStore
-from archive.records import HttpExchange, RecordFactory, RecordStamp
-from archive.writer import RotatingWarcWriter
-from crawler.frontier import Frontier, FrontierConfig, Kind, Verdict
-from crawler.frontier_store import Entry, FrontierStore, url_key
-from crawler.incremental import KnownArticles
-from crawler.links import page_links
-from crawler.replay import Replay, ReplayOptions, run_files
-from crawler.urls import Scope
+from seedcrawl.archive.digests import DigestStore
+from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp
+from seedcrawl.archive.writer import RotatingWarcWriter
+from seedcrawl.crawler.frontier import Frontier, FrontierConfig, Kind, Verdict
+from seedcrawl.crawler.frontier_store import Entry, FrontierStore, url_key
+from seedcrawl.crawler.incremental import KnownArticles
+from seedcrawl.crawler.links import page_links
+from seedcrawl.crawler.replay import Replay, ReplayOptions, run_files
+from seedcrawl.crawler.urls import Scope
 from tests.test_frontier import Stats
 
 SITE = "http://news.example"

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from crawler.requisites import css_requisites, html_requisites, is_stylesheet, srcset_urls
-from crawler.scope_rules import PageRules, ScopeRuleError, patterns_setting, registered_domain, scope_hosts
-from crawler.urls import Scope
+from seedcrawl.crawler.requisites import css_requisites, html_requisites, is_stylesheet, srcset_urls
+from seedcrawl.crawler.scope_rules import (
+    PageRules,
+    ScopeRuleError,
+    patterns_setting,
+    registered_domain,
+    scope_hosts,
+)
+from seedcrawl.crawler.urls import Scope
 
 PAGE = """<!DOCTYPE html><html><head>
 <link rel="stylesheet" href="/css/site.css">

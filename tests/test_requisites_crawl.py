@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_folder
-from archive.reader import WarcRecord, iter_records
-from archive.wacz import Page, pages_from_index
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.reader import WarcRecord, iter_records
+from seedcrawl.archive.wacz import Page, pages_from_index
 from seedcrawl.testweb import ServerGroup, Site, SiteServer, page
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.pywb import PywbFactory

@@ -15,12 +15,20 @@ from pathlib import Path
 
 import pytest
 
-from archive.check import check_folder
-from archive.errors import FolderBusy
-from archive.reader import iter_records
-from crawler.capture import ARCHIVE_ERROR_REASON
-from crawler.replay import warcinfo_run_id
-from crawler.resume import ENDED, RESUMABLE_REASONS, ResumeConflict, RunMarker, RunSpec, plan_run, read_run
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.errors import FolderBusy
+from seedcrawl.archive.reader import iter_records
+from seedcrawl.crawler.capture import ARCHIVE_ERROR_REASON
+from seedcrawl.crawler.replay import warcinfo_run_id
+from seedcrawl.crawler.resume import (
+    ENDED,
+    RESUMABLE_REASONS,
+    ResumeConflict,
+    RunMarker,
+    RunSpec,
+    plan_run,
+    read_run,
+)
 from seedcrawl.testweb import DemoWeb
 from tests.support.cli import REPO, crawl, run_seedcrawl
 from tests.support.treeweb import start_crawl, wait_for
@@ -163,7 +171,7 @@ def test_killed_crawl_resumes_and_archives_every_page_once(
 
 KILL_WHILE_WRITING = """
 import json, os, signal, sys
-from pipelines import corpus
+from seedcrawl.pipelines import corpus
 from seedcrawl.cli import main
 
 original, lines = corpus.JsonlAppender.write, [0]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.frontier_store import Entry
-from crawler.shard_queue import ShardQueue, namespace
-from crawler.shards import ShardSpec, registered_domain, shard_of
-from flows import tasks
+from seedcrawl.crawler.frontier_store import Entry
+from seedcrawl.crawler.shard_queue import ShardQueue, namespace
+from seedcrawl.crawler.shards import ShardSpec, registered_domain, shard_of
+from seedcrawl.flows import tasks
 from tests.support.redis_server import redis_server
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.background import BackgroundWriter
-from archive.check import check_folder
-from archive.reader import iter_records
-from archive.records import RecordFactory, RecordStamp
-from archive.writer import RotatingWarcWriter
-from crawler.resume import INTERRUPTED, read_run
+from seedcrawl.archive.background import BackgroundWriter
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.reader import iter_records
+from seedcrawl.archive.records import RecordFactory, RecordStamp
+from seedcrawl.archive.writer import RotatingWarcWriter
+from seedcrawl.crawler.resume import INTERRUPTED, read_run
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.exchanges import exchange
 from tests.support.treeweb import TreeWeb, captured, start_crawl, wait_for

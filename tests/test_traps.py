@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.traps import TrapLimits, has_session_id, screen_url, strip_session_ids, trap_reason
+from seedcrawl.crawler.traps import TrapLimits, has_session_id, screen_url, strip_session_ids, trap_reason
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -129,6 +129,6 @@ def test_calendar_trap_crawl_stays_bounded() -> None:
     assert accepted <= 13
 
 
-@pytest.mark.parametrize("module", ["crawler.traps"])
+@pytest.mark.parametrize("module", ["seedcrawl.crawler.traps"])
 def test_docstring_examples_hold(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.index import build_index
-from archive.wacz import Page, WaczError, WaczResult, create_wacz, pages_from_index, validate_wacz
+from seedcrawl.archive.index import build_index
+from seedcrawl.archive.wacz import Page, WaczError, WaczResult, create_wacz, pages_from_index, validate_wacz
 from seedcrawl.package_cmd import add_package_parser, cmd_package, package_folder
 from tests.support.warcs import Golden, build_golden
 

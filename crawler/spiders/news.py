@@ -35,22 +35,22 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
-from crawler.crawl_state import CrawlState
-from crawler.discovery import DiscoveryError, autodiscover, parse_document, sitemaps_from_robots
-from crawler.focus import DISCOVERY_PRIORITY, Focus, link_contexts
-from crawler.frontier import Frontier, Kind
-from crawler.frontier_mw import ADMITTED_META
-from crawler.frontier_store import Entry
-from crawler.incremental import KnownArticles
-from crawler.links import page_links
-from crawler.listing import looks_like_listing
-from crawler.rendering import PageRendering
-from crawler.requisites import REQUISITE_META, css_requisites, html_requisites, is_stylesheet
-from crawler.revalidate import Revalidator
-from crawler.scope_rules import PageRules, patterns_setting, scope_hosts
-from crawler.seeds import SeedError, parse_seed_list, scope_for
-from crawler.sites import SiteDiscovery, declared_canonical
-from crawler.urls import canonicalize_url, trusted_canonical
+from seedcrawl.crawler.crawl_state import CrawlState
+from seedcrawl.crawler.discovery import DiscoveryError, autodiscover, parse_document, sitemaps_from_robots
+from seedcrawl.crawler.focus import DISCOVERY_PRIORITY, Focus, link_contexts
+from seedcrawl.crawler.frontier import Frontier, Kind
+from seedcrawl.crawler.frontier_mw import ADMITTED_META
+from seedcrawl.crawler.frontier_store import Entry
+from seedcrawl.crawler.incremental import KnownArticles
+from seedcrawl.crawler.links import page_links
+from seedcrawl.crawler.listing import looks_like_listing
+from seedcrawl.crawler.rendering import PageRendering
+from seedcrawl.crawler.requisites import REQUISITE_META, css_requisites, html_requisites, is_stylesheet
+from seedcrawl.crawler.revalidate import Revalidator
+from seedcrawl.crawler.scope_rules import PageRules, patterns_setting, scope_hosts
+from seedcrawl.crawler.seeds import SeedError, parse_seed_list, scope_for
+from seedcrawl.crawler.sites import SiteDiscovery, declared_canonical
+from seedcrawl.crawler.urls import canonicalize_url, trusted_canonical
 
 logger = logging.getLogger(__name__)
 

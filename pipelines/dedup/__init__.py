@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pipelines.dedup.deduper import (
+    from seedcrawl.pipelines.dedup.deduper import (
         DedupConfig,
         Deduplicator,
         Prepared,
@@ -42,11 +42,11 @@ if TYPE_CHECKING:
         keep_order,
         prepare,
     )
-    from pipelines.dedup.local_store import LocalStore
-    from pipelines.dedup.normalize import exact_key, normalize_text, word_count
-    from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
-    from pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
-    from pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
+    from seedcrawl.pipelines.dedup.local_store import LocalStore
+    from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text, word_count
+    from seedcrawl.pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
+    from seedcrawl.pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
+    from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
 
 # Names are imported on first use: importing datasketch costs about a second of CPU (it pulls in
 # scipy), and extraction workers, which only need `normalize_text`, never pay it.
@@ -88,10 +88,10 @@ def open_store(
 ) -> SignatureStore:
     """The store for an output folder: ``DIR/dedup`` on disk, or the Redis index at `redis_url`."""
     if redis_url:
-        from pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
+        from seedcrawl.pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
 
         return RedisStore(redis_url, namespace=namespace or DEFAULT_NAMESPACE)
-    from pipelines.dedup.local_store import LocalStore
+    from seedcrawl.pipelines.dedup.local_store import LocalStore
 
     return LocalStore(Path(output_dir) / "dedup")
 

@@ -33,10 +33,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from pipelines.dedup.normalize import exact_key, normalize_text, word_count
-from pipelines.dedup.signatures import HashName, SignatureComputer, Signatures, SignatureScheme
-from pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
-from pipelines.document import Document, warc_ref
+from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text, word_count
+from seedcrawl.pipelines.dedup.signatures import HashName, SignatureComputer, Signatures, SignatureScheme
+from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
+from seedcrawl.pipelines.document import Document, warc_ref
 
 Kind = Literal["exact", "near"]
 

@@ -31,11 +31,11 @@ from typing import IO, Any
 import numpy as np
 from datasketch import MinHashLSH
 
-from archive.atomic import write_bytes_atomically
-from pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
-from pipelines.dedup.signatures import Signatures
-from pipelines.dedup.store import IndexSettings, SignatureStore
-from pipelines.errors import PipelineError
+from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
+from seedcrawl.pipelines.dedup.signatures import Signatures
+from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore
+from seedcrawl.pipelines.errors import PipelineError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

@@ -17,7 +17,7 @@ import numpy as np
 from datasketch import MinHashLSH
 from datasketch.storage import UnorderedStorage
 
-from pipelines.dedup.signatures import Signatures
+from seedcrawl.pipelines.dedup.signatures import Signatures
 
 
 class CompactBuckets(UnorderedStorage):  # type: ignore[misc]  # datasketch is untyped

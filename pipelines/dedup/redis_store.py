@@ -27,10 +27,10 @@ import numpy as np
 import redis
 from datasketch import MinHashLSH
 
-from pipelines.dedup.lsh_storage import band_keys
-from pipelines.dedup.signatures import Signatures
-from pipelines.dedup.store import IndexSettings, SignatureStore
-from pipelines.errors import PipelineError
+from seedcrawl.pipelines.dedup.lsh_storage import band_keys
+from seedcrawl.pipelines.dedup.signatures import Signatures
+from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore
+from seedcrawl.pipelines.errors import PipelineError
 
 DEFAULT_NAMESPACE = "seedcrawl:dedup"
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pipelines.dedup.normalize import NORMALIZATION_VERSION
-from pipelines.dedup.signatures import Signatures, SignatureScheme
+from seedcrawl.pipelines.dedup.normalize import NORMALIZATION_VERSION
+from seedcrawl.pipelines.dedup.signatures import Signatures, SignatureScheme
 
 # Default recall of the LSH stage for a pair exactly at the threshold; pairs above it are found
 # with higher probability still (see `choose_lsh_params`).

@@ -95,7 +95,7 @@ def _robots(data: FolderData) -> dict[str, str]:
 
 
 def _politeness(data: FolderData) -> str:
-    from crawler import settings as defaults
+    from seedcrawl.crawler import settings as defaults
 
     given = data.spec.get("settings") or {}
     delay = given.get("DOWNLOAD_DELAY", defaults.DOWNLOAD_DELAY)

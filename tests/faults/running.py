@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.check import check_folder
-from archive.reader import WarcRecord, iter_records
+from seedcrawl.archive.check import check_folder
+from seedcrawl.archive.reader import WarcRecord, iter_records
 from tests.faults.webs import FaultWeb
 from tests.support.cli import FAST, REPO, seedcrawl_command
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.reader import iter_folder
+from seedcrawl.archive.reader import iter_folder
 from seedcrawl.testweb import Request
 from tests.faults.running import FAULT_ARGS, RUN_ID, assert_archive_whole
 from tests.faults.webs import Answer, FaultWeb, article, home

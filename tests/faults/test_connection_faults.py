@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from archive.reader import WarcRecord
+from seedcrawl.archive.reader import WarcRecord
 from tests.faults.running import RSS_BOUND_MB, Crawl, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import FaultWeb, article, drip, home, in_turn, no_answer, reset_mid_body, short_body
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from archive.gzmembers import MAX_LINE
-from crawler import settings
+from seedcrawl.archive.gzmembers import MAX_LINE
+from seedcrawl.crawler import settings
 from seedcrawl.testweb import Request, Response
 from tests.faults.running import Crawl, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, article, home

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from archive.gzmembers import MAX_LINE
-from crawler import settings
+from seedcrawl.archive.gzmembers import MAX_LINE
+from seedcrawl.crawler import settings
 from tests.faults.running import (
     RSS_BOUND_MB,
     Crawl,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.retry_after import parse_retry_after
+from seedcrawl.crawler.retry_after import parse_retry_after
 from seedcrawl.testweb import Request, Response, error_page
 from seedcrawl.testweb.responses import http_date
 from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler import settings
+from seedcrawl.crawler import settings
 from seedcrawl.testweb import Response
 from tests.faults.running import Crawl, Crawled, assert_archive_whole, crawl
 from tests.faults.webs import FaultWeb

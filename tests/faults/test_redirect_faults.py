@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crawler import settings
+from seedcrawl.crawler import settings
 from seedcrawl.testweb import Response
 from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, Handler, article, chain, home, html_page

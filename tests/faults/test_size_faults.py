@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from crawler import settings
+from seedcrawl.crawler import settings
 from tests.faults.running import RSS_BOUND_MB, Crawl, Run, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import MIB, FaultWeb, article, bombs, encoded, home, stream
 

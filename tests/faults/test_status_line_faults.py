@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from archive.check import Code, check_file
+from seedcrawl.archive.check import Code, check_file
 from seedcrawl.testweb import Raw, RawExchange
 from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import FaultWeb, article, encoded, home, story

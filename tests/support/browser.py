@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import settings as defaults
-from crawler.browser import chromium_path
+from seedcrawl.crawler import settings as defaults
+from seedcrawl.crawler.browser import chromium_path
 
 INSTALL = "apt-get install chromium (.ci/run installs it)"
 

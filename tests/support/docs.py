@@ -6,7 +6,7 @@ from ../shared/seeds), so tests that need them never depend on files outside the
 
 from __future__ import annotations
 
-from pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document, WarcRef
 from seedcrawl.testweb.corpus import load_corpus
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from archive.records import HttpExchange
+from seedcrawl.archive.records import HttpExchange
 
 
 def exchange(k: int, body: bytes | None = None, content_type: str = "text/html") -> HttpExchange:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
-from archive.reader import iter_records
+from seedcrawl.archive.reader import iter_records
 from seedcrawl.testweb import Request, Response, ServerGroup, Site, SiteServer, page
 from tests.support.cli import FAST, REPO, seedcrawl_command
 
