@@ -1,6 +1,7 @@
 """The cost of the browser: the same web crawled with --browser never, auto and always.
 
     .venv/bin/python bench/browser.py [--sites 2] [--pages 20] [--latency 0.05] [--repeat 2]
+        [--modes never,auto,always] [--results browser]
 
 The web is bench/requisites.py's (article trees whose pages need a stylesheet, a script, a font
 and images, mostly on a CDN host), with one article in ten turned into a script-filled shell: its
@@ -121,6 +122,7 @@ def crawl_once(web: RequisiteWeb, out: Path, mode: str) -> dict[str, float]:
         "pages": summary["pages"],
         "requisites": summary.get("requisites", 0),
         "requests": summary["requests"],
+        "revisits": summary.get("revisits", 0),
         "rendered": summary["rendered"]["pages"],
         "crawl_s": summary["seconds"],
         "wall_s": wall,
@@ -135,12 +137,15 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--modes", default=",".join(MODES), help="which of never,auto,always, in this order")
+    parser.add_argument("--results", default="browser", help="bench/results/NAME.md to write")
     args = parser.parse_args()
-    runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in MODES}
+    runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in args.modes.split(",")}
+    args.load_before = os.getloadavg()[0]
     with RequisiteWeb(args.sites, args.pages, args.latency) as web, tempfile.TemporaryDirectory() as tmp:
         shells = sum(make_shells(server.site) for server in web.servers[:-1])
         for n in range(args.repeat):
-            for mode in MODES:
+            for mode in runs:
                 out = Path(tmp) / f"{n}-{mode}"
                 runs[mode].append(crawl_once(web, out, mode))
                 shutil.rmtree(out)
@@ -156,10 +161,10 @@ def _median(items: list[dict[str, float]], key: str) -> float:
 def write_results(args: argparse.Namespace, shells: int, runs: dict[str, list[dict[str, float]]]) -> None:
     command = (
         f"`.venv/bin/python bench/browser.py --sites {args.sites} --pages {args.pages} "
-        f"--latency {args.latency} --repeat {args.repeat}`"
+        f"--latency {args.latency} --repeat {args.repeat} --modes {args.modes} --results {args.results}`"
     )
     lines = [
-        "# The browser: --browser never, auto, always",
+        f"# The browser: --browser {', '.join(runs)} ({args.sites} sites x {args.pages} pages)",
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on `{platform.uname().system} {platform.uname().release} "
         f"{platform.machine()}`, {len(os.sched_getaffinity(0))} cores (shared with other jobs), Python "
@@ -167,35 +172,43 @@ def write_results(args: argparse.Namespace, shells: int, runs: dict[str, list[di
         f"Web: bench/requisites.py's ({args.sites} sites x {args.pages} pages, each with a stylesheet, font, "
         f"script and images, mostly on a CDN host), {shells} articles (one in {SHELL_EVERY}) turned into "
         "script-filled shells whose text comes from a JSON endpoint; "
-        f"{args.latency * 1000:.0f} ms latency per response; runs alternate never, auto, always. CPU time "
+        f"{args.latency * 1000:.0f} ms latency per response; runs alternate ({args.modes}). CPU time "
         "includes Playwright's driver and Chromium (children's rusage); peak memory (PSS: shared pages counted once) is the crawl's whole "
         "process tree (crawl, WARC writer, driver, Chromium), sampled every 0.1 s.",
         "",
         "| --browser | runs | pages | rendered | requisites | requests | pages/s (crawl clock) "
-        "| CPU ms per page | wall s | peak memory MB (PSS) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| revisit records | crawl s | CPU ms per page | wall s | peak memory MB (PSS) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode, items in runs.items():
         lines.append(
             f"| {mode} | {len(items)} | {_median(items, 'pages'):.0f} | {_median(items, 'rendered'):.0f} | "
             f"{_median(items, 'requisites'):.0f} | {_median(items, 'requests'):.0f} | "
             f"{statistics.median(r['pages'] / r['crawl_s'] for r in items):.1f} | "
+            f"{_median(items, 'revisits'):.0f} | {_median(items, 'crawl_s'):.1f} | "
             f"{statistics.median(1000 * r['cpu_s'] / r['pages'] for r in items):.0f} | "
             f"{_median(items, 'wall_s'):.1f} | {_median(items, 'peak_rss_mb'):.0f} |"
         )
-    never, auto, always = (_median(runs[mode], "crawl_s") for mode in MODES)
+    never = _median(runs["never"], "crawl_s")
+    lines.append("")
+    for mode in ("auto", "always"):
+        if mode in runs:
+            lines.append(
+                f"- `{mode}` took {_median(runs[mode], 'crawl_s') / never:.2f}x the crawl time of `never`"
+                f" (goal for auto: within 1.5x), {_median(runs[mode], 'cpu_s') / _median(runs['never'], 'cpu_s'):.2f}x its CPU time."
+            )
+    browsed = "always" if "always" in runs else "auto"
     lines += [
-        "",
-        f"- `auto` took {auto / never:.2f}x the time of `never` (goal: within 1.5x); `always` "
-        f"{always / never:.2f}x.",
         f"- The browser's CPU per rendered page: "
-        f"{(_median(runs['always'], 'cpu_s') - _median(runs['never'], 'cpu_s')) / max(1.0, _median(runs['always'], 'rendered')) * 1000:.0f} ms "
-        "(always minus never, over the pages rendered), Chromium's start included once per run.",
-        f"- Load average when the runs ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        f"{(_median(runs[browsed], 'cpu_s') - _median(runs['never'], 'cpu_s')) / max(1.0, _median(runs[browsed], 'rendered')) * 1000:.0f} ms "
+        f"({browsed} minus never, over the pages rendered), Chromium's start included once per run.",
+        f"- Load average (1 min) when the runs began: {args.load_before:.1f}, when they ended: "
+        f"{os.getloadavg()[0]:.1f}, on {os.cpu_count()} cores "
         "(other jobs share the machine): wall-clock ratios are noisy, CPU times less so.",
     ]
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = RESULTS.with_name(f"{args.results}.md")
+    results.parent.mkdir(exist_ok=True)
+    results.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -30,6 +30,7 @@ ORDER = [
     "shards",
     "requisites",
     "browser",
+    "browser_large",
 ]
 
 

@@ -1,18 +1,18 @@
 """Render pages in headless Chromium (Playwright), every request of the browser fetched by Scrapy.
 
 The browser never touches the network itself. Every request it makes (the page's scripts,
-stylesheets, images, fonts, XHR/fetch calls, frames) is intercepted (`context.route`) and handed
-to Scrapy's downloader (`engine.download_async`), so it passes the same downloader middlewares as
-every other request: scope, robots.txt, politeness (the host's download slot and delay), limits,
-and capture. Its exchange is archived by crawler/capture.py like any other, as transferred (real
-status line, headers, still content-encoded body); the browser gets the decoded body. Anything
-the downloader refuses (out of scope, disallowed) the browser sees as blocked. The page itself is
-answered from the response already fetched over HTTP, not fetched again.
+stylesheets, images, fonts, XHR/fetch calls, frames) is intercepted (`page.route`) and answered by
+crawler/browser_requests.py: the page itself with the response already fetched over HTTP, a
+requisite the crawl already has from that response (neither fetched nor archived twice), anything
+else through Scrapy's downloader, archived by crawler/capture.py like any other exchange.
 
-Memory is bounded: one page is rendered at a time, in a fresh context closed afterwards; the
-browser is relaunched after SEEDCRAWL_BROWSER_RESTART_EVERY pages and whenever it has crashed. A
-page that does not settle within SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as it got.
-Playwright's own signal handlers are off: the crawl decides when to stop, then `close()` ends it.
+Chromium starts when the first page needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
+at once, in reused tabs of one context; the browser is restarted after
+SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
+SEEDCRAWL_BROWSER_MAX_MEMORY_MB, and whenever it has crashed (the page it crashed on is rendered
+again). A page that does not settle within SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as
+it got; one whose script never yields is stopped first. Playwright's own signal handlers are off:
+the crawl decides when to stop, then `close()` ends the browser.
 """
 
 from __future__ import annotations
@@ -21,20 +21,18 @@ import asyncio
 import logging
 import os
 import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from scrapy import Request
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from seedcrawl.archive.records import RenderedPage
+from seedcrawl.crawler.browser_cache import SharedResponses
+from seedcrawl.crawler.browser_process import chromium_pids, memory_bytes
+from seedcrawl.crawler.browser_requests import Admit, BrowserRequests, Fetch, Tab
 
 logger = logging.getLogger(__name__)
 
-BROWSER_META = "seedcrawl_browser"  # on requests the browser made (fetched on its behalf)
 # Chromium's background services (updates, sync, safe browsing, field trials) call Google hosts.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,14 +46,8 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
     "--metrics-recording-only",
 ]
-# Headers the browser's request carries that Scrapy sets itself (or must not be copied).
-_DROPPED_REQUEST_HEADERS = frozenset({"host", "cookie", "content-length", "connection", "accept-encoding"})
-# The browser gets the decoded body: describing the transfer would mislead it.
-_DROPPED_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 # Past the timeout, the DOM is read with this much grace (a page looping in a script never answers).
 _SNAPSHOT_GRACE_S = 5.0
-
-Fetch = Callable[[Request], Awaitable[Response]]
 
 
 def chromium_path(configured: str) -> str | None:
@@ -66,7 +58,11 @@ def chromium_path(configured: str) -> str | None:
 
 
 class Renderer:
-    """One headless Chromium for the crawl; pages are rendered one at a time."""
+    """One headless Chromium for the crawl, started when the first page needs it.
+
+    It keeps one context and up to `pages_at_once` tabs, reused: a new tab costs a renderer
+    process (0.3-0.8 s of a busy machine), a navigation in an open one a fraction of it.
+    """
 
     def __init__(
         self,
@@ -79,31 +75,48 @@ class Renderer:
         max_requests: int = 500,
         request_meta: dict[str, Any] | None = None,
         pages_at_once: int = 2,
-        cache_bytes: int = 32 << 20,
+        max_memory: int = 0,
+        shared: SharedResponses | None = None,
+        admit: Admit | None = None,
     ) -> None:
         self.executable = executable
-        self.fetch = fetch
         self.user_agent = user_agent
         self.timeout = timeout
         self.restart_every = max(1, restart_every)
-        self.max_requests = max_requests
-        self.request_meta = dict(request_meta or {})
+        self.max_memory = max_memory
+        self.requests = BrowserRequests(
+            fetch,
+            user_agent=user_agent,
+            wait=timeout / 2,
+            max_requests=max_requests,
+            request_meta=dict(request_meta or {}),
+            shared=shared if shared is not None else SharedResponses(32 << 20),
+            admit=admit,
+        )
         self.launches = 0
+        self.crashes = 0
         self._slots = asyncio.Semaphore(max(1, pages_at_once))
         self._lock = asyncio.Lock()  # launching, restarting and closing the browser
         self._active = 0  # pages being rendered now: the browser is restarted only between pages
-        self.cache = ResponseCache(cache_bytes)
         self._playwright: Any = None
         self._browser: Any = None
+        self._context: Any = None
+        self._idle: list[Tab] = []
         self._pages_in_browser = 0
+        self._restart = False  # over its memory bound: restarted once no page is rendering
         self._closed = False
 
     async def _ready_browser(self) -> Any:
-        if self._browser is not None and (
-            not self._browser.is_connected()
-            or (self._pages_in_browser >= self.restart_every and self._active == 0)
-        ):
+        if self._browser is not None and not self._browser.is_connected():
+            self.crashes += 1
+            logger.warning("Chromium has gone (crashed or killed): starting it again")
             await self._close_browser()
+        elif (
+            self._browser is not None
+            and self._active == 0
+            and (self._restart or self._pages_in_browser >= self.restart_every)
+        ):
+            await self._close_browser()  # bounds what a long-lived browser accumulates
         if self._browser is None:
             from playwright.async_api import async_playwright
 
@@ -117,62 +130,80 @@ class Renderer:
                 handle_sigterm=False,
                 handle_sighup=False,
             )
+            self._context = await self._browser.new_context(
+                user_agent=self.user_agent, service_workers="block", accept_downloads=False
+            )
             self._pages_in_browser = 0
+            self._restart = False
             self.launches += 1
         return self._browser
 
+    async def _take_tab(self) -> Tab | None:
+        """A tab to render on (the browser started or restarted as needed), None once closed."""
+        async with self._lock:
+            if self._closed:
+                return None
+            await self._ready_browser()
+            self._pages_in_browser += 1
+            self._active += 1
+            while self._idle:
+                tab = self._idle.pop()
+                if not tab.page.is_closed():
+                    return tab
+            new = await self._context.new_page()
+            # Attached now: attaching needs the page's main thread, which an endless script holds.
+            tab = Tab(new, await self._context.new_cdp_session(new))
+
+            async def answer(route: Any) -> None:
+                await self.requests.route(tab, route)
+
+            await tab.page.route("**/*", answer)
+            return tab
+
     async def render(self, response: Response, reason: str) -> RenderedPage | None:
-        """Load the fetched page in the browser; its DOM once the page settled (or at the timeout)."""
+        """Load the fetched page in the browser; its DOM once the page settled (or at the timeout).
+
+        A page during which Chromium crashed is rendered once more in a new browser.
+        """
         async with self._slots:
-            async with self._lock:
-                if self._closed:
-                    return None
+            for attempt in (1, 2):
                 try:
-                    browser = await self._ready_browser()
+                    tab = await self._take_tab()
                 except Exception as exc:  # no usable browser: the page stays as fetched over HTTP
                     logger.warning("cannot start Chromium (%s): %s not rendered", exc, response.url)
                     return None
-                self._pages_in_browser += 1
-                self._active += 1
-            heartbeat = asyncio.ensure_future(_wake_loop())
-            try:
-                return await self._render_in(browser, response, reason)
-            except Exception as exc:  # a crash of the browser or page: relaunched for the next page
-                logger.warning("rendering %s failed: %s", response.url, exc)
-                return None
-            finally:
-                heartbeat.cancel()
-                self._active -= 1
+                if tab is None:
+                    return None
+                heartbeat = asyncio.ensure_future(_wake_loop())
+                try:
+                    page = await self._render_on(tab, response, reason)
+                    await self._release(tab, keep=page is not None and not page.timed_out)
+                    return page
+                except Exception as exc:
+                    await self._drop(tab)
+                    if attempt == 1 and not self._closed and _crashed(exc, self._browser_alive()):
+                        logger.warning(
+                            "Chromium crashed while rendering %s: rendering it again", response.url
+                        )
+                        continue
+                    logger.warning("rendering %s failed: %s", response.url, exc)
+                    return None
+                finally:
+                    heartbeat.cancel()
+                    self._active -= 1  # after the release: no restart may close a tab still in use
+            return None
 
-    async def _render_in(self, browser: Any, response: Response, reason: str) -> RenderedPage | None:
+    def _browser_alive(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    async def _render_on(self, tab: Tab, response: Response, reason: str) -> RenderedPage | None:
         from playwright.async_api import Error as PlaywrightError
 
-        context = await browser.new_context(
-            user_agent=self.user_agent, service_workers="block", accept_downloads=False
-        )
-        requests = 0
-        served_page = False
-
-        async def answer(route: Any) -> None:
-            nonlocal requests, served_page
-            request = route.request
-            if not served_page and request.url == response.url and request.is_navigation_request():
-                served_page = True  # the page itself: as fetched over HTTP
-                await route.fulfill(
-                    status=response.status, headers=_fulfil_headers(response), body=response.body
-                )
-                return
-            requests += 1
-            if requests > self.max_requests or not request.url.startswith(("http://", "https://")):
-                await route.abort("blockedbyclient")
-                return
-            await self._fetch_for(route, request)
-
+        tab.response, tab.served, tab.requests = response, False, 0
+        page = tab.page
         deadline = time.monotonic() + self.timeout
         timed_out = False
         try:
-            await context.route("**/*", answer)
-            page = await context.new_page()
             try:
                 await page.goto(response.url, wait_until="load", timeout=self.timeout * 1000)
                 # Settled: no request for 500 ms, as Playwright's driver sees them (it sees a request
@@ -184,71 +215,66 @@ class Renderer:
                 if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
                     raise
                 timed_out = True
-            try:
-                dom = await asyncio.wait_for(page.content(), _SNAPSHOT_GRACE_S)
-            except TimeoutError:
-                logger.warning("%s: the page never let its DOM be read; not rendered", response.url)
+            dom = await self._snapshot(tab, response.url)
+            if dom is None:
                 return None
-        finally:
-            await context.close()
-        return RenderedPage(
-            url=response.url,
-            dom=dom.encode("utf-8", "surrogatepass"),
-            fetched_at=datetime.now(UTC),
-            reason=reason,
-            timed_out=timed_out,
-            requests=requests,
-        )
-
-    async def _fetch_for(self, route: Any, request: Any) -> None:
-        """Fetch one browser request through Scrapy's downloader and answer the browser with it."""
-        headers = {
-            name: value
-            for name, value in (await request.all_headers()).items()
-            if name.lower() not in _DROPPED_REQUEST_HEADERS and not name.startswith(":")
-        }
-        headers["User-Agent"] = self.user_agent
-        # A subresource (script, stylesheet, image, font, XHR) is a requisite of the page, fetched
-        # from any host as requisites are; a document (a frame, a navigation) must be in scope.
-        requisite = request.resource_type != "document"
-        cached = self.cache.get(request.url) if requisite and request.method == "GET" else None
-        if cached is not None:  # archived when first fetched; answered again from memory
-            await _answer(
-                route.fulfill(status=cached.status, headers=_fulfil_headers(cached), body=cached.body)
+            return RenderedPage(
+                url=response.url,
+                dom=dom.encode("utf-8", "surrogatepass"),
+                fetched_at=datetime.now(UTC),
+                reason=reason,
+                timed_out=timed_out,
+                requests=tab.requests,
             )
-            return
-        meta = {
-            **(self.request_meta if requisite else {}),
-            BROWSER_META: request.resource_type,
-            # The browser follows redirects itself (each hop comes back through here) and must see
-            # error statuses as they are; Scrapy retrying them would double the politeness cost.
-            "dont_redirect": True,
-            "handle_httpstatus_all": True,
-            "dont_retry": True,
-        }
-        scrapy_request = Request(
-            request.url,
-            method=request.method,
-            headers=headers,
-            body=request.post_data_buffer or b"",
-            meta=meta,
-            dont_filter=True,
-        )
+        finally:
+            tab.response = None  # late requests of this page are refused from now on
+
+    async def _snapshot(self, tab: Tab, url: str) -> str | None:
+        """The page's DOM; a page whose script never yields is stopped first (its DOM as it is)."""
         try:
-            got = await self.fetch(scrapy_request)
-        except IgnoreRequest:
-            await _answer(route.abort("blockedbyclient"))  # out of scope or disallowed by robots.txt
-            return
+            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
+        except TimeoutError:
+            pass
+        try:  # Runtime.terminateExecution interrupts a busy main thread (an endless loop)
+            await asyncio.wait_for(tab.cdp.send("Runtime.terminateExecution"), _SNAPSHOT_GRACE_S)
+            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
         except Exception as exc:
-            logger.debug("browser request %s failed: %s", request.url, exc)
-            await _answer(route.abort("failed"))
+            logger.warning("%s: the page never let its DOM be read (%s); not rendered", url, exc)
+            return None
+
+    async def _release(self, tab: Tab, keep: bool) -> None:
+        """Back to the idle tabs, blank (its scripts stopped); a tab that hung is closed instead."""
+        if keep and not self._closed:
+            try:
+                await tab.page.goto("about:blank", timeout=_SNAPSHOT_GRACE_S * 1000)
+            except Exception:
+                keep = False
+        if keep and not self._closed:
+            self._idle.append(tab)
+        else:
+            await self._drop(tab)
+        self._check_memory()
+
+    async def _drop(self, tab: Tab) -> None:
+        try:
+            await asyncio.wait_for(tab.page.close(run_before_unload=False), _SNAPSHOT_GRACE_S)
+        except Exception as exc:  # gone with a crashed browser, or stuck: the restart ends it
+            logger.debug("closing a tab: %s", exc)
+            self._restart = True
+
+    def _check_memory(self) -> None:
+        if self.max_memory <= 0 or self._restart:
             return
-        if requisite and request.method == "GET" and got.status == 200:
-            self.cache.put(request.url, got)
-        await _answer(route.fulfill(status=got.status, headers=_fulfil_headers(got), body=got.body))
+        used = memory_bytes(chromium_pids())
+        if used > self.max_memory:
+            logger.info(
+                "Chromium holds %d MiB (bound %d MiB): restarting it", used >> 20, self.max_memory >> 20
+            )
+            self._restart = True
 
     async def _close_browser(self) -> None:
-        browser, self._browser = self._browser, None
+        browser, self._browser, self._context = self._browser, None, None
+        self._idle.clear()
         if browser is not None:
             try:
                 await browser.close()
@@ -268,6 +294,12 @@ class Renderer:
                     logger.debug("stopping Playwright: %s", exc)
 
 
+def _crashed(exc: Exception, alive: bool) -> bool:
+    """Whether a render failed because Chromium (or the page's renderer process) went away."""
+    message = str(exc).lower()
+    return not alive or "crash" in message or "has been closed" in message
+
+
 async def _wake_loop() -> None:
     """Wake the event loop every 0.1 s while a page renders.
 
@@ -277,50 +309,3 @@ async def _wake_loop() -> None:
     """
     while True:
         await asyncio.sleep(0.1)
-
-
-class ResponseCache:
-    """The browser's subresources of this run, by URL, up to `limit` bytes (least recently used out).
-
-    Pages of a site share their stylesheets, scripts and fonts: fetched (and archived) once, then
-    answered from memory, as a browser's own cache would.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self._items: OrderedDict[str, Response] = OrderedDict()
-
-    def get(self, url: str) -> Response | None:
-        found = self._items.get(url)
-        if found is not None:
-            self._items.move_to_end(url)
-        return found
-
-    def put(self, url: str, response: Response) -> None:
-        if len(response.body) > self.limit // 8 or url in self._items:
-            return
-        self._items[url] = response
-        self.size += len(response.body)
-        while self.size > self.limit:
-            _, old = self._items.popitem(last=False)
-            self.size -= len(old.body)
-
-
-async def _answer(reply: Awaitable[None]) -> None:
-    """Answer the browser; the page may be gone already (closed at its timeout), which is fine."""
-    try:
-        await reply
-    except Exception as exc:
-        logger.debug("the browser no longer waits for this request: %s", exc)
-
-
-def _fulfil_headers(response: Response) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for name, values in response.headers.items():
-        key = name.decode("latin-1")
-        if key.lower() in _DROPPED_RESPONSE_HEADERS:
-            continue
-        # Playwright takes one value per name; repeated headers (Set-Cookie) joined by newlines.
-        headers[key] = "\n".join(value.decode("latin-1") for value in values)
-    return headers

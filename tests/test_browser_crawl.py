@@ -191,7 +191,8 @@ def _descendants(root: int) -> set[int]:
             parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (ValueError, OSError, IndexError):
             continue
-    found, todo = set(), [root]
+    found: set[int] = set()
+    todo = [root]
     while todo:
         pid = todo.pop()
         children = {child for child, parent in parents.items() if parent == pid} - found
@@ -229,9 +230,45 @@ def test_sigterm_while_rendering_closes_the_browser(tmp_path: Path) -> None:
                 crawl_proc.kill()
                 crawl_proc.wait()
         wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+    # The WARC files are closed whole, the page in flight archived, as far as it got before the
+    # crawl stopped its downloads.
+    warcs = sorted(out.glob("warc/*.warc.gz"))
+    assert warcs and all(check_file(path).ok for path in warcs), [check_file(p) for p in warcs]
     dom = next(r for r in _records(out) if r.type == "resource")
-    # The page in flight was archived, as far as it got before the crawl stopped its downloads.
     assert (
         'data-stage="started"' in dom.raw_payload.decode()
         or 'data-stage="finished"' in dom.raw_payload.decode()
     )
+
+
+def test_the_browser_requests_only_scope_and_requisites_not_excluded(tmp_path: Path) -> None:
+    """No request to a host neither in scope nor serving a requisite; --exclude-requisites binds the browser."""
+    require_chromium()
+    cdn = Site(
+        "cdn", {"/logo.png": page(b"\x89PNG fake", "image/png"), "/ads.js": page(b"1;", "text/javascript")}
+    )
+    sentinel = Site("sentinel", {"/": page(b"<p>never</p>", HTML)})
+    with SiteServer(cdn, "127.0.0.88") as cdn_server, SiteServer(sentinel, "127.0.0.89") as sentinel_server:
+        # The script adds the excluded one and a frame on the sentinel host after the HTML was read.
+        body = (
+            f"<h1>Page</h1><img src='{cdn_server.base_url}/logo.png'>"
+            f"<a href='{sentinel_server.base_url}/'>away</a><script>"
+            f"var s = document.createElement('script'); s.src = '{cdn_server.base_url}/ads.js';"
+            f"document.head.appendChild(s); var f = document.createElement('iframe');"
+            f"f.src = '{sentinel_server.base_url}/'; document.body.appendChild(f);</script>"
+        )
+        site = Site("site", {"/": page(body.encode(), HTML)})
+        with SiteServer(site, "127.0.0.90") as server:
+            crawl(
+                tmp_path / "out",
+                [server.base_url + "/"],
+                "--browser",
+                "always",
+                "--exclude-requisites",
+                r"/ads\.js$",
+                "-s",
+                "SEEDCRAWL_DISCOVERY_FALLBACKS=False",
+            )
+        cdn_paths = [entry.path for entry in cdn_server.log.entries()]
+        assert "/logo.png" in cdn_paths and "/ads.js" not in cdn_paths, cdn_paths
+        assert sentinel_server.log.entries() == []
