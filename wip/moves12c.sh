@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 12 (branch issue-12c): module moves and renames, with the import rewrites that follow.
 #
-#   bash /work/briefs/moves12c.sh REPO_DIR [STEP ...]      STEP: owners testweb words crawler (default: all)
+#   bash wip/moves12c.sh REPO_DIR [STEP ...]      STEP: owners testweb words crawler (default: all)
 #
 # Idempotent: a move happens only while its source exists and its target does not; rewrites only
 # match old names, so a second run changes nothing. Safe on a branch whose new code still imports
