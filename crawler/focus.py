@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 SCALE = 1_000_000
 DISCOVERY_PRIORITY = 3 * SCALE
-TOPIC_FILE = "topic.json"  # in DIR/state/, where `seedcrawl process` looks for it
+from seedcrawl.contract.records import TOPIC_FILE  # noqa: E402  (until imports move)
 MAX_TEXT_CHARS = 200_000  # enough for any article; a page with more <p> text is not one
 MAX_CONTEXT_CHARS = 300  # a teaser or standfirst; a longer block is a whole section, not one link's
 _CONTEXT_TAGS = frozenset({"li", "p", "td", "dd", "dt", "figure", "article"})

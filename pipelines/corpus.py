@@ -18,12 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.pipelines.document import Document, WarcRef, warc_ref
+from seedcrawl.contract.records import ARTICLES, CLUSTERS, DUPLICATES, REJECTS, WarcRef, iter_lines, warc_ref
+from seedcrawl.contract.records import lines_from  # noqa: F401  (until imports move)
+from seedcrawl.pipelines.document import Document
 
-ARTICLES = "articles.jsonl"
-REJECTS = "rejects.jsonl"
-DUPLICATES = "duplicates.jsonl"
-CLUSTERS = "clusters.jsonl"
 SOURCE = "seedcrawl"
 
 
@@ -79,32 +77,6 @@ def trim_torn_tail(path: Path) -> int:
         stream.flush()
         os.fsync(stream.fileno())
         return size - end
-
-
-def iter_lines(path: Path) -> Iterator[dict[str, Any]]:
-    """Every complete line of a JSONL file that is a JSON object (a torn or damaged line is skipped)."""
-    if path.exists():
-        yield from (record for _, record in lines_from(path, 0) if record is not None)
-
-
-def lines_from(path: Path, start: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """Complete lines from byte `start` on, each with the offset just past it.
-
-    A torn last line (a writer killed mid-line) is not read: the next run of processing trims or
-    completes it. A line that is not a JSON object comes back as None.
-    """
-    with path.open("rb") as stream:
-        stream.seek(start)
-        offset = start
-        for raw in stream:
-            if not raw.endswith(b"\n"):
-                return
-            offset += len(raw)
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                record = None
-            yield offset, record if isinstance(record, dict) else None
 
 
 class JsonlAppender:

@@ -48,7 +48,7 @@ LEDGER = "processed-warcs.json"
 # order given.
 Mapper = Callable[[list[Path], MapOptions], Iterable[FileResult]]
 
-TOPIC_FILE = "topic.json"  # written into DIR/state/ by a crawl given a topic
+from seedcrawl.contract.records import TOPIC_FILE  # noqa: E402  (until imports move)
 
 
 @dataclass
