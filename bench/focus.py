@@ -88,8 +88,8 @@ def crawl(web: FocusWeb, out: Path, budget: int, topic: list[Path] | None, *extr
 def scoring_cost(web: FocusWeb, topic: list[Path], samples: int = 200) -> dict[str, float]:
     from parsel import Selector
 
+    from seedcrawl.contract.topic import TopicProfile
     from seedcrawl.crawler.focus import Focus, link_contexts, page_text
-    from seedcrawl.pipelines.topic import TopicProfile
 
     focus = Focus(TopicProfile.from_files(topic))
     bodies = [urllib.request.urlopen(url, timeout=10).read() for url in sorted(web.articles)[:samples]]

@@ -36,10 +36,8 @@ from twisted.python.failure import Failure
 
 from seedcrawl.archive.background import BackgroundWriter
 from seedcrawl.archive.digests import STORE_NAME, CaptureHistory, DigestStore
-from seedcrawl.archive.errors import ArchiveWriteError, OutputError
+from seedcrawl.archive.errors import ArchiveWriteError
 from seedcrawl.archive.index import build_index
-from seedcrawl.archive.layout import Layout
-from seedcrawl.archive.lock import FolderLock
 from seedcrawl.archive.process_writer import ProcessWriter
 from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp, RenderedPage
 from seedcrawl.archive.recovery import recover_open_files
@@ -47,6 +45,9 @@ from seedcrawl.archive.writer import RotatingWarcWriter
 from seedcrawl.crawler.requisites import REQUISITE_META
 from seedcrawl.crawler.resume import FORCED, RunMarker
 from seedcrawl.crawler.shards import ShardSpec, crawl_layout, warc_prefix
+from seedcrawl.outdir.errors import OutputError
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.outdir.lock import FolderLock
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from seedcrawl.archive.layout import Layout
 from seedcrawl.crawler.focus import Focus, profile_for_crawl
 from seedcrawl.crawler.frontier import Frontier, FrontierConfig
 from seedcrawl.crawler.frontier_store import Entry, FrontierStore
@@ -34,6 +33,7 @@ from seedcrawl.crawler.shard_link import ShardLink
 from seedcrawl.crawler.shards import ShardSpec, crawl_layout
 from seedcrawl.crawler.sites import SiteDiscovery
 from seedcrawl.crawler.urls import Scope
+from seedcrawl.outdir.layout import Layout
 
 logger = logging.getLogger(__name__)
 

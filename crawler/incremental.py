@@ -27,10 +27,10 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from seedcrawl.contract.records import ARTICLES, DUPLICATES, REJECTS, lines_from
 from seedcrawl.crawler.frontier_store import url_key
 from seedcrawl.crawler.listing import looks_like_listing
 from seedcrawl.crawler.urls import canonicalize_url
-from seedcrawl.pipelines.corpus import ARTICLES, DUPLICATES, REJECTS, lines_from
 
 CORPUS_FILES = (ARTICLES, DUPLICATES, REJECTS)
 KNOWN_REJECT_REASONS = frozenset({"not_article", "off_topic"})

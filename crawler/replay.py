@@ -31,7 +31,6 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from seedcrawl.archive.errors import ArchiveError
-from seedcrawl.archive.layout import Layout
 from seedcrawl.archive.reader import WarcRecord, closed_warcs, iter_records, read_record
 from seedcrawl.crawler.discovery import sitemaps_from_robots
 from seedcrawl.crawler.frontier import Frontier, Stats, Verdict
@@ -39,6 +38,7 @@ from seedcrawl.crawler.frontier_store import Entry, url_key
 from seedcrawl.crawler.shards import SHARD_SETTING, warc_prefix
 from seedcrawl.crawler.sites import SiteDiscovery
 from seedcrawl.crawler.urls import canonicalize_url
+from seedcrawl.outdir.layout import Layout
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
-from seedcrawl.archive.atomic import write_bytes_atomically
-from seedcrawl.archive.layout import Layout
 from seedcrawl.crawler.shards import file_suffix
-from seedcrawl.pipelines.progress import progress_bar
+from seedcrawl.outdir.atomic import write_bytes_atomically
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.progress import progress_bar
 
 TIMELINE_POINTS = 500  # samples of errors and pages over time kept in the summary, at most
 

@@ -30,8 +30,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from seedcrawl.archive.atomic import write_bytes_atomically
-from seedcrawl.archive.errors import FolderBusy, OutputError
+from seedcrawl.outdir.atomic import write_bytes_atomically
+from seedcrawl.outdir.errors import FolderBusy, OutputError
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.settings import BaseSettings
 
-from seedcrawl.archive.layout import Layout
+from seedcrawl.outdir.layout import Layout
 
 if TYPE_CHECKING:
     import tldextract

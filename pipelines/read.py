@@ -19,8 +19,9 @@ from pathlib import Path
 from seedcrawl.archive.errors import ContentDecodingError, PayloadError, WarcFormatError
 from seedcrawl.archive.reader import WarcRecord, decode_body, iter_records
 from seedcrawl.archive.records import DOM_PREFIX
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.decode import may_be_html, media_type_of
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 
 _UUID_ID = re.compile(r"<urn:uuid:([0-9a-fA-F-]{36})>")
 

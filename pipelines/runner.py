@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from seedcrawl.archive.atomic import write_bytes_atomically
-from seedcrawl.archive.layout import Layout
-from seedcrawl.archive.lock import FolderLock
+from seedcrawl.contract.topic import TopicProfile
+from seedcrawl.outdir.atomic import write_bytes_atomically
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.outdir.lock import FolderLock
 from seedcrawl.pipelines.corpus import Corpus
 from seedcrawl.pipelines.decode import DecodeOptions
 from seedcrawl.pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
@@ -40,7 +41,6 @@ from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budge
 from seedcrawl.pipelines.read import Skipped, read_documents
 from seedcrawl.pipelines.spool import Spool
 from seedcrawl.pipelines.steps import Rejection, StepOptions
-from seedcrawl.pipelines.topic import TopicProfile
 
 LEDGER = "processed-warcs.json"
 

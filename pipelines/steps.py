@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from seedcrawl.contract.records import WarcRef
+from seedcrawl.contract.topic import TopicProfile
 from seedcrawl.pipelines.decode import DecodeOptions, decode
 from seedcrawl.pipelines.dedup.normalize import normalize_text, word_count
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 from seedcrawl.pipelines.read import Skipped
-from seedcrawl.pipelines.topic import TopicProfile
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from seedcrawl.archive.errors import FolderBusy, OutputError
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from seedcrawl.config import add_config_option, apply_config, without_config_repeats
 from seedcrawl.crawl import (
@@ -22,6 +21,7 @@ from seedcrawl.crawl import (
 from seedcrawl.crawler.scope_rules import SCOPE_MODES
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.export_cmd import add_export_parser, cmd_export
+from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
 from seedcrawl.report_cmd import add_report_parser, cmd_report, publish_report

@@ -37,8 +37,6 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
-from seedcrawl.archive.layout import Layout
-from seedcrawl.archive.lock import FolderLock
 from seedcrawl.crawler.capture import WarcCapture, new_run_id
 from seedcrawl.crawler.focus import TopicError, build_profile
 from seedcrawl.crawler.rendering import BrowserUnavailable, browser_mode, check_browser
@@ -47,6 +45,8 @@ from seedcrawl.crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, p
 from seedcrawl.crawler.seeds import SeedError, parse_seed_list, read_seed_file
 from seedcrawl.crawler.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
 from seedcrawl.crawler.spiders.news import NewsSpider
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.outdir.lock import FolderLock
 
 # Politeness off, for our own servers on loopback only (the demo web, tests, benchmarks): no delay,
 # no AutoThrottle, more requests per host. Never for other people's sites.
@@ -231,7 +231,7 @@ def _shard_spec(options: CrawlOptions) -> ShardSpec | None:
 def _lock_folder(out: Path, shard: ShardSpec | None = None) -> tuple[Layout, FolderLock]:
     """The output folder, locked: the run plan below reads and the crawl writes it, and a second
     crawl must neither plan from a marker that a running one is changing nor write its log there."""
-    from seedcrawl.archive.errors import FolderBusy, OutputError
+    from seedcrawl.outdir.errors import FolderBusy, OutputError
 
     try:
         layout = Layout.create(out)
@@ -346,7 +346,7 @@ def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
         settings=dict(options.settings),
     )
     root = Path(options.out).expanduser().absolute()
-    from seedcrawl.archive.errors import OutputError
+    from seedcrawl.outdir.errors import OutputError
 
     try:
         # The layout check comes before run.json is read: a named pipe there would block for ever.
@@ -401,6 +401,6 @@ def _abort_capture(crawler: Crawler) -> bool:
 
 
 def _exit_code_for(error: BaseException) -> int:
-    from seedcrawl.archive.errors import FolderBusy
+    from seedcrawl.outdir.errors import FolderBusy
 
     return EXIT_OUTPUT if isinstance(error, FolderBusy | OSError) else EXIT_NOTHING_FETCHED

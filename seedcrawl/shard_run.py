@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.archive.atomic import write_bytes_atomically
 from seedcrawl.archive.index import build_index
 from seedcrawl.crawl import (
     EXIT_INTERRUPTED,
@@ -40,6 +39,7 @@ from seedcrawl.crawl import (
 )
 from seedcrawl.crawler.resume import RunMarker
 from seedcrawl.crawler.shards import ShardSpec
+from seedcrawl.outdir.atomic import write_bytes_atomically
 
 logger = logging.getLogger(__name__)
 

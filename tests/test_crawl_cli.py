@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.archive.lock import FolderLock
+from seedcrawl.outdir.lock import FolderLock
 from seedcrawl.testweb import DemoWeb, Site, SiteServer, error_page, page
 from tests.support.cli import FAST, crawl, run_seedcrawl
 

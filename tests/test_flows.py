@@ -60,7 +60,7 @@ class Holder:
 
     def __init__(self, out: Path) -> None:
         script = (
-            "import sys; from pathlib import Path; from archive.lock import FolderLock, RUN_LOCK_NAME; "
+            "import sys; from pathlib import Path; from seedcrawl.outdir.lock import FolderLock, RUN_LOCK_NAME; "
             "FolderLock(Path(sys.argv[1]), name=RUN_LOCK_NAME).acquire(); print('held', flush=True); sys.stdin.read()"
         )
         self.proc = subprocess.Popen(

@@ -209,7 +209,7 @@ def test_pending_arrows_are_still_there() -> None:
 @pytest.mark.parametrize(
     ("source", "target", "expected"),
     [
-        ("seedcrawl.crawler.focus", "seedcrawl.pipelines.topic", False),
+        ("seedcrawl.crawler.focus", "seedcrawl.contract.topic", False),
         ("seedcrawl.crawler.incremental", "seedcrawl.pipelines.corpus", False),
     ],
 )

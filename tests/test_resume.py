@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.archive.check import check_folder
-from seedcrawl.archive.errors import FolderBusy
 from seedcrawl.archive.reader import iter_records
 from seedcrawl.crawler.capture import ARCHIVE_ERROR_REASON
 from seedcrawl.crawler.replay import warcinfo_run_id
@@ -29,6 +28,7 @@ from seedcrawl.crawler.resume import (
     plan_run,
     read_run,
 )
+from seedcrawl.outdir.errors import FolderBusy
 from seedcrawl.testweb import DemoWeb
 from tests.support.cli import REPO, crawl, run_seedcrawl
 from tests.support.treeweb import start_crawl, wait_for

@@ -6,7 +6,8 @@ from ../shared/seeds), so tests that need them never depend on files outside the
 
 from __future__ import annotations
 
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.contract.records import WarcRef
+from seedcrawl.pipelines.document import Document
 from seedcrawl.testweb.corpus import load_corpus
 
 

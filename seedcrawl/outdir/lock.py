@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from seedcrawl.archive.errors import FolderBusy
+from seedcrawl.outdir.errors import FolderBusy
 
 LOCK_NAME = ".seedcrawl.lock"  # held while a crawl or processing writes into the folder
 RUN_LOCK_NAME = ".seedcrawl-run.lock"  # held by a whole flow run (crawl -> process -> index -> package)

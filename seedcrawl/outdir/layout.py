@@ -21,7 +21,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from seedcrawl.archive.errors import OutputError
+from seedcrawl.outdir.errors import OutputError
 
 # Folders whose files seedcrawl and the libraries it drives (SQLite, Scrapy's log) create or append to.
 WRITTEN_FOLDERS = ("warc", "indexes", "indexes/parts", "state", "logs", "corpus", "dedup", "package")
