@@ -23,8 +23,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seedcrawl.outdir.errors import FolderBusy, OutputError  # noqa: F401  (until imports move)
-
 
 class ArchiveError(Exception):
     """Base class for every error raised by the archive package."""

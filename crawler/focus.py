@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.settings import BaseSettings
 
+from seedcrawl.contract.records import TOPIC_FILE
 from seedcrawl.contract.topic import TopicProfile
 from seedcrawl.crawler.listing import looks_like_listing
 from seedcrawl.outdir.atomic import write_bytes_atomically
@@ -34,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 SCALE = 1_000_000
 DISCOVERY_PRIORITY = 3 * SCALE
-from seedcrawl.contract.records import TOPIC_FILE  # noqa: E402  (until imports move)
 
 MAX_TEXT_CHARS = 200_000  # enough for any article; a page with more <p> text is not one
 MAX_CONTEXT_CHARS = 300  # a teaser or standfirst; a longer block is a whole section, not one link's

@@ -27,13 +27,12 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from seedcrawl.contract.records import ARTICLES, DUPLICATES, REJECTS, lines_from
+from seedcrawl.contract.records import ARTICLES, DUPLICATES, REJECTS, RejectReason, lines_from
 from seedcrawl.crawler.frontier_store import url_key
 from seedcrawl.crawler.listing import looks_like_listing
 from seedcrawl.crawler.urls import canonicalize_url
 
 CORPUS_FILES = (ARTICLES, DUPLICATES, REJECTS)
-KNOWN_REJECT_REASONS = frozenset({"not_article", "off_topic"})
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS known (
     key INTEGER PRIMARY KEY, warc_file TEXT, warc_offset INTEGER
@@ -91,7 +90,7 @@ class KnownArticles:
         return added
 
     def _add(self, name: str, record: dict[str, Any]) -> int:
-        if name == REJECTS and record.get("reason") not in KNOWN_REJECT_REASONS:
+        if name == REJECTS and not _about_content(record.get("reason")):
             return 0
         warc = record.get("warc") if isinstance(record.get("warc"), dict) else {}
         location = (warc.get("file"), warc.get("offset")) if warc else (None, None)
@@ -141,3 +140,11 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except FileNotFoundError:
         return 0
+
+
+def _about_content(reason: object) -> bool:
+    """Whether a reject's reason is about what the page says (then its URL counts as known)."""
+    try:
+        return RejectReason(reason).about_content
+    except ValueError:  # a reason this version does not know: fetch the page again
+        return False

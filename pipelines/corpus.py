@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from seedcrawl.contract.records import ARTICLES, CLUSTERS, DUPLICATES, REJECTS, WarcRef, iter_lines, warc_ref
-from seedcrawl.contract.records import lines_from  # noqa: F401  (until imports move)
 from seedcrawl.pipelines.document import Document
 
 SOURCE = "seedcrawl"

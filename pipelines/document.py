@@ -8,9 +8,8 @@ is finally written as one JSONL line. Steps fill fields in; they never change pr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from seedcrawl.contract.records import WarcRef, warc_ref  # noqa: F401  (until imports move)
+from seedcrawl.contract.records import WarcRef
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from seedcrawl.contract.records import TOPIC_FILE
 from seedcrawl.contract.topic import TopicProfile
 from seedcrawl.outdir.atomic import write_bytes_atomically
 from seedcrawl.outdir.layout import Layout
@@ -47,8 +48,6 @@ LEDGER = "processed-warcs.json"
 # Maps the WARC files to their outcomes elsewhere (a cluster); yields one result per file, in the
 # order given.
 Mapper = Callable[[list[Path], MapOptions], Iterable[FileResult]]
-
-from seedcrawl.contract.records import TOPIC_FILE  # noqa: E402  (until imports move)
 
 
 @dataclass

@@ -111,7 +111,7 @@ class Background:
     @classmethod
     def bundled(cls) -> Background:
         """The background shipped in pipelines/data (read on each call: no process-wide cache)."""
-        text = resources.files("pipelines").joinpath("data/news_background.json").read_text("utf-8")
+        text = resources.files("seedcrawl.contract").joinpath("data/news_background.json").read_text("utf-8")
         return cls.from_json(text)
 
     @classmethod
