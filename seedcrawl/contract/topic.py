@@ -2,7 +2,7 @@
 
 A profile keeps the `n_terms` terms that best tell the examples apart from general news: each
 term's weight is its average log term frequency in the examples times its inverse document
-frequency in a bundled background corpus (`pipelines/data/news_background.json`, see ATTRIBUTION.md
+frequency in a bundled background corpus (`seedcrawl/contract/data/news_background.json`, see ATTRIBUTION.md
 beside it). Terms found in only one example are dropped when there are several examples, which
 removes most site chrome (donation appeals, navigation in another script) without an extractor.
 
