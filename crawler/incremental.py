@@ -144,6 +144,8 @@ def _size(path: Path) -> int:
 
 def _about_content(reason: object) -> bool:
     """Whether a reject's reason is about what the page says (then its URL counts as known)."""
+    if not isinstance(reason, str):
+        return False
     try:
         return RejectReason(reason).about_content
     except ValueError:  # a reason this version does not know: fetch the page again
