@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.focusweb import FocusWeb, FocusWebConfig  # noqa: E402
 from seedcrawl.crawl import LOOPBACK_SETTINGS  # noqa: E402
-from seedcrawl.testweb.corpus import load_corpus  # noqa: E402
+from seedcrawl.testweb.stories import load_corpus  # noqa: E402
 
 FAST = LOOPBACK_SETTINGS
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.outdir.lock import FolderLock
-from seedcrawl.testweb import DemoWeb, Site, SiteServer, error_page, page
 from tests.support.cli import FAST, crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb, Site, SiteServer, error_page, page
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,7 @@ from prefect.client.schemas.objects import Artifact, State
 
 from seedcrawl.flows.artifacts import artifact_key
 from seedcrawl.flows.crawl_flow import seedcrawl_flow
-from seedcrawl.testweb import DemoWeb
+from tests.support.testweb import DemoWeb
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 NEWS = [

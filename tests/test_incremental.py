@@ -21,8 +21,8 @@ from seedcrawl.archive.records import RevisitTarget
 from seedcrawl.crawler.incremental import KnownArticles
 from seedcrawl.crawler.revalidate import Revalidator
 from seedcrawl.pipelines.runner import ProcessOptions, process_folder
-from seedcrawl.testweb import DemoWeb, LoggedRequest
 from tests.support.cli import crawl
+from tests.support.testweb import DemoWeb, LoggedRequest
 from tests.support.warcs import WarcBuilder
 
 pytestmark = pytest.mark.slow

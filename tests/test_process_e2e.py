@@ -19,8 +19,8 @@ import pytest
 from seedcrawl.archive.reader import read_record
 from seedcrawl.contract.records import iter_lines
 from seedcrawl.pipelines.runner import ProcessOptions, ProcessReport, process_folder
-from seedcrawl.testweb import DemoWeb, Manifest
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb, Manifest
 
 pytestmark = pytest.mark.slow
 SCHEMA = json.loads((Path(__file__).parents[1] / "pipelines" / "schema" / "article.schema.json").read_text())

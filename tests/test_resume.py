@@ -29,8 +29,8 @@ from seedcrawl.crawler.resume import (
     read_run,
 )
 from seedcrawl.outdir.errors import FolderBusy
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import REPO, crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb
 from tests.support.treeweb import start_crawl, wait_for
 
 SPEC = RunSpec(seeds=("http://127.0.0.1:9/",), depth=3, settings={"DOWNLOAD_DELAY": "0"})

@@ -9,13 +9,14 @@ out-of-scope sentinel host on top of it, with a ground-truth `Manifest` of what 
         web.seed_urls, web.requests(), web.manifest
 """
 
-from seedcrawl.testweb.cli import main
 from seedcrawl.testweb.demo import DemoWeb, SiteInfo
-from seedcrawl.testweb.manifest import ArticleTruth, Manifest, PageTruth
-from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog
 from seedcrawl.testweb.responses import Raw, RawExchange, Request, Response, error_page, page, redirect
 from seedcrawl.testweb.routes import Site, StaticSite
+from seedcrawl.testweb.served import LoggedRequest
 from seedcrawl.testweb.server import ServerGroup, SiteServer
+from seedcrawl.testweb.serving import main
+from tests.support.testweb.manifest import ArticleTruth, Manifest, PageTruth
+from tests.support.testweb.request_log import RequestLog
 
 __all__ = [
     "ArticleTruth",

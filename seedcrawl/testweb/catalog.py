@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from seedcrawl.testweb.corpus import Corpus, Story
+from seedcrawl.testweb.stories import Corpus, Story
 
 
 @dataclass(frozen=True, slots=True)

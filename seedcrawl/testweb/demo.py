@@ -11,15 +11,16 @@ from pathlib import Path
 from types import TracebackType
 
 from seedcrawl.testweb.catalog import SITES, placements
-from seedcrawl.testweb.corpus import load_corpus
-from seedcrawl.testweb.feeds import sentinel_robots_txt
-from seedcrawl.testweb.manifest import ArticleTruth, Manifest, PageTruth
+from seedcrawl.testweb.demo_feeds import sentinel_robots_txt
 from seedcrawl.testweb.newsroom import FIXED_MODIFIED, Newsroom
-from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog
 from seedcrawl.testweb.responses import Request, Response, page
 from seedcrawl.testweb.routes import Site
+from seedcrawl.testweb.served import LoggedRequest
 from seedcrawl.testweb.server import SiteServer, check_loopback
-from seedcrawl.testweb.truth import newsroom_truth
+from seedcrawl.testweb.stories import load_corpus
+from tests.support.testweb.manifest import ArticleTruth, Manifest, PageTruth
+from tests.support.testweb.request_log import RequestLog
+from tests.support.testweb.truth import newsroom_truth
 
 # publish() and update() take their times from a clock that starts after the newest bundled article
 # and advances one hour per call, so runs are reproducible and Last-Modified always moves forward.

@@ -16,7 +16,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
-from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog, pick_headers
 from seedcrawl.testweb.responses import (
     Raw,
     RawExchange,
@@ -27,6 +26,8 @@ from seedcrawl.testweb.responses import (
     not_modified,
 )
 from seedcrawl.testweb.routes import Site
+from seedcrawl.testweb.served import LoggedRequest, pick_headers
+from tests.support.testweb.request_log import RequestLog
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.document import Document
-from seedcrawl.testweb.corpus import load_corpus
+from seedcrawl.testweb.stories import load_corpus
 
 
 def make_doc(

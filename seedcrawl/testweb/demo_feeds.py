@@ -7,7 +7,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 from seedcrawl.testweb.catalog import Article
-from seedcrawl.testweb.layout import View
+from seedcrawl.testweb.page_layout import View
 from seedcrawl.testweb.pages import teaser
 
 FEED_SIZE = 10  # feeds carry the newest articles only, as real ones do

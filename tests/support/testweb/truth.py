@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from seedcrawl.testweb import feeds, pages
+from seedcrawl.testweb import demo_feeds, pages
 from seedcrawl.testweb.catalog import Article, SiteStyle, charset_label
-from seedcrawl.testweb.layout import View
-from seedcrawl.testweb.manifest import ArticleTruth, PageTruth
 from seedcrawl.testweb.newsroom import SITEMAP_CHILDREN, Newsroom
+from seedcrawl.testweb.page_layout import View
+from tests.support.testweb.manifest import ArticleTruth, PageTruth
 
 
 def _traits(style: SiteStyle, kind: str) -> set[str]:
@@ -71,7 +71,7 @@ def newsroom_truth(room: Newsroom) -> tuple[dict[str, ArticleTruth], dict[str, P
                 "section",
                 traits=_traits(style, "section"),
             )
-    for tag in feeds.site_tags(view.articles):
+    for tag in demo_feeds.site_tags(view.articles):
         add(f"/tag/{tag}/", "tag", traits=_traits(style, "tag"))
     add(style.feed_path, "feed", traits=_traits(style, "feed"))
     add("/sitemap.xml", "sitemap")

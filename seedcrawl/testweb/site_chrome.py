@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from seedcrawl.testweb.corpus import Story
-from seedcrawl.testweb.layout import ChromeLog, View, attr
+from seedcrawl.testweb.page_layout import ChromeLog, View, attr
+from seedcrawl.testweb.stories import Story
 
 _DATE = re.compile(r"^\d{1,2} [a-z]+ \d{4} \| \d\d:\d\d$")
 
