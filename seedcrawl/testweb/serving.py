@@ -1,4 +1,8 @@
-"""`python -m seedcrawl.testweb`: serve the demo web until interrupted."""
+"""`python -m seedcrawl.testweb`: serve the demo web until interrupted.
+
+The `demo-web` deployment in prefect.yaml crawls it on port 8000. tests/support/testweb adds a
+request log and a ground-truth manifest to the same loop (`python -m tests.support.testweb`).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,15 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from seedcrawl.testweb.demo import DemoWeb
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m seedcrawl.testweb") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m seedcrawl.testweb",
+        prog=prog,
         description="Serve the bundled demo news web on loopback addresses (127.0.0.10-13, sentinel 127.0.0.2).",
     )
     parser.add_argument(
@@ -24,13 +28,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--first-host", default="127.0.0.10", help="address of the first site; the others follow"
     )
-    parser.add_argument("--log", metavar="PATH", help="write the request log as JSONL here on exit")
-    parser.add_argument("--manifest", metavar="PATH", help="write the ground-truth manifest as JSON here")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def serve(
+    web: DemoWeb,
+    *,
+    started: Callable[[DemoWeb], None] = lambda web: None,
+    stopping: Callable[[DemoWeb], None] = lambda web: None,
+) -> int:
+    """Serve `web` until SIGINT or SIGTERM, printing its seed URLs; `started`/`stopping` are hooks."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -41,9 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             previous[signum] = signal.signal(signum, on_signal)
     try:
-        with DemoWeb(port=args.port, latency=args.latency, first_host=args.first_host) as web:
-            if args.manifest:
-                web.manifest.write_json(args.manifest)
+        with web:
+            started(web)
             for url in web.seed_urls:
                 print(url)
             print(
@@ -52,8 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()
             while not stop.wait(0.5):
                 pass
-            if args.log:
-                web.write_log(args.log)
+            stopping(web)
     except OSError as exc:
         print(f"error: cannot serve the demo web: {exc}", file=sys.stderr)
         return 1
@@ -61,3 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return serve(DemoWeb(port=args.port, latency=args.latency, first_host=args.first_host))

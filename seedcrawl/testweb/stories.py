@@ -49,7 +49,7 @@ class Filler:
 
 
 @dataclass(frozen=True, slots=True)
-class Corpus:
+class StorySet:
     seeds: Mapping[str, Story]
     filler: tuple[Filler, ...]
 
@@ -90,7 +90,7 @@ def _filler(raw: Mapping[str, Any]) -> Filler:
     return Filler(story=story, site=raw["site"], section=raw["section"])
 
 
-def load_corpus() -> Corpus:
+def load_corpus() -> StorySet:
     seeds = {raw["key"]: _seed(raw) for raw in _read("seeds.json")["seeds"]}
     filler = tuple(_filler(raw) for raw in _read("filler.json")["articles"])
-    return Corpus(seeds=seeds, filler=filler)
+    return StorySet(seeds=seeds, filler=filler)
