@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from seedcrawl.contract.records import WarcRef
 from seedcrawl.contract.topic import TopicProfile
 from seedcrawl.pipelines.decode import DecodeOptions, decode
-from seedcrawl.pipelines.dedup.normalize import normalize_text, word_count
+from seedcrawl.pipelines.dedup.normalize import normalize_text
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 from seedcrawl.pipelines.read import Skipped
+from seedcrawl.pipelines.words import word_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,10 @@ from seedcrawl.pipelines.dedup import (
     normalize_text,
     shingles,
     signatures,
-    word_count,
 )
 from seedcrawl.pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
 from seedcrawl.pipelines.dedup.store import IndexSettings, candidate_probability
+from seedcrawl.pipelines.words import word_count
 from tests.support.docs import seed_texts
 
 EDGE_TEXTS = [

@@ -43,10 +43,11 @@ if TYPE_CHECKING:
         prepare,
     )
     from seedcrawl.pipelines.dedup.local_store import LocalStore
-    from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text, word_count
+    from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text
     from seedcrawl.pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
     from seedcrawl.pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
     from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
+    from seedcrawl.pipelines.words import word_count
 
 # Names are imported on first use: importing datasketch costs about a second of CPU (it pulls in
 # scipy), and extraction workers, which only need `normalize_text`, never pay it.
