@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from seedcrawl.pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
     from seedcrawl.pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
     from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
-    from seedcrawl.pipelines.words import word_count
 
 # Names are imported on first use: importing datasketch costs about a second of CPU (it pulls in
 # scipy), and extraction workers, which only need `normalize_text`, never pay it.
@@ -62,7 +61,6 @@ _HOMES = {
     "LocalStore": "local_store",
     "exact_key": "normalize",
     "normalize_text": "normalize",
-    "word_count": "normalize",
     "RedisStore": "redis_store",
     "DEFAULT_NAMESPACE": "redis_store",
     "SignatureComputer": "signatures",
@@ -118,5 +116,4 @@ __all__ = [
     "open_store",
     "prepare",
     "shingles",
-    "word_count",
 ]

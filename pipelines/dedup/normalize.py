@@ -23,10 +23,7 @@ import hashlib
 import re
 import unicodedata
 
-from seedcrawl.pipelines.words import (
-    CJK,
-    word_count,  # noqa: F401  (until imports move)
-)
+from seedcrawl.pipelines.words import CJK
 
 # Version of the rules below; stored with persisted indexes, because changing a rule changes every
 # exact key and shingle and so silently stops matching against what earlier runs kept.
