@@ -18,8 +18,6 @@ from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from scrapy.http import TextResponse
-
 from seedcrawl.crawler.discovery import DiscoveredLink, LinkTarget, fallback_links
 from seedcrawl.crawler.focus import DISCOVERY_PRIORITY, Focus
 from seedcrawl.crawler.frontier import Frontier, Kind, Verdict
@@ -27,14 +25,6 @@ from seedcrawl.crawler.urls import canonicalize_url
 
 _KIND_OF_TARGET = {LinkTarget.FEED: Kind.FEED, LinkTarget.SITEMAP: Kind.SITEMAP, LinkTarget.PAGE: Kind.PAGE}
 FALLBACK_PRIORITY = DISCOVERY_PRIORITY - 1  # after what a site announces itself
-
-
-def declared_canonical(response: TextResponse) -> str | None:
-    """The href of a page's first `<link rel="canonical">`, not yet checked (see trusted_canonical)."""
-    for link in response.xpath("//link[@rel][@href]"):
-        if "canonical" in link.attrib.get("rel", "").lower().split():
-            return link.attrib.get("href")
-    return None
 
 
 def origin_of(url: str) -> str:

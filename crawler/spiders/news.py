@@ -35,6 +35,7 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
+from seedcrawl.crawler.canonical import declared_canonical
 from seedcrawl.crawler.crawl_state import CrawlState
 from seedcrawl.crawler.discovery import DiscoveryError, autodiscover, parse_document, sitemaps_from_robots
 from seedcrawl.crawler.focus import DISCOVERY_PRIORITY, Focus, link_contexts
@@ -49,7 +50,7 @@ from seedcrawl.crawler.requisites import REQUISITE_META, css_requisites, html_re
 from seedcrawl.crawler.revalidate import Revalidator
 from seedcrawl.crawler.scope_rules import PageRules, patterns_setting, scope_hosts
 from seedcrawl.crawler.seeds import SeedError, parse_seed_list, scope_for
-from seedcrawl.crawler.sites import SiteDiscovery, declared_canonical
+from seedcrawl.crawler.sites import SiteDiscovery
 from seedcrawl.crawler.urls import canonicalize_url, trusted_canonical
 
 logger = logging.getLogger(__name__)
@@ -299,7 +300,7 @@ class NewsSpider(scrapy.Spider):
         if self._requisites:  # before the canonical check: this copy is archived too
             self._admit_requisites(html_requisites(response.selector.root, response.url), 0, response.url)
         page = canonicalize_url(response.url) or response.url
-        declared = declared_canonical(response)
+        declared = declared_canonical(response.selector.root, response.url)
         canonical = trusted_canonical(response.url, declared, self.scope) if declared else None
         if canonical is not None and canonical != page and not self.frontier.claim_canonical(page, canonical):
             return  # a second copy of a page already fetched: its links are followed there
