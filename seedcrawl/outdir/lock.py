@@ -3,6 +3,11 @@
 An advisory `flock` on `DIR/.seedcrawl.lock` is released by the kernel when the holder dies, even
 by SIGKILL, so a crash never leaves a stale lock behind. Prefect's concurrency limits cannot do
 this: they know nothing of folders.
+
+A run made of steps (the flow: crawl in a child process, then processing, index and package) holds
+the folder's lock once for all of them with `share=True`: it names the lock in the environment
+(SEEDCRAWL_SHARED_LOCK), and a `FolderLock` of the same file in that process or in a child it
+starts borrows it instead of waiting for itself. Anyone else still finds the folder busy.
 """
 
 from __future__ import annotations
@@ -15,20 +20,36 @@ from types import TracebackType
 
 from seedcrawl.outdir.errors import FolderBusy
 
+SHARED_LOCK_ENV = "SEEDCRAWL_SHARED_LOCK"
+
 LOCK_NAME = ".seedcrawl.lock"  # held while a crawl or processing writes into the folder
 RUN_LOCK_NAME = ".seedcrawl-run.lock"  # held by a whole flow run (crawl -> process -> index -> package)
 
 
 class FolderLock:
-    def __init__(self, folder: Path, *, wait: float = 0.0, name: str = LOCK_NAME, held: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        wait: float = 0.0,
+        name: str = LOCK_NAME,
+        held: bool = False,
+        share: bool = False,
+    ) -> None:
         """`held`: a caller in this process holds the lock already (and releases it): acquiring
-        then only checks that the lock file names this process, and releasing does nothing."""
+        then only checks that the lock file names this process, and releasing does nothing.
+        `share`: while held, this process and the processes it starts may borrow the lock."""
         self.path = folder / name
         self.wait = wait
         self.held = held
+        self.share = share
+        self.borrowed = False
         self._fd: int | None = None
 
     def acquire(self) -> None:
+        if not self.held and not self.share and self._shared_with_us():
+            self.borrowed = True  # the run this process belongs to holds it and releases it
+            return
         if self.held:
             if self.holder() != str(os.getpid()):
                 raise FolderBusy(f"output folder {self.path.parent} is not locked by this process")
@@ -50,6 +71,30 @@ class FolderLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._fd = fd
+        if self.share:
+            os.environ[SHARED_LOCK_ENV] = self._key()
+
+    def _key(self) -> str:
+        # the holder's pid too: a stale variable must not lend a lock someone else took since
+        return f"{os.getpid() if self._fd is not None else self.holder()}:{self.path.parent.resolve() / self.path.name}"
+
+    def _shared_with_us(self) -> bool:
+        """Whether a run this process belongs to shares this lock and still holds it."""
+        if os.environ.get(SHARED_LOCK_ENV) != self._key():
+            return False
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True  # held, and by our run: the variable came from its holder
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False  # a stale variable: the run that set it has ended
+        finally:
+            os.close(fd)
 
     def holder(self) -> str:
         """The pid the lock file names (the last process that held it), or "unknown"."""
@@ -63,7 +108,10 @@ class FolderLock:
             os.close(fd)
 
     def release(self) -> None:
+        self.borrowed = False
         if self._fd is not None:
+            if self.share and os.environ.get(SHARED_LOCK_ENV) == self._key():
+                del os.environ[SHARED_LOCK_ENV]
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None

@@ -1,0 +1,87 @@
+"""One lock per output folder, shared by the steps of one run and refused to everyone else.
+
+The flow holds the folder's lock for the whole run and starts the crawl as a child process, then
+processes in its own process; both take the same lock and must borrow it instead of waiting for
+themselves. Another run, or a process that is not part of the run, still finds the folder busy.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from seedcrawl.outdir.errors import FolderBusy
+from seedcrawl.outdir.lock import LOCK_NAME, SHARED_LOCK_ENV, FolderLock
+
+CHILD = (
+    "import sys; from pathlib import Path; from seedcrawl.outdir.lock import FolderLock;"
+    "from seedcrawl.outdir.errors import FolderBusy\n"
+    "lock = FolderLock(Path(sys.argv[1]))\n"
+    "try:\n    lock.acquire()\nexcept FolderBusy as exc:\n    print('busy:', exc)\n"
+    "else:\n    print('borrowed' if lock.borrowed else 'locked'); lock.release()\n"
+)
+
+
+def child_takes(folder: Path, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_shared_run_lock_is_borrowed_by_the_run_and_refused_to_others(tmp_path: Path) -> None:
+    with FolderLock(tmp_path, share=True) as run:
+        assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
+        step = FolderLock(tmp_path)  # processing, in the run's own process
+        step.acquire()
+        assert step.borrowed
+        step.release()
+        assert child_takes(tmp_path, dict(os.environ)) == "borrowed"  # the crawl, a child of the run
+        outsider = {k: v for k, v in os.environ.items() if k != SHARED_LOCK_ENV}
+        assert child_takes(tmp_path, outsider).startswith("busy: output folder")
+        assert run.borrowed is False
+    assert SHARED_LOCK_ENV not in os.environ
+    assert child_takes(tmp_path, dict(os.environ)) == "locked"
+
+
+def test_an_unshared_lock_is_not_lent(tmp_path: Path) -> None:
+    with FolderLock(tmp_path), pytest.raises(FolderBusy, match="in use by another seedcrawl run"):
+        FolderLock(tmp_path).acquire()
+    assert SHARED_LOCK_ENV not in os.environ
+
+
+def test_a_stale_shared_lock_variable_lends_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the run that set the variable has ended; a child of it lives on and must really lock the folder
+    with FolderLock(tmp_path, share=True):
+        stale = os.environ[SHARED_LOCK_ENV]
+    monkeypatch.setenv(SHARED_LOCK_ENV, stale)
+    lock = FolderLock(tmp_path)
+    lock.acquire()
+    assert not lock.borrowed
+    lock.release()
+    # nor once another process holds the folder: the variable names the old holder
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from seedcrawl.outdir.lock import FolderLock;"
+            "FolderLock(Path(sys.argv[1])).acquire(); print('held', flush=True); sys.stdin.read()",
+            str(tmp_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if k != SHARED_LOCK_ENV},
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(FolderBusy):
+            FolderLock(tmp_path).acquire()
+    finally:
+        holder.kill()
+        holder.wait()
