@@ -89,7 +89,7 @@ def scoring_cost(web: FocusWeb, topic: list[Path], samples: int = 200) -> dict[s
     from parsel import Selector
 
     from seedcrawl.contract.topic import TopicProfile
-    from seedcrawl.crawler.focus import Focus, link_contexts, page_text
+    from seedcrawl.crawler.discover.focus import Focus, link_contexts, page_text
 
     focus = Focus(TopicProfile.from_files(topic))
     bodies = [urllib.request.urlopen(url, timeout=10).read() for url in sorted(web.articles)[:samples]]
@@ -120,10 +120,10 @@ def scoring_cost(web: FocusWeb, topic: list[Path], samples: int = 200) -> dict[s
 
 def frontier_child(n: int) -> None:
     """Admit `n` URLs (a tenth of them found twice) and print peak RSS and time as JSON."""
-    from seedcrawl.crawler.focus import Focus
-    from seedcrawl.crawler.frontier import Frontier, Kind
-    from seedcrawl.crawler.frontier_store import FrontierStore
-    from seedcrawl.crawler.urls import Scope
+    from seedcrawl.crawler.discover.focus import Focus
+    from seedcrawl.crawler.discover.urls import Scope
+    from seedcrawl.crawler.run.frontier import Frontier, Kind
+    from seedcrawl.crawler.run.frontier_store import FrontierStore
 
     class Stats:
         def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...

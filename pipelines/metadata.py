@@ -35,7 +35,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import line_processing
 
-from seedcrawl.crawler.canonical import declared_canonical
+from seedcrawl.crawler.discover.canonical import declared_canonical
 from seedcrawl.pipelines.json_ld import article_facts
 
 LOGGER = logging.getLogger(__name__)

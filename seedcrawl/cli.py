@@ -18,7 +18,7 @@ from seedcrawl.crawl import (
     run_crawl,
     scope_settings,
 )
-from seedcrawl.crawler.scope_rules import SCOPE_MODES
+from seedcrawl.crawler.discover.scope_rules import SCOPE_MODES
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.export_cmd import add_export_parser, cmd_export
 from seedcrawl.outdir.errors import FolderBusy, OutputError
@@ -168,7 +168,7 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from seedcrawl.crawler.report import format_summary
+    from seedcrawl.crawler.components.report import format_summary
 
     result = run_crawl(_crawl_options(args))
     print(format_summary(result.summary), file=sys.stderr)

@@ -3,7 +3,7 @@
 A Twisted reactor cannot be restarted, so this runs one crawl per process; flows run it as a
 subprocess for that reason.
 
-A crawl into a folder whose latest run did not end cleanly resumes that run (crawler/resume.py):
+A crawl into a folder whose latest run did not end cleanly resumes that run (crawler/run/resume.py):
 same run id, seeds and options, and what it archived is replayed instead of fetched.
 
 Exit codes:
@@ -38,12 +38,12 @@ from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
 from seedcrawl.crawler.capture import WarcCapture, new_run_id
-from seedcrawl.crawler.focus import TopicError, build_profile
-from seedcrawl.crawler.rendering import BrowserUnavailable, browser_mode, check_browser
-from seedcrawl.crawler.report import CrawlReport, summarize
-from seedcrawl.crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
-from seedcrawl.crawler.seeds import SeedError, parse_seed_list, read_seed_file
-from seedcrawl.crawler.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
+from seedcrawl.crawler.chromium.rendering import BrowserUnavailable, browser_mode, check_browser
+from seedcrawl.crawler.components.report import CrawlReport, summarize
+from seedcrawl.crawler.discover.focus import TopicError, build_profile
+from seedcrawl.crawler.discover.seeds import SeedError, parse_seed_list, read_seed_file
+from seedcrawl.crawler.run.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
+from seedcrawl.crawler.sharding.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
 from seedcrawl.crawler.spiders.news import NewsSpider
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.outdir.lock import FolderLock
@@ -129,7 +129,7 @@ def parse_setting(text: str) -> tuple[str, str]:
 def scope_settings(args: Any) -> dict[str, str]:
     """The settings of --scope, --include, --exclude, --exclude-requisites and --no-requisites
     (parsed command-line options), checked: a bad regex is a usage error that names it."""
-    from seedcrawl.crawler.scope_rules import ScopeRuleError, compile_patterns
+    from seedcrawl.crawler.discover.scope_rules import ScopeRuleError, compile_patterns
 
     found: dict[str, str] = {}
     if getattr(args, "scope", None):
@@ -334,7 +334,7 @@ def _given_seeds(options: CrawlOptions) -> list[str]:
 
 
 def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
-    """Resume the folder's unfinished run, or start a new one (see crawler/resume.py)."""
+    """Resume the folder's unfinished run, or start a new one (see crawler/run/resume.py)."""
     given = RunSpec(
         seeds=tuple(given_seeds),
         allow_hosts=tuple(options.allow_hosts),

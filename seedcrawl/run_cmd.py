@@ -25,7 +25,7 @@ from seedcrawl.crawl import (
     parse_setting,
     scope_settings,
 )
-from seedcrawl.crawler.seeds import SeedError
+from seedcrawl.crawler.discover.seeds import SeedError
 from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.outdir.lock import RUN_LOCK_NAME, FolderLock

@@ -18,7 +18,7 @@ import pytest
 
 from seedcrawl.archive.check import check_file
 from seedcrawl.archive.reader import WarcRecord, iter_folder
-from seedcrawl.crawler.browser_process import chromium_pids
+from seedcrawl.crawler.chromium.browser_process import chromium_pids
 from tests.support.browser import require_chromium
 from tests.support.cli import crawl
 from tests.support.testweb import Request, Response, Site, SiteServer, page

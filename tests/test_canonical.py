@@ -1,4 +1,4 @@
-"""One reader of a page's declared canonical URL (crawler/canonical.py), used by the crawl (which
+"""One reader of a page's declared canonical URL (crawler/discover/canonical.py), used by the crawl (which
 then decides whether to trust it) and by extraction (which records it as `canonical_url`).
 
 Before, the crawl took any `<link rel="... canonical ...">` anywhere while extraction took only an
@@ -11,8 +11,8 @@ import lxml.html
 import pytest
 from scrapy.http import HtmlResponse
 
-from seedcrawl.crawler.canonical import declared_canonical
-from seedcrawl.crawler.urls import trusted_canonical
+from seedcrawl.crawler.discover.canonical import declared_canonical
+from seedcrawl.crawler.discover.urls import trusted_canonical
 from seedcrawl.pipelines.metadata import page_metadata
 
 PAGE = "https://news.example/world/talks?utm_source=feed"

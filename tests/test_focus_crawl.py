@@ -10,7 +10,7 @@ from scrapy.settings import Settings
 
 from bench.focusweb import FocusWeb, FocusWebConfig
 from seedcrawl.contract.topic import TopicProfile
-from seedcrawl.crawler.focus import Focus, link_contexts, profile_for_crawl
+from seedcrawl.crawler.discover.focus import Focus, link_contexts, profile_for_crawl
 from seedcrawl.testweb.stories import load_corpus
 from tests.support.cli import crawl, run_seedcrawl
 

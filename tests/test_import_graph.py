@@ -209,9 +209,9 @@ def test_pending_arrows_are_still_there() -> None:
 @pytest.mark.parametrize(
     ("source", "target"),
     [
-        ("seedcrawl.crawler.focus", "seedcrawl.contract.topic"),
+        ("seedcrawl.crawler.discover.focus", "seedcrawl.contract.topic"),
         ("seedcrawl.pipelines.steps", "seedcrawl.contract.topic"),
-        ("seedcrawl.crawler.incremental", "seedcrawl.contract.records"),
+        ("seedcrawl.crawler.run.incremental", "seedcrawl.contract.records"),
         ("seedcrawl.pipelines.corpus", "seedcrawl.contract.records"),
     ],
 )

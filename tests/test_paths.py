@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.archive.recovery import recover_file
-from seedcrawl.crawler.resume import RunSpec, RunState, write_run
+from seedcrawl.crawler.run.resume import RunSpec, RunState, write_run
 from seedcrawl.outdir.errors import OutputError
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.pipelines.corpus import JsonlAppender

@@ -30,7 +30,9 @@ WRITTEN_FOLDERS = ("warc", "indexes", "indexes/parts", "state", "logs", "corpus"
 @dataclass(frozen=True, slots=True)
 class Layout:
     root: Path
-    state_name: str = "state"  # a crawl shard keeps its state in "state/shardIofN" (crawler/shards.py)
+    state_name: str = (
+        "state"  # a crawl shard keeps its state in "state/shardIofN" (crawler/sharding/shards.py)
+    )
 
     @classmethod
     def create(cls, root: str | os.PathLike[str]) -> Layout:

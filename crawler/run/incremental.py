@@ -7,7 +7,7 @@ corpus/duplicates.jsonl, or when processing rejected the page for what it says r
 it was served (`not_article`, `off_topic`): its content is archived already, and fetching it again
 would not change the verdict. Rejects for a status, a decoding problem or an error are retried.
 
-Listing pages (by URL shape, see crawler/listing.py) are never known articles, whatever processing
+Listing pages (by URL shape, see crawler/discover/listing.py) are never known articles, whatever processing
 made of them; they are kept apart, so that a later run fetches every listing an earlier one found,
 even one that only old articles link to (a tag page, say), which that run no longer fetches.
 
@@ -28,9 +28,9 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from seedcrawl.contract.records import ARTICLES, DUPLICATES, REJECTS, RejectReason, lines_from
-from seedcrawl.crawler.frontier_store import url_key
-from seedcrawl.crawler.listing import looks_like_listing
-from seedcrawl.crawler.urls import canonicalize_url
+from seedcrawl.crawler.discover.listing import looks_like_listing
+from seedcrawl.crawler.discover.urls import canonicalize_url
+from seedcrawl.crawler.run.frontier_store import url_key
 
 CORPUS_FILES = (ARTICLES, DUPLICATES, REJECTS)
 _SCHEMA = """

@@ -28,7 +28,7 @@ from scrapy.settings import BaseSettings
 
 from seedcrawl.contract.records import TOPIC_FILE
 from seedcrawl.contract.topic import TopicProfile
-from seedcrawl.crawler.listing import looks_like_listing
+from seedcrawl.crawler.discover.listing import looks_like_listing
 from seedcrawl.outdir.atomic import write_bytes_atomically
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from seedcrawl.crawler.urls import Scope
+from seedcrawl.crawler.discover.urls import Scope
 
 
 class SeedError(ValueError):

@@ -1,11 +1,11 @@
 """A crawl shard's side of the Redis exchange, driven by the spider (crawler/spiders/news.py).
 
-The frontier routes every new URL through `owns`/`hand_off` (crawler/frontier.py), so a URL on
+The frontier routes every new URL through `owns`/`hand_off` (crawler/run/frontier.py), so a URL on
 another shard's host is sent there instead of parked. Entries other shards send arrive in this
 shard's inbox: read once when the crawl starts (before a resumed run replays its archive, so the
 replay finds them parked), then polled every `SEEDCRAWL_SHARD_POLL` seconds and whenever the
 spider goes idle. When the spider is idle and nothing new arrived, the shard runs the termination
-check (crawler/shard_queue.py); when the crawl is over, the spider closes as `finished`.
+check (crawler/sharding/shard_queue.py); when the crawl is over, the spider closes as `finished`.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from scrapy.crawler import Crawler
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
-from seedcrawl.crawler.frontier import Frontier, Kind
-from seedcrawl.crawler.frontier_store import Entry
-from seedcrawl.crawler.shards import ShardSpec, crawl_layout
+from seedcrawl.crawler.run.frontier import Frontier, Kind
+from seedcrawl.crawler.run.frontier_store import Entry
+from seedcrawl.crawler.sharding.shards import ShardSpec, crawl_layout
 
 if TYPE_CHECKING:
-    from seedcrawl.crawler.shard_queue import ShardQueue
+    from seedcrawl.crawler.sharding.shard_queue import ShardQueue
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,10 @@ class ShardLink:
         layout = crawl_layout(crawler.settings)
         if spec is None or layout is None:
             return None
-        from seedcrawl.crawler.shard_queue import ShardQueue, namespace  # redis: only a shard needs it
+        from seedcrawl.crawler.sharding.shard_queue import (  # redis: only a shard needs it
+            ShardQueue,
+            namespace,
+        )
 
         prefix = namespace(layout.root, str(crawler.settings.get("SEEDCRAWL_RUN_ID")))
         return cls(crawler, ShardQueue(spec, prefix))

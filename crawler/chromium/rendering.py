@@ -1,12 +1,12 @@
 """`--browser never|auto|always`: which fetched pages are rendered in Chromium, and what is kept.
 
 The spider asks `PageRendering.render(response)` for every HTML page it parsed. With `always`
-every page is rendered; with `auto` only the pages `render_reason` (crawler/render_decision.py)
+every page is rendered; with `auto` only the pages `render_reason` (crawler/chromium/render_decision.py)
 says need it. A rendered page's DOM is archived as a `resource` record `urn:dom:<url>` (with
 `WARC-Rendered-Reason`), counted in the crawl summary (`rendered`), and handed back to the spider
 so that the links the scripts added are followed too.
 
-The browser shares the crawl's requisites both ways (crawler/browser_cache.py): the requisites
+The browser shares the crawl's requisites both ways (crawler/chromium/browser_cache.py): the requisites
 the crawl fetched answer the browser's requests for them, and a requisite the crawl has parked
 but not fetched yet that the browser asks for is taken off the frontier (the browser fetches and
 archives it, a stylesheet's own fonts and images are then parked as the crawl's would be), so no
@@ -23,13 +23,13 @@ from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.httpobj import urlparse_cached
 
-from seedcrawl.crawler.browser import Renderer, chromium_path
-from seedcrawl.crawler.browser_cache import SharedResponses, cache_key
-from seedcrawl.crawler.browser_requests import BROWSER_META
-from seedcrawl.crawler.focus import DISCOVERY_PRIORITY
-from seedcrawl.crawler.frontier import Verdict
-from seedcrawl.crawler.render_decision import render_reason
-from seedcrawl.crawler.requisites import REQUISITE_META, css_requisites, is_stylesheet
+from seedcrawl.crawler.chromium.browser import Renderer, chromium_path
+from seedcrawl.crawler.chromium.browser_cache import SharedResponses, cache_key
+from seedcrawl.crawler.chromium.browser_requests import BROWSER_META
+from seedcrawl.crawler.chromium.render_decision import render_reason
+from seedcrawl.crawler.discover.focus import DISCOVERY_PRIORITY
+from seedcrawl.crawler.discover.requisites import REQUISITE_META, css_requisites, is_stylesheet
+from seedcrawl.crawler.run.frontier import Verdict
 
 logger = logging.getLogger(__name__)
 

@@ -33,8 +33,8 @@ from typing import Any
 
 import redis
 
-from seedcrawl.crawler.frontier_store import Entry, url_key
-from seedcrawl.crawler.shards import ShardSpec, shard_of
+from seedcrawl.crawler.run.frontier_store import Entry, url_key
+from seedcrawl.crawler.sharding.shards import ShardSpec, shard_of
 
 # A restarted shard counts its pages afresh: its resume hands out again what it had archived.
 _START = """

@@ -5,7 +5,7 @@ If-Modified-Since, so an unchanged page answers 304 and costs a few hundred byte
 archives that answer as a revisit record.
 
 The capture history is the archive's business: `DigestStore.last_capture(url)` in
-archive/digests.py (crawl shards: the one they share in Redis, crawler/shard_history.py), kept by
+archive/digests.py (crawl shards: the one they share in Redis, crawler/sharding/shard_history.py), kept by
 the capture extension. `open_capture_history` and
 `Revalidator._from_history` are the only places that know its names. The extension's own store is
 written from the WARC writer thread, so the spider reads through a connection of its own (SQLite's
@@ -26,8 +26,8 @@ from pathlib import Path
 from seedcrawl.archive.digests import STORE_NAME, CaptureHistory, DigestStore
 from seedcrawl.archive.errors import ArchiveError
 from seedcrawl.archive.reader import read_record
-from seedcrawl.crawler.incremental import KnownArticles
-from seedcrawl.crawler.shards import ShardSpec
+from seedcrawl.crawler.run.incremental import KnownArticles
+from seedcrawl.crawler.sharding.shards import ShardSpec
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +48,12 @@ def open_capture_history(
     state_dir: Path | None, shard: ShardSpec | None = None, root: Path | None = None
 ) -> CaptureHistory | None:
     """A reading connection to the capture history of the output folder `root`, if it has one:
-    crawl shards share theirs in Redis (crawler/shard_history.py)."""
+    crawl shards share theirs in Redis (crawler/sharding/shard_history.py)."""
     if shard is not None and root is not None:
-        from seedcrawl.crawler.shard_history import RedisCaptureHistory, history_prefix  # redis: shards only
+        from seedcrawl.crawler.sharding.shard_history import (  # redis: shards only
+            RedisCaptureHistory,
+            history_prefix,
+        )
 
         return RedisCaptureHistory(shard.redis_url, history_prefix(root))
     path = state_dir / STORE_NAME if state_dir is not None else None

@@ -1,6 +1,6 @@
 """Rebuild a resumed run's frontier from the WARC records the run already wrote.
 
-A resumed run (crawler/resume.py) starts from its seeds like any run, but every URL it captured
+A resumed run (crawler/run/resume.py) starts from its seeds like any run, but every URL it captured
 before is read back from the archive instead of fetched: the frontier takes the parked entries
 whose URL was archived (best first, as it would hand them out), and their archived bodies go
 through the spider's own link-following code, which admits what they link to, and so on until no
@@ -32,12 +32,12 @@ from scrapy.responsetypes import responsetypes
 
 from seedcrawl.archive.errors import ArchiveError
 from seedcrawl.archive.reader import WarcRecord, closed_warcs, iter_records, read_record
-from seedcrawl.crawler.discovery import sitemaps_from_robots
-from seedcrawl.crawler.frontier import Frontier, Stats, Verdict
-from seedcrawl.crawler.frontier_store import Entry, url_key
-from seedcrawl.crawler.shards import SHARD_SETTING, warc_prefix
-from seedcrawl.crawler.sites import SiteDiscovery
-from seedcrawl.crawler.urls import canonicalize_url
+from seedcrawl.crawler.discover.discovery import sitemaps_from_robots
+from seedcrawl.crawler.discover.sites import SiteDiscovery
+from seedcrawl.crawler.discover.urls import canonicalize_url
+from seedcrawl.crawler.run.frontier import Frontier, Stats, Verdict
+from seedcrawl.crawler.run.frontier_store import Entry, url_key
+from seedcrawl.crawler.sharding.shards import SHARD_SETTING, warc_prefix
 from seedcrawl.outdir.layout import Layout
 
 logger = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ class Replay:
             self.handle(entry, response)
 
     def _redirect(self, entry: Entry, target: str, hops: int) -> None:
-        # The same check as crawler/frontier_mw.py makes of a live redirect hop.
+        # The same check as crawler/components/frontier_mw.py makes of a live redirect hop.
         if hops >= self.options.max_redirects or self.frontier.claim_redirect(target) is not Verdict.ADMITTED:
             return
         canonical = canonicalize_url(target) or target

@@ -19,7 +19,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from twisted.internet import task
 
-from seedcrawl.crawler.shards import file_suffix
+from seedcrawl.crawler.sharding.shards import file_suffix
 from seedcrawl.outdir.atomic import write_bytes_atomically
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.progress import progress_bar
@@ -82,7 +82,7 @@ def summarize(stats: dict[str, Any], elapsed: float) -> dict[str, Any]:
 
 
 def _rendered(stats: dict[str, Any]) -> dict[str, Any]:
-    """Pages rendered in the browser (--browser), why, and each page (crawler/rendering.py)."""
+    """Pages rendered in the browser (--browser), why, and each page (crawler/chromium/rendering.py)."""
     prefix = "seedcrawl/browser/reason/"
     return {
         "pages": int(stats.get("seedcrawl/browser/rendered", 0)),

@@ -21,8 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from seedcrawl.crawler.feeds import announced_links, feed_entry
-from seedcrawl.crawler.sitemaps import (
+from seedcrawl.crawler.discover.feeds import announced_links, feed_entry
+from seedcrawl.crawler.discover.sitemaps import (
     local_name,
     robots_sitemap_urls,
     safe_iterparse,

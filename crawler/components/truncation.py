@@ -28,7 +28,7 @@ class TruncatedResponseMiddleware:
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if request.meta.get(TRUNCATED_META) == "length":
-            # A body past DOWNLOAD_MAXSIZE, or a head past SEEDCRAWL_MAX_HEADER_* (crawler/head_limits.py).
+            # A body past DOWNLOAD_MAXSIZE, or a head past SEEDCRAWL_MAX_HEADER_* (crawler/components/head_limits.py).
             raise IgnoreRequest(f"response cut at a size limit: {request.url}")
         if "dataloss" in response.flags:
             spider = spider or self.crawler.spider

@@ -18,10 +18,10 @@ from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from seedcrawl.crawler.discovery import DiscoveredLink, LinkTarget, fallback_links
-from seedcrawl.crawler.focus import DISCOVERY_PRIORITY, Focus
-from seedcrawl.crawler.frontier import Frontier, Kind, Verdict
-from seedcrawl.crawler.urls import canonicalize_url
+from seedcrawl.crawler.discover.discovery import DiscoveredLink, LinkTarget, fallback_links
+from seedcrawl.crawler.discover.focus import DISCOVERY_PRIORITY, Focus
+from seedcrawl.crawler.discover.urls import canonicalize_url
+from seedcrawl.crawler.run.frontier import Frontier, Kind, Verdict
 
 _KIND_OF_TARGET = {LinkTarget.FEED: Kind.FEED, LinkTarget.SITEMAP: Kind.SITEMAP, LinkTarget.PAGE: Kind.PAGE}
 FALLBACK_PRIORITY = DISCOVERY_PRIORITY - 1  # after what a site announces itself

@@ -14,7 +14,12 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from seedcrawl.crawler.sitemaps import absolute_http_url, element_text, local_name, parse_w3c_datetime
+from seedcrawl.crawler.discover.sitemaps import (
+    absolute_http_url,
+    element_text,
+    local_name,
+    parse_w3c_datetime,
+)
 
 # Atom links that are the entry itself; "enclosure", "replies", "edit" and the like are not.
 _ENTRY_LINK_RELS = frozenset({"", "alternate"})

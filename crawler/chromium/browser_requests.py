@@ -2,7 +2,7 @@
 
 A tab's route handler sends every request of the page being rendered here. The page itself is
 answered with the response already fetched over HTTP. A subresource the crawl already has (or is
-fetching) is answered from it (crawler/browser_cache.py); anything else is fetched through Scrapy's
+fetching) is answered from it (crawler/chromium/browser_cache.py); anything else is fetched through Scrapy's
 downloader (`engine.download_async`), so it passes the same middlewares as every other request:
 scope, robots.txt, politeness, limits, and capture, which archives it as transferred. What the
 downloader refuses the browser sees as blocked.
@@ -19,7 +19,7 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from seedcrawl.crawler.browser_cache import SharedResponses
+from seedcrawl.crawler.chromium.browser_cache import SharedResponses
 
 logger = logging.getLogger(__name__)
 

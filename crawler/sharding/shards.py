@@ -13,8 +13,8 @@ What a shard keeps apart from the others in the shared folder:
     its WARC files DIR/warc/<prefix>-shardIofN-<time>-<serial>.warc.gz, warcinfo `shard: I/N`
     its logs       DIR/logs/crawl-<run-id>-shardIofN.{log,json}
 
-URLs one shard finds on another's host go to that shard through Redis (crawler/shard_queue.py),
-which also holds the run's page budget and the folder's capture history (crawler/shard_history.py).
+URLs one shard finds on another's host go to that shard through Redis (crawler/sharding/shard_queue.py),
+which also holds the run's page budget and the folder's capture history (crawler/sharding/shard_history.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ holding the folder lock, and closes it when the crawl ends:
 
 A `seedcrawl crawl` into a folder whose latest run is running or interrupted resumes it: same run
 id, same seeds and options (the command may repeat them or leave them out, not change them), and
-`crawler/replay.py` rebuilds the frontier from what that run archived. Passing `--new-run` or
+`crawler/run/replay.py` rebuilds the frontier from what that run archived. Passing `--new-run` or
 another `--run-id` starts a new run instead, leaving the unfinished one as it is in the archive.
 The marker says which run to continue; the WARC files say what it did.
 """

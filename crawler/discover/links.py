@@ -3,7 +3,7 @@
 Scrapy's `LinkExtractor` took a fifth of the crawl's CPU on the throughput benchmark: it walks
 every element through a generic tag/attribute filter, makes each URL safe twice and runs a regex
 filter chain per link. The frontier canonicalises, scope-checks and dedups every URL it is handed
-anyway (crawler/urls.py), so all this needs is what only the page knows: `<a>`/`<area>` hrefs
+anyway (crawler/discover/urls.py), so all this needs is what only the page knows: `<a>`/`<area>` hrefs
 resolved against the document's base URL, their anchor text, and no links to files that are not
 pages (the same extension list as Scrapy's, so nothing changes in what gets followed).
 """

@@ -10,7 +10,7 @@ Rules, in order:
    URLs that do not parse (a bad IPv6 literal) declare nothing.
 
 The result is what the page *declares*. The corpus records it as `canonical_url`; the crawl lets it
-stand for the page only when `crawler/urls.py: trusted_canonical` accepts it (same site or in
+stand for the page only when `crawler/discover/urls.py: trusted_canonical` accepts it (same site or in
 scope, not the site root from a deeper page).
 """
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 from scrapy.http import Response
 
-from seedcrawl.crawler.urls import canonicalize_url
+from seedcrawl.crawler.discover.urls import canonicalize_url
 
 # After a request leaves the downloader its response passes the middlewares (decompression) before
 # the crawl sees it; a request that left without a response (an error) frees its waiters after this.

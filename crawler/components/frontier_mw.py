@@ -1,7 +1,7 @@
 """Downloader middleware that sends redirect hops through the frontier's seen-check.
 
 Scrapy's own duplicate filter is off (the frontier's SQLite seen set replaces it, see
-crawler/frontier.py), and RedirectMiddleware re-schedules each hop as a new request that no spider
+crawler/run/frontier.py), and RedirectMiddleware re-schedules each hop as a new request that no spider
 code sees. Without this check a redirect to a page already fetched would fetch it again, a legacy
 URL redirecting to a known article would defeat incremental runs, and two redirects to one page
 would fetch it twice. Redirect loops stay bounded by REDIRECT_MAX_TIMES either way.
@@ -20,9 +20,9 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
-from seedcrawl.crawler.frontier import Frontier, Verdict
-from seedcrawl.crawler.requisites import REQUISITE_META
-from seedcrawl.crawler.urls import canonicalize_url
+from seedcrawl.crawler.discover.requisites import REQUISITE_META
+from seedcrawl.crawler.discover.urls import canonicalize_url
+from seedcrawl.crawler.run.frontier import Frontier, Verdict
 
 logger = logging.getLogger(__name__)
 

@@ -28,12 +28,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from seedcrawl.crawler.frontier_store import Entry, FrontierStore, State, url_key
-from seedcrawl.crawler.incremental import KnownArticles
-from seedcrawl.crawler.listing import looks_like_listing
-from seedcrawl.crawler.scope_rules import PageRules
-from seedcrawl.crawler.traps import TrapLimits, screen_url
-from seedcrawl.crawler.urls import Scope, canonicalize_url
+from seedcrawl.crawler.discover.listing import looks_like_listing
+from seedcrawl.crawler.discover.scope_rules import PageRules
+from seedcrawl.crawler.discover.traps import TrapLimits, screen_url
+from seedcrawl.crawler.discover.urls import Scope, canonicalize_url
+from seedcrawl.crawler.run.frontier_store import Entry, FrontierStore, State, url_key
+from seedcrawl.crawler.run.incremental import KnownArticles
 
 
 class Stats(Protocol):
@@ -43,7 +43,7 @@ class Stats(Protocol):
 
 
 class Router(Protocol):
-    """Where URLs on other crawl shards' hosts go (crawler/shard_link.py)."""
+    """Where URLs on other crawl shards' hosts go (crawler/sharding/shard_link.py)."""
 
     def owns(self, host: str) -> bool: ...
 
@@ -51,7 +51,7 @@ class Router(Protocol):
 
 
 class SharedBudget(Protocol):
-    """`max_pages` for a whole sharded run: one count all shards spend (crawler/shard_queue.py)."""
+    """`max_pages` for a whole sharded run: one count all shards spend (crawler/sharding/shard_queue.py)."""
 
     def claim(self, n: int, budget: int) -> int:
         """How many of `n` pages this shard may hand out now (spent at once)."""
@@ -288,7 +288,7 @@ class Frontier:
             self.shared_budget.release(claimed - spent)
 
     def take_archived(self, n: int) -> list[Entry]:
-        """Up to `n` of the best parked entries a resumed run archived already (see crawler/replay.py).
+        """Up to `n` of the best parked entries a resumed run archived already (see crawler/run/replay.py).
 
         They count against the page budget like any entry handed out: they were, before the crash.
         """

@@ -20,8 +20,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from seedcrawl.crawler.requisites import REQUISITE_META
-from seedcrawl.crawler.urls import Scope
+from seedcrawl.crawler.discover.requisites import REQUISITE_META
+from seedcrawl.crawler.discover.urls import Scope
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ grows; SQLite's page cache is the only part that scales, and it is capped.
 
 The file is a cache of this run, recreated when a run starts: everything in it can be rebuilt from
 the WARC files (what was requested) and the pages they hold (what was linked), which is how a
-resume after SIGKILL works (crawler/replay.py), since Scrapy's JOBDIR queues do not survive one.
+resume after SIGKILL works (crawler/run/replay.py), since Scrapy's JOBDIR queues do not survive one.
 For that, the `archived` table holds where each URL the resumed run already captured is archived;
 it stays empty in a run that is not a resumption.
 
@@ -195,7 +195,7 @@ class FrontierStore:
         if self.state(key) is not State.PARKED:
             self._park(key, entry, "INSERT OR REPLACE INTO seen VALUES (?, ?)")
 
-    # -- what a resumed run archived already (crawler/replay.py) --------------------------------
+    # -- what a resumed run archived already (crawler/run/replay.py) --------------------------------
 
     def note_archived(self, key: int, file: str, offset: int, record_id: str | None = None) -> None:
         """The capture of a URL to replay instead of fetching it (a later one replaces it)."""

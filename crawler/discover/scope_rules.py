@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
-from seedcrawl.crawler.urls import canonicalize_url
+from seedcrawl.crawler.discover.urls import canonicalize_url
 
 SCOPE_MODES = ("host", "domain", "prefix", "page")
 

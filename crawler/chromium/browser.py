@@ -2,7 +2,7 @@
 
 The browser never touches the network itself. Every request it makes (the page's scripts,
 stylesheets, images, fonts, XHR/fetch calls, frames) is intercepted (`page.route`) and answered by
-crawler/browser_requests.py: the page itself with the response already fetched over HTTP, a
+crawler/chromium/browser_requests.py: the page itself with the response already fetched over HTTP, a
 requisite the crawl already has from that response (neither fetched nor archived twice), anything
 else through Scrapy's downloader, archived by crawler/capture.py like any other exchange.
 
@@ -27,9 +27,9 @@ from typing import Any
 from scrapy.http import Response
 
 from seedcrawl.archive.records import RenderedPage
-from seedcrawl.crawler.browser_cache import SharedResponses
-from seedcrawl.crawler.browser_process import chromium_pids, memory_bytes
-from seedcrawl.crawler.browser_requests import Admit, BrowserRequests, Fetch, Tab
+from seedcrawl.crawler.chromium.browser_cache import SharedResponses
+from seedcrawl.crawler.chromium.browser_process import chromium_pids, memory_bytes
+from seedcrawl.crawler.chromium.browser_requests import Admit, BrowserRequests, Fetch, Tab
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """What a crawl keeps on disk while it runs, opened when the crawl starts and closed when it ends.
 
-The spider's frontier (crawler/frontier.py) and everything around it: the topic focus, the known
+The spider's frontier (crawler/run/frontier.py) and everything around it: the topic focus, the known
 articles of incremental runs, the validators for conditional refetches, per-site discovery, and
-in a resumed run the replay of what the run archived before (crawler/replay.py). It is opened in
+in a resumed run the replay of what the run archived before (crawler/run/replay.py). It is opened in
 the spider's `start()`, once the capture extension holds the output folder's lock and has
 recovered the folder, so that nothing here reads a WARC file still being cut back.
 
@@ -22,17 +22,17 @@ from pathlib import Path
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from seedcrawl.crawler.focus import Focus, profile_for_crawl
-from seedcrawl.crawler.frontier import Frontier, FrontierConfig
-from seedcrawl.crawler.frontier_store import Entry, FrontierStore
-from seedcrawl.crawler.incremental import KnownArticles, incremental_enabled
-from seedcrawl.crawler.replay import Replay, open_replay
-from seedcrawl.crawler.revalidate import Revalidator, open_capture_history
-from seedcrawl.crawler.scope_rules import PageRules
-from seedcrawl.crawler.shard_link import ShardLink
-from seedcrawl.crawler.shards import ShardSpec, crawl_layout
-from seedcrawl.crawler.sites import SiteDiscovery
-from seedcrawl.crawler.urls import Scope
+from seedcrawl.crawler.discover.focus import Focus, profile_for_crawl
+from seedcrawl.crawler.discover.scope_rules import PageRules
+from seedcrawl.crawler.discover.sites import SiteDiscovery
+from seedcrawl.crawler.discover.urls import Scope
+from seedcrawl.crawler.run.frontier import Frontier, FrontierConfig
+from seedcrawl.crawler.run.frontier_store import Entry, FrontierStore
+from seedcrawl.crawler.run.incremental import KnownArticles, incremental_enabled
+from seedcrawl.crawler.run.replay import Replay, open_replay
+from seedcrawl.crawler.run.revalidate import Revalidator, open_capture_history
+from seedcrawl.crawler.sharding.shard_link import ShardLink
+from seedcrawl.crawler.sharding.shards import ShardSpec, crawl_layout
 from seedcrawl.outdir.layout import Layout
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,9 @@ class CrawlState:
     per_host: int  # requests out at once per host, at most
     replay: Replay | None  # a resumed run's archive, to replay before fetching anything
     scratch: Path | None = None
-    shard: ShardLink | None = None  # a crawl shard's exchange with the others (crawler/shard_link.py)
+    shard: ShardLink | None = (
+        None  # a crawl shard's exchange with the others (crawler/sharding/shard_link.py)
+    )
 
     @classmethod
     def open(
