@@ -17,7 +17,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.contract.records import ARTICLES, CLUSTERS, DUPLICATES, REJECTS, WarcRef, iter_lines, warc_ref
+from seedcrawl.contract.records import (
+    ARTICLES,
+    CLUSTERS,
+    DUPLICATES,
+    REJECTS,
+    RejectReason,
+    WarcRef,
+    iter_lines,
+    warc_ref,
+)
 from seedcrawl.pipelines.document import Document
 
 SOURCE = "seedcrawl"
@@ -121,7 +130,7 @@ class Corpus:
     def add_article(self, doc: Document) -> bool:
         return self._add(self.articles, doc.id, article_record(doc))
 
-    def add_reject(self, doc_id: str, url: str, reason: str, detail: str, ref: WarcRef) -> bool:
+    def add_reject(self, doc_id: str, url: str, reason: RejectReason, detail: str, ref: WarcRef) -> bool:
         record = {"id": doc_id, "url": url, "reason": reason, "detail": detail[:500], "warc": warc_ref(ref)}
         return self._add(self.rejects, doc_id, record)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from seedcrawl.contract.records import TOPIC_FILE
+from seedcrawl.contract.records import TOPIC_FILE, RejectReason
 from seedcrawl.contract.topic import TopicProfile
 from seedcrawl.outdir.atomic import write_bytes_atomically
 from seedcrawl.outdir.layout import Layout
@@ -135,7 +135,7 @@ def process_folder(
                         options.on_record()
                     if isinstance(outcome, Rejection):
                         reasons[outcome.reason] += 1
-                        report.errors += outcome.reason == "error"
+                        report.errors += outcome.reason == RejectReason.ERROR
                         _reject(
                             corpus,
                             report,
@@ -223,7 +223,7 @@ def _dedup_and_write(
 
 
 def _reject(
-    corpus: Corpus, report: ProcessReport, doc_id: str, url: str, reason: str, detail: str, warc: Any
+    corpus: Corpus, report: ProcessReport, doc_id: str, url: str, reason: RejectReason, detail: str, warc: Any
 ) -> None:
     if corpus.add_reject(doc_id, url, reason, detail, warc):
         report.rejects += 1

@@ -41,10 +41,13 @@ class RejectReason(StrEnum):
     BINARY = "binary"
     EMPTY = "empty"
     EMPTY_TEXT = "empty_text"
+    LANGUAGE = "language"  # not one of the languages asked for
+    RENDERED = "rendered"  # the HTTP response of a page whose rendered DOM became the document
     CONTENT_DECODING = "content_decoding"
     CORRUPT_RECORD = "corrupt_record"
     PARSE_ERROR = "parse_error"
     EXTRACT_MEMORY = "extract_memory"
+    EXTRACT_TIMEOUT = "extract_timeout"
     ERROR = "error"
 
     @property
