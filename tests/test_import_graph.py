@@ -133,6 +133,17 @@ def test_the_output_folder_layer_imports_no_other_layer() -> None:
     assert _arrows(("seedcrawl.outdir",), lambda m: _in(m, *upper) or _is_cli(m)) == []
 
 
+def test_the_product_never_imports_tests_or_benchmarks() -> None:
+    # the wheel holds only seedcrawl/: the demo web must not lean on tests/support
+    leaks = sorted(
+        f"{module} -> {name}"
+        for module, path in MODULES.items()
+        for name in _imports(module, path)
+        if name.split(".")[0] in ("tests", "bench")
+    )
+    assert leaks == []
+
+
 def test_the_package_root_imports_nothing() -> None:
     # `import seedcrawl.crawler` must not drag the CLI or anything else in
     assert GRAPH["seedcrawl"] == set()
