@@ -26,6 +26,12 @@ CHILD = (
 )
 
 
+HOLD = (
+    "import sys; from pathlib import Path; from seedcrawl.outdir.lock import FolderLock;"
+    "FolderLock(Path(sys.argv[1])).acquire(); print('held', flush=True); sys.stdin.read()"
+)
+
+
 def child_takes(folder: Path, env: dict[str, str]) -> str:
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(folder)], env=env, capture_output=True, text=True, timeout=60
@@ -41,6 +47,8 @@ def test_a_shared_run_lock_is_borrowed_by_the_run_and_refused_to_others(tmp_path
         step.acquire()
         assert step.borrowed
         step.release()
+        # the crawl's capture extension re-checks a lock its crawl holds: a borrowed one counts
+        FolderLock(tmp_path, held=True).acquire()
         assert child_takes(tmp_path, dict(os.environ)) == "borrowed"  # the crawl, a child of the run
         outsider = {k: v for k, v in os.environ.items() if k != SHARED_LOCK_ENV}
         assert child_takes(tmp_path, outsider).startswith("busy: output folder")
@@ -53,6 +61,16 @@ def test_an_unshared_lock_is_not_lent(tmp_path: Path) -> None:
     with FolderLock(tmp_path), pytest.raises(FolderBusy, match="in use by another seedcrawl run"):
         FolderLock(tmp_path).acquire()
     assert SHARED_LOCK_ENV not in os.environ
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(FolderBusy, match="not locked by this process"):
+            FolderLock(tmp_path, held=True).acquire()
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 def test_a_stale_shared_lock_variable_lends_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,13 +84,7 @@ def test_a_stale_shared_lock_variable_lends_nothing(tmp_path: Path, monkeypatch:
     lock.release()
     # nor once another process holds the folder: the variable names the old holder
     holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from pathlib import Path; from seedcrawl.outdir.lock import FolderLock;"
-            "FolderLock(Path(sys.argv[1])).acquire(); print('held', flush=True); sys.stdin.read()",
-            str(tmp_path),
-        ],
+        [sys.executable, "-c", HOLD, str(tmp_path)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env={k: v for k, v in os.environ.items() if k != SHARED_LOCK_ENV},

@@ -51,7 +51,8 @@ class FolderLock:
             self.borrowed = True  # the run this process belongs to holds it and releases it
             return
         if self.held:
-            if self.holder() != str(os.getpid()):
+            # a caller here took it, or borrowed it from the run this process belongs to
+            if self.holder() != str(os.getpid()) and not self._shared_with_us():
                 raise FolderBusy(f"output folder {self.path.parent} is not locked by this process")
             return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
