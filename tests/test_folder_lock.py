@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.outdir.errors import FolderBusy
-from seedcrawl.outdir.lock import LOCK_NAME, SHARED_LOCK_ENV, FolderLock
+from seedcrawl.outdir.lock import LOCK_NAME, RUN_LOCK_NAME, SHARED_LOCK_ENV, FolderLock
 
 CHILD = (
     "import sys; from pathlib import Path; from seedcrawl.outdir.lock import FolderLock;"
@@ -40,8 +40,11 @@ def child_takes(folder: Path, env: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
-def test_a_shared_run_lock_is_borrowed_by_the_run_and_refused_to_others(tmp_path: Path) -> None:
-    with FolderLock(tmp_path, share=True) as run:
+@pytest.mark.parametrize(("share", "name"), [(True, LOCK_NAME), (False, RUN_LOCK_NAME)])
+def test_a_shared_run_lock_is_borrowed_by_the_run_and_refused_to_others(
+    tmp_path: Path, share: bool, name: str
+) -> None:
+    with FolderLock(tmp_path, share=share, name=name) as run:
         assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
         step = FolderLock(tmp_path)  # processing, in the run's own process
         step.acquire()
@@ -97,3 +100,13 @@ def test_a_stale_shared_lock_variable_lends_nothing(tmp_path: Path, monkeypatch:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_flow_run_and_a_crawl_exclude_each_other_through_the_one_lock(tmp_path: Path) -> None:
+    # a plain crawl (not one of the run's steps) is refused for the whole run, and the other way round
+    with FolderLock(tmp_path, name=RUN_LOCK_NAME):
+        outsider = {k: v for k, v in os.environ.items() if k != SHARED_LOCK_ENV}
+        assert child_takes(tmp_path, outsider).startswith("busy:")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME]
+    with FolderLock(tmp_path), pytest.raises(FolderBusy):
+        FolderLock(tmp_path, name=RUN_LOCK_NAME).acquire()

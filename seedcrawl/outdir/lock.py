@@ -5,7 +5,7 @@ by SIGKILL, so a crash never leaves a stale lock behind. Prefect's concurrency l
 this: they know nothing of folders.
 
 A run made of steps (the flow: crawl in a child process, then processing, index and package) holds
-the folder's lock once for all of them with `share=True`: it names the lock in the environment
+the folder's lock once for all of them with `share=True` (or `name=RUN_LOCK_NAME`): it names the lock in the environment
 (SEEDCRAWL_SHARED_LOCK), and a `FolderLock` of the same file in that process or in a child it
 starts borrows it instead of waiting for itself. Anyone else still finds the folder busy.
 """
@@ -22,8 +22,10 @@ from seedcrawl.outdir.errors import FolderBusy
 
 SHARED_LOCK_ENV = "SEEDCRAWL_SHARED_LOCK"
 
-LOCK_NAME = ".seedcrawl.lock"  # held while a crawl or processing writes into the folder
-RUN_LOCK_NAME = ".seedcrawl-run.lock"  # held by a whole flow run (crawl -> process -> index -> package)
+LOCK_NAME = ".seedcrawl.lock"  # the folder's one run lock
+# What a flow run (crawl -> process -> index -> package) asks for: not a second file, but the
+# folder's lock shared with the run's own steps, so nothing else can slip in between two of them.
+RUN_LOCK_NAME = ".seedcrawl-run.lock"
 
 
 class FolderLock:
@@ -39,10 +41,11 @@ class FolderLock:
         """`held`: a caller in this process holds the lock already (and releases it): acquiring
         then only checks that the lock file names this process, and releasing does nothing.
         `share`: while held, this process and the processes it starts may borrow the lock."""
-        self.path = folder / name
+        run = name == RUN_LOCK_NAME
+        self.path = folder / (LOCK_NAME if run else name)
         self.wait = wait
         self.held = held
-        self.share = share
+        self.share = share or run
         self.borrowed = False
         self._fd: int | None = None
 
