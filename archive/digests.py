@@ -57,7 +57,7 @@ class FileCapture:
 
 class CaptureHistory(Protocol):
     """What the WARC writer and the spider need of the history: this module's SQLite store, or
-    the one crawl shards share in Redis (crawler/shard_history.py)."""
+    the one crawl shards share in Redis (crawler/sharding/shard_history.py)."""
 
     def lookup(self, digest: str) -> RevisitTarget | None: ...
     def add(self, digest: str, target: RevisitTarget, file: str) -> None: ...

@@ -12,8 +12,8 @@ catches one class. The subclasses say what went wrong and carry the facts needed
 - `IndexBuildError`: the CDXJ index could not be built from the closed WARC files.
 - `ArchiveWriteError`: a record could not be written (disk full); the file was cut back to its
   last whole record. Also an `OSError`, with the errno of the failed write.
-- `OutputError`: the output folder cannot be used (not a folder, not writable, a path escapes it).
-- `FolderBusy`: another seedcrawl process holds the output folder's lock.
+
+Errors about the output folder itself (`OutputError`, `FolderBusy`) live in seedcrawl/outdir/errors.py.
 
 A strict check (`archive.check`) never raises for a broken WARC: broken files are its normal
 input, and it reports them as problems instead.
@@ -69,11 +69,3 @@ class IndexBuildError(ArchiveError):
 
 class ArchiveWriteError(ArchiveError, OSError):
     """A record could not be written; the file was cut back to its last whole record."""
-
-
-class OutputError(ArchiveError):
-    """The output folder cannot be used (not writable, not a folder, a path escapes it)."""
-
-
-class FolderBusy(ArchiveError):
-    """Another seedcrawl process is using this output folder."""

@@ -35,10 +35,10 @@ from typing import BinaryIO
 
 from cdxj_indexer.main import CDXJIndexer
 
-from seedcrawl.archive.atomic import replace_atomically
 from seedcrawl.archive.errors import IndexBuildError, WarcFormatError
 from seedcrawl.archive.gzmembers import GzipMember
-from seedcrawl.archive.layout import Layout
+from seedcrawl.outdir.atomic import replace_atomically
+from seedcrawl.outdir.layout import Layout
 
 INDEX_NAME = "index.cdxj"
 PARTS_DIR = "parts"

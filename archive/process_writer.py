@@ -27,7 +27,7 @@ import pickle
 import signal
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,11 @@ class ProcessWriter:
     """Feeds exchanges to a forked child that owns the WARC writer."""
 
     def __init__(self, make_writer: Callable[[], RotatingWarcWriter]) -> None:
+        # warcio tests every header list against collections.abc.Mapping. On a cold ABC cache that
+        # walks every Mapping subclass, and in a forked child each object it touches is a
+        # copy-on-write page fault: 35-220 ms before the first record, during which a crawl can
+        # fetch several pages. Done here, the child inherits the answer.
+        isinstance([], Mapping)
         context = multiprocessing.get_context("fork")
         self._conn, child_conn = context.Pipe(duplex=True)
         self._abort = context.Event()

@@ -162,8 +162,8 @@ def _http_headers(
 ) -> tuple[StatusAndHeaders, bool]:
     """The HTTP head to store, and whether a field had to be cut to fit the reader's line limit.
 
-    Capture bounds what it sends and receives well below that limit (crawler/cookies.py,
-    crawler/head_limits.py); this guarantees it for any exchange, so that no record is written
+    Capture bounds what it sends and receives well below that limit (crawler/components/cookies.py,
+    crawler/components/head_limits.py); this guarantees it for any exchange, so that no record is written
     that the reader, `seedcrawl check` and `process` would refuse.
     """
     kept, cut = [], False

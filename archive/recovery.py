@@ -15,9 +15,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from seedcrawl.archive.errors import OutputError, WarcFormatError
+from seedcrawl.archive.errors import WarcFormatError
 from seedcrawl.archive.gzmembers import iter_members
 from seedcrawl.archive.writer import OPEN_SUFFIX
+from seedcrawl.outdir.errors import OutputError
 
 PARTIAL_SUFFIX = ".partial"
 

@@ -28,10 +28,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from seedcrawl.archive.atomic import fsync_dir
 from seedcrawl.archive.errors import WarcFormatError
 from seedcrawl.archive.reader import read_record
 from seedcrawl.archive.records import DOM_PREFIX
+from seedcrawl.outdir.atomic import fsync_dir
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 PAGE_LIST = "pages/pages.jsonl"

@@ -23,7 +23,6 @@ from typing import Any, BinaryIO
 
 from warcio.warcwriter import BaseWARCWriter
 
-from seedcrawl.archive.atomic import fsync_dir
 from seedcrawl.archive.digests import CaptureHistory, CaptureInfo
 from seedcrawl.archive.errors import ArchiveWriteError
 from seedcrawl.archive.records import (
@@ -34,6 +33,7 @@ from seedcrawl.archive.records import (
     RenderedPage,
     RevisitTarget,
 )
+from seedcrawl.outdir.atomic import fsync_dir
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.requisites import FAST, RequisiteWeb
-from seedcrawl.testweb import Request, Response, Site, page
+from tests.support.testweb import Request, Response, Site, page
 
 RESULTS = Path(__file__).with_name("results") / "browser.md"
 MODES = ("never", "auto", "always")

@@ -14,7 +14,7 @@ import json
 import random
 from importlib import resources
 
-from seedcrawl.testweb import ServerGroup, Site, SiteServer, page
+from tests.support.testweb import ServerGroup, Site, SiteServer, page
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 PARAGRAPHS = 36  # 8-12 KB of HTML a page, a typical news article body

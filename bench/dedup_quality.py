@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.dedup import (
     DedupConfig,
     Deduplicator,
@@ -35,7 +36,7 @@ from seedcrawl.pipelines.dedup import (
     keep_order,
     normalize_text,
 )
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 EDITS = ("headline", "byline", "drop", "add", "boilerplate", "words", "reorder", "typography")

@@ -35,6 +35,7 @@ import redis
 from datasketch import MinHash
 from dedup_quality import load_bases
 
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.dedup import (
     DedupConfig,
     Deduplicator,
@@ -46,7 +47,7 @@ from seedcrawl.pipelines.dedup import (
     shingles,
 )
 from seedcrawl.pipelines.dedup.signatures import HashName, Signatures
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 
 
 def sentence_pool() -> list[str]:

@@ -37,9 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from bench.aeb_metric import score as aeb_score
 from bench.extraction_sets import SHARED, Output, Page, Tally, load_aeb, load_wcxb, tally_wcxb, words
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.article import ArticleRules
 from seedcrawl.pipelines.decode import DecodeOptions
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.extract import ExtractOptions
 from seedcrawl.pipelines.steps import Rejection, StepOptions, process_one
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.aeb_metric import load_truth, score
+from seedcrawl.contract.records import iter_lines
 from seedcrawl.crawl import LOOPBACK_SETTINGS
-from seedcrawl.pipelines.corpus import iter_lines
-from seedcrawl.testweb import SiteServer, StaticSite, page
+from tests.support.testweb import SiteServer, StaticSite, page
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench" / "aeb-dev"
 RESULTS = Path(__file__).with_name("results") / "extraction_path.md"

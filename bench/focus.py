@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.focusweb import FocusWeb, FocusWebConfig  # noqa: E402
 from seedcrawl.crawl import LOOPBACK_SETTINGS  # noqa: E402
-from seedcrawl.testweb.corpus import load_corpus  # noqa: E402
+from seedcrawl.testweb.stories import load_corpus  # noqa: E402
 
 FAST = LOOPBACK_SETTINGS
 
@@ -88,8 +88,8 @@ def crawl(web: FocusWeb, out: Path, budget: int, topic: list[Path] | None, *extr
 def scoring_cost(web: FocusWeb, topic: list[Path], samples: int = 200) -> dict[str, float]:
     from parsel import Selector
 
-    from seedcrawl.crawler.focus import Focus, link_contexts, page_text
-    from seedcrawl.pipelines.topic import TopicProfile
+    from seedcrawl.contract.topic import TopicProfile
+    from seedcrawl.crawler.discover.focus import Focus, link_contexts, page_text
 
     focus = Focus(TopicProfile.from_files(topic))
     bodies = [urllib.request.urlopen(url, timeout=10).read() for url in sorted(web.articles)[:samples]]
@@ -120,10 +120,10 @@ def scoring_cost(web: FocusWeb, topic: list[Path], samples: int = 200) -> dict[s
 
 def frontier_child(n: int) -> None:
     """Admit `n` URLs (a tenth of them found twice) and print peak RSS and time as JSON."""
-    from seedcrawl.crawler.focus import Focus
-    from seedcrawl.crawler.frontier import Frontier, Kind
-    from seedcrawl.crawler.frontier_store import FrontierStore
-    from seedcrawl.crawler.urls import Scope
+    from seedcrawl.crawler.discover.focus import Focus
+    from seedcrawl.crawler.discover.urls import Scope
+    from seedcrawl.crawler.run.frontier import Frontier, Kind
+    from seedcrawl.crawler.run.frontier_store import FrontierStore
 
     class Stats:
         def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
-from seedcrawl.testweb import Request, RequestLog, Site, SiteServer, page
-from seedcrawl.testweb.corpus import load_corpus
 from seedcrawl.testweb.routes import Answer, not_found
+from seedcrawl.testweb.stories import load_corpus
+from tests.support.testweb import Request, RequestLog, Site, SiteServer, page
 
 PEOPLE = ("Kerry", "Lavrov", "Putin", "Obama", "Nuland", "Russian diplomats", "U.S. officials")
 PLACES = ("Sochi", "Moscow", "Geneva", "Vienna", "Washington", "the Kremlin")

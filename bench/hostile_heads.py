@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from seedcrawl.testweb import Raw, RawExchange, Site, SiteServer, page
+from tests.support.testweb import Raw, RawExchange, Site, SiteServer, page
 
 RESULTS = Path(__file__).with_name("results") / "hostile_heads.md"
 MB = 1_000_000

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from seedcrawl.crawler import settings
-from seedcrawl.testweb import Request, Response, Site, SiteServer, page
+from tests.support.testweb import Request, Response, Site, SiteServer, page
 
 RESULTS = Path(__file__).with_name("results") / "links.md"
 ARGS = [

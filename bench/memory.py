@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from seedcrawl.testweb import Request, Response, Site, SiteServer, page
+from tests.support.testweb import Request, Response, Site, SiteServer, page
 
 RESULTS = Path(__file__).with_name("results") / "memory.md"
 PAGE = re.compile(r"/p/(\d+)\.html")

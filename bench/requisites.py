@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.crawlweb import ROBOTS, CrawlWeb
 from seedcrawl.crawl import LOOPBACK_SETTINGS
-from seedcrawl.testweb import Request, Response, Site, SiteServer, page
+from tests.support.testweb import Request, Response, Site, SiteServer, page
 
 RESULTS = Path(__file__).with_name("results") / "requisites.md"
 FAST = [*LOOPBACK_SETTINGS, "-s", "CONCURRENT_REQUESTS=64", "-s", "DEPTH_LIMIT=0", "-s", "LOG_LEVEL=WARNING"]

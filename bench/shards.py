@@ -10,9 +10,9 @@ script starts on 127.0.0.1. Reported: pages/s on the wall clock (process start t
 included) and CPU time per page, of the command and all its children (shards, WARC writers).
 
 Redis memory: `--urls` synthetic URLs (news-like, about 80 characters) handed off between 4 shards
-through crawler/shard_queue.py, so each costs a seen-set member and an inbox entry, as in a crawl;
+through crawler/sharding/shard_queue.py, so each costs a seen-set member and an inbox entry, as in a crawl;
 `used_memory` from INFO memory before and after, scaled to a million URLs. The same for the
-capture history the shards share (crawler/shard_history.py): `--urls` captures noted, each with
+capture history the shards share (crawler/sharding/shard_history.py): `--urls` captures noted, each with
 the validators and record of a news page, 90% with a payload of their own (a digest entry too).
 Results go to bench/results/shards.md.
 """
@@ -39,10 +39,10 @@ from bench.crawlweb import CrawlWeb
 from seedcrawl.archive.digests import CaptureInfo
 from seedcrawl.archive.records import RevisitTarget
 from seedcrawl.crawl import LOOPBACK_SETTINGS
-from seedcrawl.crawler.frontier_store import Entry
-from seedcrawl.crawler.shard_history import RedisCaptureHistory
-from seedcrawl.crawler.shard_queue import ShardQueue
-from seedcrawl.crawler.shards import ShardSpec
+from seedcrawl.crawler.run.frontier_store import Entry
+from seedcrawl.crawler.sharding.shard_history import RedisCaptureHistory
+from seedcrawl.crawler.sharding.shard_queue import ShardQueue
+from seedcrawl.crawler.sharding.shards import ShardSpec
 from tests.support.redis_server import redis_server
 
 RESULTS = Path(__file__).with_name("results") / "shards.md"
@@ -234,7 +234,7 @@ def memory_lines(memory: dict[str, float], history: dict[str, float]) -> list[st
     if history:
         lines += [
             "",
-            f"Capture history (crawler/shard_history.py), {int(history['urls']):,} captures noted (URL entry "
+            f"Capture history (crawler/sharding/shard_history.py), {int(history['urls']):,} captures noted (URL entry "
             "with its record, payload digest, ETag and Last-Modified; 90% also a payload-digest entry): "
             f"{history['bytes'] / 2**20:.1f} MiB, {history['bytes_per_url']:.0f} bytes per captured URL, so "
             f"**{history['mib_per_million']:.0f} MiB per million captured URLs**. It is kept across runs "

@@ -8,7 +8,7 @@ as far as it was received, marked `WARC-Truncated: length`, instead of vanishing
 
 It holds the output folder's lock for the whole crawl (under `seedcrawl crawl` it checks that the
 command holds it: the command locks the folder before it plans the run), so it also keeps the run
-marker (crawler/resume.py): begun once the folder is locked and recovered, closed after the last record
+marker (crawler/run/resume.py): begun once the folder is locked and recovered, closed after the last record
 is written, with the spider's close reason deciding whether the run ended or can be resumed. A
 forced stop (a second SIGTERM) never reaches `engine_stopped`; the crawl command then calls
 `abort()`, which finishes the record being written and closes the file without draining the queue.
@@ -36,17 +36,18 @@ from twisted.python.failure import Failure
 
 from seedcrawl.archive.background import BackgroundWriter
 from seedcrawl.archive.digests import STORE_NAME, CaptureHistory, DigestStore
-from seedcrawl.archive.errors import ArchiveWriteError, OutputError
+from seedcrawl.archive.errors import ArchiveWriteError
 from seedcrawl.archive.index import build_index
-from seedcrawl.archive.layout import Layout
-from seedcrawl.archive.lock import FolderLock
 from seedcrawl.archive.process_writer import ProcessWriter
 from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp, RenderedPage
 from seedcrawl.archive.recovery import recover_open_files
 from seedcrawl.archive.writer import RotatingWarcWriter
-from seedcrawl.crawler.requisites import REQUISITE_META
-from seedcrawl.crawler.resume import FORCED, RunMarker
-from seedcrawl.crawler.shards import ShardSpec, crawl_layout, warc_prefix
+from seedcrawl.crawler.discover.requisites import REQUISITE_META
+from seedcrawl.crawler.run.resume import FORCED, RunMarker
+from seedcrawl.crawler.sharding.shards import ShardSpec, crawl_layout, warc_prefix
+from seedcrawl.outdir.errors import OutputError
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.outdir.lock import FolderLock
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +220,10 @@ class WarcCapture:
         """The folder's SQLite store for one process; the one in Redis that crawl shards share."""
         if self.shard is None:
             return DigestStore(layout.state_dir / STORE_NAME)
-        from seedcrawl.crawler.shard_history import RedisCaptureHistory, history_prefix  # redis: shards only
+        from seedcrawl.crawler.sharding.shard_history import (  # redis: shards only
+            RedisCaptureHistory,
+            history_prefix,
+        )
 
         return RedisCaptureHistory(
             self.shard.redis_url, history_prefix(layout.root), warc_dir=layout.warc_dir
@@ -266,7 +270,7 @@ class WarcCapture:
             self._stop(str(exc))
 
     def archive_rendered(self, page: RenderedPage) -> None:
-        """Archive a page's rendered DOM (crawler/browser.py), after its response."""
+        """Archive a page's rendered DOM (crawler/chromium/browser.py), after its response."""
         if self.failed:
             return
         try:

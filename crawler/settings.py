@@ -26,7 +26,7 @@ SEEDCRAWL_REVISITS = True  # identical payloads already archived become revisit 
 SEEDCRAWL_PROGRESS = None  # None: a progress line when stderr is a terminal; True/False to force
 SEEDCRAWL_PROGRESS_INTERVAL = 2.0
 
-# --- frontier (crawler/frontier.py) -----------------------------------------------------------
+# --- frontier (crawler/run/frontier.py) -----------------------------------------------------------
 # Requests wait in DIR/state/frontier.sqlite3; at most this many are handed to Scrapy and not yet
 # finished, so memory stays flat however large the frontier grows, and the order is decided over it all.
 SEEDCRAWL_FRONTIER_WINDOW = 32
@@ -36,7 +36,7 @@ SEEDCRAWL_FRONTIER_PER_HOST = 0
 SEEDCRAWL_FRONTIER_COMMIT_EVERY = 1000  # frontier writes per SQLite transaction
 SEEDCRAWL_DISCOVERY_FALLBACKS = True  # try /feed, /sitemap.xml, ... on seed sites announcing none
 # Discovery documents (feeds, sitemaps, robots.txt, fallbacks) are exempt from DEPTH_LIMIT but count
-# against --max-pages like pages, and have bounds of their own (crawler/sites.py): sitemaps listed
+# against --max-pages like pages, and have bounds of their own (crawler/discover/sites.py): sitemaps listed
 # by sitemaps nest at most this many levels below the one robots.txt or a page announced, and each
 # host gets at most this many documents.
 SEEDCRAWL_SITEMAP_MAX_NESTING = 5
@@ -53,14 +53,14 @@ SEEDCRAWL_LISTING_PRIORITY = 0.3  # with a topic, listing pages never rank below
 # or with SEEDCRAWL_REFETCH fetched again with If-None-Match / If-Modified-Since.
 SEEDCRAWL_INCREMENTAL = None
 SEEDCRAWL_REFETCH = False
-# Page requisites (crawler/requisites.py): every archived HTML page's stylesheets, scripts, images,
+# Page requisites (crawler/discover/requisites.py): every archived HTML page's stylesheets, scripts, images,
 # fonts and media are fetched from any host (robots.txt obeyed), once per run, outside the page
 # budget (not outside --max-bytes); a later run asks for them conditionally. Stylesheets are
 # parsed for their own url()/@import this many levels deep. At most this many per page (0: all).
 SEEDCRAWL_REQUISITES = True
 SEEDCRAWL_REQUISITES_CSS_DEPTH = 3
 SEEDCRAWL_MAX_REQUISITES_PER_PAGE = 500
-# Scope options (crawler/scope_rules.py): host|domain|prefix|page, and regexes (a JSON list, or
+# Scope options (crawler/discover/scope_rules.py): host|domain|prefix|page, and regexes (a JSON list, or
 # one regex) on the URL: pages must match an include (if any) and no exclude; requisites are left
 # out only by SEEDCRAWL_EXCLUDE_REQUISITES.
 SEEDCRAWL_SCOPE = "host"
@@ -68,8 +68,8 @@ SEEDCRAWL_INCLUDE: list[str] = []
 SEEDCRAWL_EXCLUDE: list[str] = []
 SEEDCRAWL_EXCLUDE_REQUISITES: list[str] = []
 
-# --- the browser (crawler/rendering.py, crawler/browser.py) --------------------------------------
-# never: HTTP only; auto: pages that look script-filled (crawler/render_decision.py) are rendered
+# --- the browser (crawler/chromium/rendering.py, crawler/chromium/browser.py) --------------------------------------
+# never: HTTP only; auto: pages that look script-filled (crawler/chromium/render_decision.py) are rendered
 # in headless Chromium too; always: every HTML page is. The browser's requests go through the
 # downloader like every other (scope, robots.txt, politeness, limits, capture).
 SEEDCRAWL_BROWSER = "auto"
@@ -97,11 +97,11 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # also bounds decompressed size, which stop
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 30
 # A response's head (status line and headers): past either bound the connection is dropped and
-# what came is archived with WARC-Truncated (crawler/head_limits.py; error `headers_too_large`).
+# what came is archived with WARC-Truncated (crawler/components/head_limits.py; error `headers_too_large`).
 # 256 KiB is where Chrome gives up on a head too (ERR_RESPONSE_HEADERS_TOO_BIG).
 SEEDCRAWL_MAX_HEADER_BYTES = 256 * 1024
 SEEDCRAWL_MAX_HEADER_LINES = 500
-# Cookies, bounded as browsers bound them (crawler/cookies.py): bytes of one cookie's name and
+# Cookies, bounded as browsers bound them (crawler/components/cookies.py): bytes of one cookie's name and
 # value, cookies kept per cookie domain (oldest evicted), bytes of the Cookie header sent.
 SEEDCRAWL_MAX_COOKIE_BYTES = 4096
 SEEDCRAWL_MAX_COOKIES_PER_HOST = 180
@@ -113,7 +113,7 @@ REDIRECT_MAX_TIMES = 10
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 DEPTH_LIMIT = 3
-# Order is the frontier's (crawler/frontier.py): it hands Scrapy a few requests at a time, best
+# Order is the frontier's (crawler/run/frontier.py): it hands Scrapy a few requests at a time, best
 # first, so Scrapy's own depth-based priority and queue order no longer decide anything.
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
@@ -127,36 +127,36 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would open an HTTP code-execution 
 
 # --- components ------------------------------------------------------------------------------
 DOWNLOAD_HANDLERS = {
-    "http": "seedcrawl.crawler.head_limits.BoundedHTTPDownloadHandler",
-    "https": "seedcrawl.crawler.head_limits.BoundedHTTPDownloadHandler",
+    "http": "seedcrawl.crawler.components.head_limits.BoundedHTTPDownloadHandler",
+    "https": "seedcrawl.crawler.components.head_limits.BoundedHTTPDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
     # Scope first, so nothing out of scope is ever requested, not even its robots.txt.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-    "seedcrawl.crawler.scope.ScopeMiddleware": 50,
-    "seedcrawl.crawler.frontier_mw.FrontierMiddleware": 60,
+    "seedcrawl.crawler.components.scope.ScopeMiddleware": 50,
+    "seedcrawl.crawler.components.frontier_mw.FrontierMiddleware": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "seedcrawl.crawler.robots.StrictRobotsTxtMiddleware": 100,
+    "seedcrawl.crawler.components.robots.StrictRobotsTxtMiddleware": 100,
     # Before RetryMiddleware (550) sees a 429/503: it may give the URL up instead of retrying.
-    "seedcrawl.crawler.retry_after.RetryAfterMiddleware": 560,
+    "seedcrawl.crawler.components.retry_after.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-    "seedcrawl.crawler.cookies.BoundedCookiesMiddleware": 700,  # Scrapy's own place for it
+    "seedcrawl.crawler.components.cookies.BoundedCookiesMiddleware": 700,  # Scrapy's own place for it
     # Scrapy's decompression, bombs stopped at DOWNLOAD_MAXSIZE as before, and now counted.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "seedcrawl.crawler.limits.CountedDecompressionMiddleware": 590,
+    "seedcrawl.crawler.components.limits.CountedDecompressionMiddleware": 590,
     # Closest to the downloader, so truncated bodies are handled before decompression.
-    "seedcrawl.crawler.truncation.TruncatedResponseMiddleware": 950,
+    "seedcrawl.crawler.components.truncation.TruncatedResponseMiddleware": 950,
 }
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "seedcrawl.crawler.capture.WarcCapture": 100,
-    "seedcrawl.crawler.report.CrawlReport": 200,
-    "seedcrawl.crawler.limits.CrawlLimits": 300,
+    "seedcrawl.crawler.components.report.CrawlReport": 200,
+    "seedcrawl.crawler.components.limits.CrawlLimits": 300,
 }
 
 LOG_LEVEL = "INFO"
 
-# --- fault handling (crawler/retry_after.py, crawler/limits.py) -------------------------------
+# --- fault handling (crawler/components/retry_after.py, crawler/components/limits.py) -------------------------------
 # A 429/503 with Retry-After holds the host's download slot that long; a longer wait than this
 # gives the URL up for this run (error `retry_after_too_long`). 0 ignores Retry-After.
 SEEDCRAWL_RETRY_AFTER_MAX = 60
@@ -165,7 +165,7 @@ SEEDCRAWL_RETRY_AFTER_MAX = 60
 SEEDCRAWL_MAX_BYTES = 0
 SEEDCRAWL_MAX_TIME = 0
 
-# --- resume (crawler/resume.py) ---------------------------------------------------------------
+# --- resume (crawler/run/resume.py) ---------------------------------------------------------------
 # `seedcrawl crawl` sets these from the run marker, DIR/state/run.json. With `scrapy crawl` itself,
 # -s SEEDCRAWL_RESUME=True -s SEEDCRAWL_RUN_ID=<the unfinished run's id> resumes that run.
 SEEDCRAWL_RESUME = False  # replay what run SEEDCRAWL_RUN_ID archived already instead of fetching it

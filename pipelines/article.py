@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from seedcrawl.pipelines.chrome import Block
+from seedcrawl.pipelines.words import word_count
 
 ARTICLE_TYPES = frozenset(
     t.lower()
@@ -31,7 +32,6 @@ ARTICLE_TYPES = frozenset(
 LISTING_TYPES = frozenset(t.lower() for t in ("CollectionPage", "SearchResultsPage", "ProfilePage"))
 _TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?:\s|$)|[。！？]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +112,6 @@ def _loads_or_none(text: str) -> object:
 def _type_names(value: object) -> set[str]:
     values = value if isinstance(value, list) else [value]
     return {v.strip().lower().rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
-
-
-def word_count(text: str) -> int:
-    """Words, counting about two CJK characters as one word (those scripts put no spaces between words)."""
-    return len(text.split()) + len(_CJK.findall(text)) // 2
 
 
 def listing_reason(signals: PageSignals) -> str | None:

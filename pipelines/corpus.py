@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.pipelines.document import Document, WarcRef, warc_ref
+from seedcrawl.contract.records import (
+    ARTICLES,
+    CLUSTERS,
+    DUPLICATES,
+    REJECTS,
+    RejectReason,
+    WarcRef,
+    iter_lines,
+    warc_ref,
+)
+from seedcrawl.pipelines.document import Document
 
-ARTICLES = "articles.jsonl"
-REJECTS = "rejects.jsonl"
-DUPLICATES = "duplicates.jsonl"
-CLUSTERS = "clusters.jsonl"
 SOURCE = "seedcrawl"
 
 
@@ -81,32 +86,6 @@ def trim_torn_tail(path: Path) -> int:
         return size - end
 
 
-def iter_lines(path: Path) -> Iterator[dict[str, Any]]:
-    """Every complete line of a JSONL file that is a JSON object (a torn or damaged line is skipped)."""
-    if path.exists():
-        yield from (record for _, record in lines_from(path, 0) if record is not None)
-
-
-def lines_from(path: Path, start: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """Complete lines from byte `start` on, each with the offset just past it.
-
-    A torn last line (a writer killed mid-line) is not read: the next run of processing trims or
-    completes it. A line that is not a JSON object comes back as None.
-    """
-    with path.open("rb") as stream:
-        stream.seek(start)
-        offset = start
-        for raw in stream:
-            if not raw.endswith(b"\n"):
-                return
-            offset += len(raw)
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                record = None
-            yield offset, record if isinstance(record, dict) else None
-
-
 class JsonlAppender:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -151,7 +130,7 @@ class Corpus:
     def add_article(self, doc: Document) -> bool:
         return self._add(self.articles, doc.id, article_record(doc))
 
-    def add_reject(self, doc_id: str, url: str, reason: str, detail: str, ref: WarcRef) -> bool:
+    def add_reject(self, doc_id: str, url: str, reason: RejectReason, detail: str, ref: WarcRef) -> bool:
         record = {"id": doc_id, "url": url, "reason": reason, "detail": detail[:500], "warc": warc_ref(ref)}
         return self._add(self.rejects, doc_id, record)
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.contract.records import ARTICLES
+from seedcrawl.outdir.atomic import write_bytes_atomically
 from seedcrawl.pipelines.columns import columns, hf_feature
-from seedcrawl.pipelines.corpus import ARTICLES
 
 CARD = "README.md"
 TOOLS = ("seedcrawl", "scrapy", "warcio", "trafilatura", "datasketch")

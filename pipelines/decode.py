@@ -13,6 +13,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from seedcrawl.contract.records import RejectReason
 from seedcrawl.pipelines import charset
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
@@ -93,23 +94,23 @@ def decode(doc: Document, options: DecodeOptions) -> Document:
     """
     payload = doc.payload
     if len(payload) > options.max_bytes:
-        raise Rejected("too_large", f"{len(payload)} bytes > {options.max_bytes}")
+        raise Rejected(RejectReason.TOO_LARGE, f"{len(payload)} bytes > {options.max_bytes}")
     media_type = media_type_of(doc.content_type)
     if not may_be_html(doc.content_type):
-        raise Rejected("not_html", media_type)
+        raise Rejected(RejectReason.NOT_HTML, media_type)
     if not payload or payload.isspace():
-        raise Rejected("empty")
+        raise Rejected(RejectReason.EMPTY)
     head = payload[: options.sniff_bytes]
     for magic, kind in _MAGIC:
         if head.startswith(magic):
-            raise Rejected("binary", kind)
+            raise Rejected(RejectReason.BINARY, kind)
     bom = charset.bom_charset(payload)
     utf16 = bom is not None and bom.codec.startswith("utf-16")
     if not utf16:
         # UTF-16 text is half NUL bytes: it is judged after decoding instead
         _reject_controls(len(head) - len(head.translate(None, _CONTROL_BYTES)), len(head), options)
     if media_type in _SNIFF_TYPES and not _MARKUP_START.match(head.removeprefix(codecs.BOM_UTF8)):
-        raise Rejected("not_html", "no Content-Type and no markup")
+        raise Rejected(RejectReason.NOT_HTML, "no Content-Type and no markup")
     html = _decode_text(payload, doc.content_type, bom, options)
     if utf16:
         window = html[: options.sniff_bytes]
@@ -119,7 +120,7 @@ def decode(doc: Document, options: DecodeOptions) -> Document:
     if utf16 or any(byte in payload for byte in _STRIPPED_BYTES):
         html = _CONTROL_CHARS.sub("", html)
     if not html or html.isspace():
-        raise Rejected("empty")
+        raise Rejected(RejectReason.EMPTY)
     doc.html = html
     doc.payload = b""
     return doc
@@ -128,7 +129,7 @@ def decode(doc: Document, options: DecodeOptions) -> Document:
 def _reject_controls(controls: int, window: int, options: DecodeOptions) -> None:
     # the floor keeps a short page with one stray NUL from counting as binary
     if controls > max(options.max_control_ratio * window, _MIN_CONTROLS):
-        raise Rejected("binary", f"{controls} control characters in the first {window}")
+        raise Rejected(RejectReason.BINARY, f"{controls} control characters in the first {window}")
 
 
 def _decode_text(

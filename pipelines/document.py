@@ -8,29 +8,8 @@ is finally written as one JSONL line. Steps fill fields in; they never change pr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class WarcRef:
-    """Where a capture lives in the archive, enough to find and replay it again."""
-
-    file: str  # WARC file name, relative to DIR/warc/
-    offset: int  # byte offset of the record's gzip member in that file
-    length: int  # length in bytes of that gzip member
-    record_id: str  # WARC-Record-ID, e.g. "<urn:uuid:...>"
-    payload_digest: str | None  # WARC-Payload-Digest, e.g. "sha1:..."
-
-
-def warc_ref(ref: WarcRef) -> dict[str, Any]:
-    """The `warc` object of a corpus, reject or duplicate line: the record, found again by file and offset."""
-    return {
-        "file": ref.file,
-        "offset": ref.offset,
-        "length": ref.length,
-        "record_id": ref.record_id,
-        "payload_digest": ref.payload_digest,
-    }
+from seedcrawl.contract.records import WarcRef
 
 
 @dataclass(slots=True)

@@ -9,6 +9,8 @@ the run.
 
 from __future__ import annotations
 
+from seedcrawl.contract.records import RejectReason
+
 
 class PipelineError(Exception):
     """A failure of the whole run, not of one record."""
@@ -17,7 +19,7 @@ class PipelineError(Exception):
 class Rejected(Exception):
     """A record is skipped for a stated reason (not_html, not_article, empty_text, decode_error, ...)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: RejectReason, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail

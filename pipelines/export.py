@@ -19,9 +19,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from seedcrawl.archive.atomic import fsync_dir, replace_atomically
+from seedcrawl.contract.records import ARTICLES, iter_lines
+from seedcrawl.outdir.atomic import fsync_dir, replace_atomically
 from seedcrawl.pipelines.columns import arrow_schema, columns, typed_row
-from seedcrawl.pipelines.corpus import ARTICLES, iter_lines
 
 FORMATS = ("parquet", "jsonl.gz")
 ROWS_PER_GROUP = 1_000  # a few MB of news text: what a streaming reader holds at once

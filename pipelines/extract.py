@@ -30,6 +30,7 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.utils import load_html
 
+from seedcrawl.contract.records import RejectReason
 from seedcrawl.pipelines.article import ArticleRules, listing_reason, not_article_reason, page_signals
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
 from seedcrawl.pipelines.chrome_patterns import PAYWALL
@@ -80,12 +81,12 @@ def extract(doc: Document, options: ExtractOptions) -> Document:
 
 def _extract(doc: Document, options: ExtractOptions) -> Document:
     if doc.status != 200:
-        raise Rejected("http_status", str(doc.status))
+        raise Rejected(RejectReason.HTTP_STATUS, str(doc.status))
     html = doc.html
     if not html or html.isspace():
-        raise Rejected("empty")
+        raise Rejected(RejectReason.EMPTY)
     if len(html) > options.max_html_chars:
-        raise Rejected("too_large", f"{len(html)} characters > {options.max_html_chars}")
+        raise Rejected(RejectReason.TOO_LARGE, f"{len(html)} characters > {options.max_html_chars}")
     if "\x00" in html:
         html = html.replace("\x00", "")
     try:
@@ -93,7 +94,7 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     except _PARSE_ERRORS as err:
         raise _parse_error(err) from err
     if tree is None:
-        raise Rejected("parse_error", "no document tree")
+        raise Rejected(RejectReason.PARSE_ERROR, "no document tree")
 
     signals = page_signals(tree, doc.url)
     meta = page_metadata(tree, doc.url, doc.fetched_at)
@@ -108,23 +109,25 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     if not texts:
         # nothing extracted from a page that says it is a listing: report what it is
         reason = listing_reason(signals) if options.require_article else None
-        raise Rejected("not_article", reason) if reason else Rejected("empty_text")
+        raise Rejected(RejectReason.NOT_ARTICLE, reason) if reason else Rejected(RejectReason.EMPTY_TEXT)
     raw, cleaned = texts[vote([c for _, c in texts], options.min_precision_share)]
     if not cleaned.blocks:
         # text that was all chrome and link lists came from a listing, not from an empty article
         raise Rejected(
-            "not_article" if options.require_article else "empty_text", "only site chrome and links"
+            RejectReason.NOT_ARTICLE if options.require_article else RejectReason.EMPTY_TEXT,
+            "only site chrome and links",
         )
     if options.require_article:
         reason = not_article_reason(cleaned.blocks, signals, options.article)
         if reason:
-            raise Rejected("not_article", reason)
+            raise Rejected(RejectReason.NOT_ARTICLE, reason)
 
     doc.text = "\n\n".join(block.text for block in cleaned.blocks)
     doc.language_detected = detect_language(doc.text)
     if options.languages and doc.language_detected not in options.languages:
         raise Rejected(
-            "language", f"{doc.language_detected or 'unknown'} not in {','.join(sorted(options.languages))}"
+            RejectReason.LANGUAGE,
+            f"{doc.language_detected or 'unknown'} not in {','.join(sorted(options.languages))}",
         )
     doc.title = meta.title
     doc.author = meta.author
@@ -185,7 +188,7 @@ def _run(
 def _parse_error(err: Exception) -> Exception:
     if out_of_memory(err):  # the worker's budget, not the page's markup
         return MemoryError(f"libxml2: {err}")
-    return Rejected("parse_error", type(err).__name__)
+    return Rejected(RejectReason.PARSE_ERROR, type(err).__name__)
 
 
 def _trafilatura_config(options: ExtractOptions) -> ConfigParser:

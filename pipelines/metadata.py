@@ -21,7 +21,6 @@ from datetime import date, datetime
 from html import unescape
 from itertools import islice
 from typing import Any
-from urllib.parse import urljoin
 
 from htmldate import find_date
 from lxml.html import HtmlElement
@@ -36,6 +35,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.utils import line_processing
 
+from seedcrawl.crawler.discover.canonical import declared_canonical
 from seedcrawl.pipelines.json_ld import article_facts
 
 LOGGER = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def page_metadata(tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:
         published=_iso_date(published),
         sitename=_clean(sitename),
         language=declared_language(tree),
-        canonical_url=canonical_url(tree, url),
+        canonical_url=declared_canonical(tree, url),
         headings=headings,
         authors=authors or ((author,) if author else ()),
         free=facts.free,
@@ -155,20 +155,6 @@ def declared_language(tree: HtmlElement) -> str | None:
         match = _LANG.match((candidate or "").split(",")[0].strip())
         if match:
             return match.group(1).lower()
-    return None
-
-
-def canonical_url(tree: HtmlElement, url: str) -> str | None:
-    """The page's rel=canonical (or og:url) resolved against its URL."""
-    for xpath in (".//head/link[@rel='canonical']", ".//head/meta[@property='og:url']"):
-        element = tree.find(xpath)
-        if element is not None:
-            target = (element.get("href") or element.get("content") or "").strip()
-            if target and not target.startswith(("javascript:", "data:")):
-                try:
-                    return str(urljoin(url, target))
-                except ValueError:  # a malformed href (bad IPv6 literal) is no canonical URL
-                    return None
     return None
 
 

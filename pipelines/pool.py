@@ -32,6 +32,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, TypeVar
 
+from seedcrawl.contract.records import RejectReason
+
 In = TypeVar("In")
 Out = TypeVar("Out")
 
@@ -39,8 +41,8 @@ Out = TypeVar("Out")
 # second and a worker about 100 MB; 1.6 MB of `word<br>` lines take 17 s and 394 MB (bench/results).
 EXTRACT_TIMEOUT_S = 30.0
 EXTRACT_MEMORY_MB = 512
-EXTRACT_TIMEOUT = "extract_timeout"
-EXTRACT_MEMORY = "extract_memory"
+EXTRACT_TIMEOUT = RejectReason.EXTRACT_TIMEOUT
+EXTRACT_MEMORY = RejectReason.EXTRACT_MEMORY
 POLL_S = 0.05  # how often busy workers' memory and deadlines are looked at
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -59,7 +61,7 @@ class Budget:
             raise ValueError("a budget must be positive (or None for none)")
 
 
-Overrun = Callable[[Any, str, str], Any]  # (item, reason, detail) -> the item's result
+Overrun = Callable[[Any, RejectReason, str], Any]  # (item, reason, detail) -> the item's result
 
 
 def ordered_map(
@@ -68,7 +70,7 @@ def ordered_map(
     workers: int,
     window_per_worker: int = 8,
     budget: Budget | None = None,
-    on_overrun: Callable[[In, str, str], Out] | None = None,
+    on_overrun: Callable[[In, RejectReason, str], Out] | None = None,
 ) -> Iterator[Out]:
     """`map(fn, items)`, spread over `workers` processes, results in input order.
 
@@ -127,7 +129,7 @@ class _Pool(Generic[In, Out]):
         fn: Callable[[In], Out],
         workers: int,
         budget: Budget,
-        on_overrun: Callable[[In, str, str], Out] | None,
+        on_overrun: Callable[[In, RejectReason, str], Out] | None,
     ) -> None:
         self.context = multiprocessing.get_context("forkserver")
         # Workers forked from a server that has already imported the pipeline start in milliseconds.
@@ -170,7 +172,7 @@ class _Pool(Generic[In, Out]):
                 except (EOFError, OSError):
                     worker.process.join(1)
                     code = worker.process.exitcode
-                    self._replace(worker, "error", f"extraction process died (exit code {code})")
+                    self._replace(worker, RejectReason.ERROR, f"extraction process died (exit code {code})")
                     continue
                 if not ok:
                     if isinstance(value, MemoryError) and self.budget.rss_bytes is not None:
@@ -190,7 +192,7 @@ class _Pool(Generic[In, Out]):
                 mib = self.budget.rss_bytes >> 20
                 self._replace(worker, EXTRACT_MEMORY, f"grew over {mib} MiB resident")
 
-    def _replace(self, worker: _Worker, reason: str, detail: str) -> None:
+    def _replace(self, worker: _Worker, reason: RejectReason, detail: str) -> None:
         task = worker.task
         assert task is not None
         worker.kill()

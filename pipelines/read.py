@@ -19,8 +19,9 @@ from pathlib import Path
 from seedcrawl.archive.errors import ContentDecodingError, PayloadError, WarcFormatError
 from seedcrawl.archive.reader import WarcRecord, decode_body, iter_records
 from seedcrawl.archive.records import DOM_PREFIX
+from seedcrawl.contract.records import RejectReason, WarcRef
 from seedcrawl.pipelines.decode import may_be_html, media_type_of
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 
 _UUID_ID = re.compile(r"<urn:uuid:([0-9a-fA-F-]{36})>")
 
@@ -31,7 +32,7 @@ class Skipped:
 
     id: str
     url: str
-    reason: str
+    reason: RejectReason
     detail: str
     warc: WarcRef
 
@@ -48,7 +49,7 @@ def _ref(record: WarcRecord) -> WarcRef:
     return WarcRef(record.file, record.offset, record.length, record.record_id or "", record.payload_digest)
 
 
-def _skip(record: WarcRecord, reason: str, detail: str = "") -> Skipped:
+def _skip(record: WarcRecord, reason: RejectReason, detail: str = "") -> Skipped:
     return Skipped(
         document_id(record.record_id or f"{record.file}@{record.offset}"),
         record.target_uri or "",
@@ -73,10 +74,12 @@ def read_documents(path: Path, *, max_payload: int) -> Iterator[Document | Skipp
         if record.type == "warcinfo":
             run_ids[record.record_id or ""] = _warcinfo_field(record.raw_payload, "seedcrawl-run-id")
         elif record.type == "revisit":
-            yield _skip(record, "revisit", f"same payload as {record.refers_to_target_uri}")
+            yield _skip(record, RejectReason.REVISIT, f"same payload as {record.refers_to_target_uri}")
         elif record.type == "response" and record.target_uri in rendered and record.http_status == 200:
             yield _skip(
-                record, "rendered", f"extracted from its rendered DOM {DOM_PREFIX}{record.target_uri}"
+                record,
+                RejectReason.RENDERED,
+                f"extracted from its rendered DOM {DOM_PREFIX}{record.target_uri}",
             )
         elif record.type == "response":
             yield _document(record, run_ids.get(record.warcinfo_id or ""), max_payload)
@@ -88,21 +91,21 @@ def read_documents(path: Path, *, max_payload: int) -> Iterator[Document | Skipp
 
 def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Document | Skipped:
     if record.truncated:
-        return _skip(record, "truncated", f"capture cut short ({record.truncated})")
+        return _skip(record, RejectReason.TRUNCATED, f"capture cut short ({record.truncated})")
     if record.http_status != 200:
-        return _skip(record, "http_status", str(record.http_status))
+        return _skip(record, RejectReason.HTTP_STATUS, str(record.http_status))
     if not record.payload_complete:
-        return _skip(record, "too_large", f"payload of {record.payload_length} bytes")
+        return _skip(record, RejectReason.TOO_LARGE, f"payload of {record.payload_length} bytes")
     content_type = record.http_header("Content-Type")
     if not may_be_html(content_type):
         # Page requisites (stylesheets, scripts, images, fonts) mostly: rejected before their
         # payload is decoded or sent to a worker, for the reason decode() would give.
-        return _skip(record, "not_html", media_type_of(content_type))
+        return _skip(record, RejectReason.NOT_HTML, media_type_of(content_type))
     try:
         payload = record.decoded_payload(max_payload)
     except ContentDecodingError as exc:
         if not _mislabelled_gzip(record):
-            return _skip(record, "content_decoding", str(exc))
+            return _skip(record, RejectReason.CONTENT_DECODING, str(exc))
         # A server that labels a plain body gzip: the capture keeps the label as sent (archive.check
         # warns); the text is the body as it is.
         try:
@@ -110,9 +113,9 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
                 record.raw_payload, None, record.http_header("Transfer-Encoding"), max_payload
             )
         except PayloadError as again:
-            return _skip(record, "content_decoding", str(again))
+            return _skip(record, RejectReason.CONTENT_DECODING, str(again))
     except PayloadError as exc:
-        return _skip(record, "content_decoding", str(exc))
+        return _skip(record, RejectReason.CONTENT_DECODING, str(exc))
     return Document(
         id=document_id(record.record_id or ""),
         url=record.target_uri or "",
@@ -137,7 +140,7 @@ def _rendered_pages(path: Path, max_payload: int) -> set[str]:
 
 def _dom_document(record: WarcRecord, run_id: str | None) -> Document | Skipped:
     if not record.payload_complete:
-        return _skip(record, "too_large", f"rendered DOM of {record.payload_length} bytes")
+        return _skip(record, RejectReason.TOO_LARGE, f"rendered DOM of {record.payload_length} bytes")
     return Document(
         id=document_id(record.record_id or ""),
         url=(record.target_uri or "")[len(DOM_PREFIX) :],
@@ -161,7 +164,9 @@ def _mislabelled_gzip(record: WarcRecord) -> bool:
 
 def _corrupt(path: Path, error: WarcFormatError) -> Skipped:
     ref = WarcRef(path.name, error.offset, 0, "", None)
-    return Skipped(document_id(f"{path.name}@{error.offset}"), "", "corrupt_record", str(error), ref)
+    return Skipped(
+        document_id(f"{path.name}@{error.offset}"), "", RejectReason.CORRUPT_RECORD, str(error), ref
+    )
 
 
 def _warcinfo_field(block: bytes, name: str) -> str:

@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from seedcrawl.archive.atomic import write_bytes_atomically
-from seedcrawl.archive.layout import Layout
-from seedcrawl.archive.lock import FolderLock
+from seedcrawl.contract.records import TOPIC_FILE, RejectReason
+from seedcrawl.contract.topic import TopicProfile
+from seedcrawl.outdir.atomic import write_bytes_atomically
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.outdir.lock import FolderLock
 from seedcrawl.pipelines.corpus import Corpus
 from seedcrawl.pipelines.decode import DecodeOptions
 from seedcrawl.pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
@@ -40,15 +42,12 @@ from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budge
 from seedcrawl.pipelines.read import Skipped, read_documents
 from seedcrawl.pipelines.spool import Spool
 from seedcrawl.pipelines.steps import Rejection, StepOptions
-from seedcrawl.pipelines.topic import TopicProfile
 
 LEDGER = "processed-warcs.json"
 
 # Maps the WARC files to their outcomes elsewhere (a cluster); yields one result per file, in the
 # order given.
 Mapper = Callable[[list[Path], MapOptions], Iterable[FileResult]]
-
-TOPIC_FILE = "topic.json"  # written into DIR/state/ by a crawl given a topic
 
 
 @dataclass
@@ -136,7 +135,7 @@ def process_folder(
                         options.on_record()
                     if isinstance(outcome, Rejection):
                         reasons[outcome.reason] += 1
-                        report.errors += outcome.reason == "error"
+                        report.errors += outcome.reason == RejectReason.ERROR
                         _reject(
                             corpus,
                             report,
@@ -224,7 +223,7 @@ def _dedup_and_write(
 
 
 def _reject(
-    corpus: Corpus, report: ProcessReport, doc_id: str, url: str, reason: str, detail: str, warc: Any
+    corpus: Corpus, report: ProcessReport, doc_id: str, url: str, reason: RejectReason, detail: str, warc: Any
 ) -> None:
     if corpus.add_reject(doc_id, url, reason, detail, warc):
         report.rejects += 1

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from seedcrawl.contract.records import RejectReason, WarcRef
+from seedcrawl.contract.topic import TopicProfile
 from seedcrawl.pipelines.decode import DecodeOptions, decode
-from seedcrawl.pipelines.dedup.normalize import normalize_text, word_count
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.dedup.normalize import normalize_text
+from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 from seedcrawl.pipelines.read import Skipped
-from seedcrawl.pipelines.topic import TopicProfile
+from seedcrawl.pipelines.words import word_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class StepOptions:
 class Rejection:
     doc_id: str
     url: str
-    reason: str
+    reason: RejectReason
     detail: str
     warc: WarcRef
 
@@ -42,7 +44,7 @@ def score(doc: Document, options: StepOptions) -> Document:
         return doc
     doc.relevance = round(options.topic.score_text(f"{doc.title or ''}\n\n{doc.text}"), 4)
     if not options.keep_off_topic and doc.relevance < options.topic.threshold:
-        raise Rejected("off_topic", f"relevance {doc.relevance} below {options.topic.threshold}")
+        raise Rejected(RejectReason.OFF_TOPIC, f"relevance {doc.relevance} below {options.topic.threshold}")
     return doc
 
 
@@ -52,17 +54,19 @@ def process_one(item: Document | Skipped, options: StepOptions) -> Document | Re
     try:
         doc = score(extract(decode(item, options.decode), options.extract), options)
         if word_count(normalize_text(doc.text)) == 0:
-            raise Rejected("empty_text", "no words")
+            raise Rejected(RejectReason.EMPTY_TEXT, "no words")
         return doc
     except Rejected as verdict:
         return Rejection(item.id, item.url, verdict.reason, verdict.detail, item.warc)
     except Exception as exc:
         if out_of_memory(exc):  # the worker's address-space cap (pipelines.pool) was reached
             detail = "out of memory in the extraction process"
-            return Rejection(item.id, item.url, "extract_memory", detail, item.warc)
-        return Rejection(item.id, item.url, "error", f"{type(exc).__name__}: {exc}"[:500], item.warc)
+            return Rejection(item.id, item.url, RejectReason.EXTRACT_MEMORY, detail, item.warc)
+        return Rejection(
+            item.id, item.url, RejectReason.ERROR, f"{type(exc).__name__}: {exc}"[:500], item.warc
+        )
 
 
-def overrun(item: Document | Skipped, reason: str, detail: str) -> Rejection:
+def overrun(item: Document | Skipped, reason: RejectReason, detail: str) -> Rejection:
     """The result of a record whose worker was stopped (extract_timeout, extract_memory) or died."""
     return Rejection(item.id, item.url, reason, detail, item.warc)

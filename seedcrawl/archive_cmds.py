@@ -23,7 +23,7 @@ def _warc_dir(folder: Path) -> Path:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from seedcrawl.archive.check import check_folder
-    from seedcrawl.archive.layout import refuse_odd_entries
+    from seedcrawl.outdir.layout import refuse_odd_entries
 
     warc_dir = _warc_dir(args.out)
     if not warc_dir.is_dir():

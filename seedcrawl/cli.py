@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from seedcrawl.archive.errors import FolderBusy, OutputError
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from seedcrawl.config import add_config_option, apply_config, without_config_repeats
 from seedcrawl.crawl import (
@@ -19,9 +18,10 @@ from seedcrawl.crawl import (
     run_crawl,
     scope_settings,
 )
-from seedcrawl.crawler.scope_rules import SCOPE_MODES
+from seedcrawl.crawler.discover.scope_rules import SCOPE_MODES
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.export_cmd import add_export_parser, cmd_export
+from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.package_cmd import add_package_parser, cmd_package
 from seedcrawl.process_cmd import add_process_parser, cmd_process
 from seedcrawl.report_cmd import add_report_parser, cmd_report, publish_report
@@ -168,7 +168,7 @@ def _crawl_options(args: argparse.Namespace) -> CrawlOptions:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from seedcrawl.crawler.report import format_summary
+    from seedcrawl.crawler.components.report import format_summary
 
     result = run_crawl(_crawl_options(args))
     print(format_summary(result.summary), file=sys.stderr)

@@ -3,7 +3,7 @@
 A Twisted reactor cannot be restarted, so this runs one crawl per process; flows run it as a
 subprocess for that reason.
 
-A crawl into a folder whose latest run did not end cleanly resumes that run (crawler/resume.py):
+A crawl into a folder whose latest run did not end cleanly resumes that run (crawler/run/resume.py):
 same run id, seeds and options, and what it archived is replayed instead of fetched.
 
 Exit codes:
@@ -37,16 +37,16 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
-from seedcrawl.archive.layout import Layout
-from seedcrawl.archive.lock import FolderLock
 from seedcrawl.crawler.capture import WarcCapture, new_run_id
-from seedcrawl.crawler.focus import TopicError, build_profile
-from seedcrawl.crawler.rendering import BrowserUnavailable, browser_mode, check_browser
-from seedcrawl.crawler.report import CrawlReport, summarize
-from seedcrawl.crawler.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
-from seedcrawl.crawler.seeds import SeedError, parse_seed_list, read_seed_file
-from seedcrawl.crawler.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
+from seedcrawl.crawler.chromium.rendering import BrowserUnavailable, browser_mode, check_browser
+from seedcrawl.crawler.components.report import CrawlReport, summarize
+from seedcrawl.crawler.discover.focus import TopicError, build_profile
+from seedcrawl.crawler.discover.seeds import SeedError, parse_seed_list, read_seed_file
+from seedcrawl.crawler.run.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
+from seedcrawl.crawler.sharding.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
 from seedcrawl.crawler.spiders.news import NewsSpider
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.outdir.lock import FolderLock
 
 # Politeness off, for our own servers on loopback only (the demo web, tests, benchmarks): no delay,
 # no AutoThrottle, more requests per host. Never for other people's sites.
@@ -129,7 +129,7 @@ def parse_setting(text: str) -> tuple[str, str]:
 def scope_settings(args: Any) -> dict[str, str]:
     """The settings of --scope, --include, --exclude, --exclude-requisites and --no-requisites
     (parsed command-line options), checked: a bad regex is a usage error that names it."""
-    from seedcrawl.crawler.scope_rules import ScopeRuleError, compile_patterns
+    from seedcrawl.crawler.discover.scope_rules import ScopeRuleError, compile_patterns
 
     found: dict[str, str] = {}
     if getattr(args, "scope", None):
@@ -231,7 +231,7 @@ def _shard_spec(options: CrawlOptions) -> ShardSpec | None:
 def _lock_folder(out: Path, shard: ShardSpec | None = None) -> tuple[Layout, FolderLock]:
     """The output folder, locked: the run plan below reads and the crawl writes it, and a second
     crawl must neither plan from a marker that a running one is changing nor write its log there."""
-    from seedcrawl.archive.errors import FolderBusy, OutputError
+    from seedcrawl.outdir.errors import FolderBusy, OutputError
 
     try:
         layout = Layout.create(out)
@@ -334,7 +334,7 @@ def _given_seeds(options: CrawlOptions) -> list[str]:
 
 
 def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
-    """Resume the folder's unfinished run, or start a new one (see crawler/resume.py)."""
+    """Resume the folder's unfinished run, or start a new one (see crawler/run/resume.py)."""
     given = RunSpec(
         seeds=tuple(given_seeds),
         allow_hosts=tuple(options.allow_hosts),
@@ -346,7 +346,7 @@ def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
         settings=dict(options.settings),
     )
     root = Path(options.out).expanduser().absolute()
-    from seedcrawl.archive.errors import OutputError
+    from seedcrawl.outdir.errors import OutputError
 
     try:
         # The layout check comes before run.json is read: a named pipe there would block for ever.
@@ -401,6 +401,6 @@ def _abort_capture(crawler: Crawler) -> bool:
 
 
 def _exit_code_for(error: BaseException) -> int:
-    from seedcrawl.archive.errors import FolderBusy
+    from seedcrawl.outdir.errors import FolderBusy
 
     return EXIT_OUTPUT if isinstance(error, FolderBusy | OSError) else EXIT_NOTHING_FETCHED

@@ -27,10 +27,10 @@ def add_demo_parser(commands: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from seedcrawl.archive.layout import Layout
     from seedcrawl.cli import build_parser
+    from seedcrawl.contract.records import ARTICLES
     from seedcrawl.crawl import LOOPBACK_SETTINGS
-    from seedcrawl.pipelines.corpus import ARTICLES
+    from seedcrawl.outdir.layout import Layout
     from seedcrawl.report import REPORT
     from seedcrawl.run_cmd import cmd_run
     from seedcrawl.testweb import DemoWeb

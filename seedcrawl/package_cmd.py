@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from seedcrawl.archive.index import INDEX_NAME, build_index
-from seedcrawl.archive.layout import Layout
 from seedcrawl.archive.wacz import (
     Page,
     WaczError,
@@ -24,7 +23,8 @@ from seedcrawl.archive.wacz import (
     pages_from_index,
     rendered_reasons,
 )
-from seedcrawl.pipelines.corpus import ARTICLES, iter_lines
+from seedcrawl.contract.records import ARTICLES, iter_lines
+from seedcrawl.outdir.layout import Layout
 
 PACKAGE_DIR = "package"
 # not .json: frictionless (inside `wacz validate`) reads any .json file as package metadata and fails

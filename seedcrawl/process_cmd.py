@@ -106,8 +106,8 @@ def add_process_parser(commands: Any) -> None:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    from seedcrawl.archive.layout import Layout
-    from seedcrawl.pipelines.corpus import ARTICLES
+    from seedcrawl.contract.records import ARTICLES
+    from seedcrawl.outdir.layout import Layout
     from seedcrawl.pipelines.dataset_card import write_card
     from seedcrawl.pipelines.extract import ExtractOptions
     from seedcrawl.pipelines.language import parse_languages
@@ -186,7 +186,7 @@ def _save_counts(root: Path, counts: dict[str, Any]) -> None:
     import json
     from datetime import UTC, datetime
 
-    from seedcrawl.archive.atomic import write_bytes_atomically
+    from seedcrawl.outdir.atomic import write_bytes_atomically
     from seedcrawl.report.data import PROCESS_LATEST
 
     counts["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -216,8 +216,8 @@ def pending_records(root: Path) -> int:
 
 def _with_progress(out: Path, options: Any) -> Any:
     """Process with a progress bar: records of the total, per second, time left."""
-    from seedcrawl.pipelines.progress import progress_bar
     from seedcrawl.pipelines.runner import process_folder
+    from seedcrawl.progress import progress_bar
 
     with progress_bar("records") as bar:
         task = bar.add_task("process", total=pending_records(out.absolute()) or None, note="")

@@ -16,9 +16,6 @@ import sys
 import time
 from typing import Any
 
-from seedcrawl.archive.errors import FolderBusy, OutputError
-from seedcrawl.archive.layout import Layout
-from seedcrawl.archive.lock import RUN_LOCK_NAME, FolderLock
 from seedcrawl.crawl import (
     EXIT_OUTPUT,
     EXIT_USAGE,
@@ -28,7 +25,10 @@ from seedcrawl.crawl import (
     parse_setting,
     scope_settings,
 )
-from seedcrawl.crawler.seeds import SeedError
+from seedcrawl.crawler.discover.seeds import SeedError
+from seedcrawl.outdir.errors import FolderBusy, OutputError
+from seedcrawl.outdir.layout import Layout
+from seedcrawl.outdir.lock import RUN_LOCK_NAME, FolderLock
 from seedcrawl.process_cmd import dask_choice
 
 EXIT_FAILED = 1

@@ -4,7 +4,7 @@ This process holds the folder's lock and its run marker (DIR/state/run.json), pi
 all shards share, and starts each shard as `seedcrawl crawl --shards N --shard I --redis URL
 --run-id ID` (a child process: one Twisted reactor each). A shard that dies (a signal, a crash,
 the WARC writer lost) is started again, at most `SEEDCRAWL_SHARD_RESTARTS` times (default 3): it
-resumes its part of the run from what it archived (crawler/resume.py) and reads its Redis inbox
+resumes its part of the run from what it archived (crawler/run/resume.py) and reads its Redis inbox
 again. Once every shard has ended, the folder is indexed and the shards' summaries are added up
 into DIR/logs/crawl-<run id>.json. Killed itself, the same command resumes the run: every shard
 resumes its own part.
@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.archive.atomic import write_bytes_atomically
 from seedcrawl.archive.index import build_index
 from seedcrawl.crawl import (
     EXIT_INTERRUPTED,
@@ -38,8 +37,9 @@ from seedcrawl.crawl import (
     _lock_folder,
     _plan,
 )
-from seedcrawl.crawler.resume import RunMarker
-from seedcrawl.crawler.shards import ShardSpec
+from seedcrawl.crawler.run.resume import RunMarker
+from seedcrawl.crawler.sharding.shards import ShardSpec
+from seedcrawl.outdir.atomic import write_bytes_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def run_shards(options: CrawlOptions) -> CrawlResult:
     redis_url = options.redis
     if redis_url is None:
         raise CrawlError("--shards needs --redis", EXIT_USAGE)
-    from seedcrawl.crawler.shard_queue import ShardQueue, namespace  # redis: only shards need it
+    from seedcrawl.crawler.sharding.shard_queue import ShardQueue, namespace  # redis: only shards need it
 
     given = _given_seeds(options)
     layout, lock = _lock_folder(options.out)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from seedcrawl.testweb import DemoWeb
+from tests.support.testweb import DemoWeb
 
 pytest_plugins = ["tests.support.pywb", "tests.support.prefect"]
 

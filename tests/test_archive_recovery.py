@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from seedcrawl.archive.lock import FolderBusy, FolderLock
 from seedcrawl.archive.records import RecordFactory
 from seedcrawl.archive.recovery import PARTIAL_SUFFIX, recover_open_files
 from seedcrawl.archive.writer import OPEN_SUFFIX, RotatingWarcWriter
+from seedcrawl.outdir.lock import FolderBusy, FolderLock
 from tests.test_archive_writer import exchange, fixed_stamp
 
 
@@ -83,7 +83,7 @@ def test_second_holder_of_a_folder_is_refused(tmp_path: Path) -> None:
 
 def test_lock_of_a_killed_process_is_released(tmp_path: Path) -> None:
     code = (
-        "import sys, time; from archive.lock import FolderLock; from pathlib import Path;"
+        "import sys, time; from seedcrawl.outdir.lock import FolderLock; from pathlib import Path;"
         "FolderLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen(

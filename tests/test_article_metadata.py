@@ -8,9 +8,10 @@ from collections.abc import Mapping
 
 import pytest
 
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.article import ArticleRules, PageSignals, not_article_reason
 from seedcrawl.pipelines.chrome import Block
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 

@@ -1,4 +1,4 @@
-"""The crawl's responses the browser is answered from (crawler/browser_cache.py)."""
+"""The crawl's responses the browser is answered from (crawler/chromium/browser_cache.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 from scrapy.http import Response
 
-from seedcrawl.crawler.browser_cache import ResponseCache, SharedResponses
+from seedcrawl.crawler.chromium.browser_cache import ResponseCache, SharedResponses
 
 CSS = "http://cdn.example/css/site.css"
 

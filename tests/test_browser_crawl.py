@@ -16,9 +16,9 @@ import pytest
 
 from seedcrawl.archive.check import check_file
 from seedcrawl.archive.reader import WarcRecord, iter_folder
-from seedcrawl.testweb import Request, Response, Site, SiteServer, page
 from tests.support.browser import require_chromium
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.testweb import Request, Response, Site, SiteServer, page
 from tests.support.treeweb import start_crawl, wait_for
 
 pytestmark = pytest.mark.slow

@@ -18,10 +18,10 @@ import pytest
 
 from seedcrawl.archive.check import check_file
 from seedcrawl.archive.reader import WarcRecord, iter_folder
-from seedcrawl.crawler.browser_process import chromium_pids
-from seedcrawl.testweb import Request, Response, Site, SiteServer, page
+from seedcrawl.crawler.chromium.browser_process import chromium_pids
 from tests.support.browser import require_chromium
 from tests.support.cli import crawl
+from tests.support.testweb import Request, Response, Site, SiteServer, page
 from tests.support.treeweb import start_crawl, wait_for
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import pytest
 
 from seedcrawl.cli import build_parser
 from seedcrawl.config import apply_config, without_config_repeats
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb
 
 
 def parsed(*argv: str) -> dict[str, object]:

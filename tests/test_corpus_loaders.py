@@ -26,11 +26,11 @@ import pyarrow.parquet as pq
 import yaml
 from datatrove.pipeline.readers import JsonlReader, ParquetReader
 
+from seedcrawl.contract.records import iter_lines
 from seedcrawl.pipelines import export
 from seedcrawl.pipelines.columns import arrow_schema, columns, hf_feature, load_schema, parse_timestamp
-from seedcrawl.pipelines.corpus import iter_lines
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.archive.lock import FolderLock
-from seedcrawl.testweb import DemoWeb, Site, SiteServer, error_page, page
+from seedcrawl.outdir.lock import FolderLock
 from tests.support.cli import FAST, crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb, Site, SiteServer, error_page, page
 
 pytestmark = pytest.mark.slow
 

@@ -20,9 +20,9 @@ import pytest
 
 from seedcrawl.archive.check import check_folder
 from seedcrawl.archive.reader import WarcRecord, iter_records
-from seedcrawl.testweb import DemoWeb, LoggedRequest
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.pywb import PywbFactory
+from tests.support.testweb import DemoWeb, LoggedRequest
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ import pytest
 
 from seedcrawl.archive.check import check_folder
 from seedcrawl.archive.reader import iter_records
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import FAST, REPO, crawl, seedcrawl_command
+from tests.support.testweb import DemoWeb
 
 pytestmark = pytest.mark.slow
 

@@ -15,11 +15,11 @@ import pytest
 
 from seedcrawl.archive.check import check_folder
 from seedcrawl.archive.reader import iter_records
-from seedcrawl.crawler.replay import warcinfo_run_id
-from seedcrawl.crawler.shards import shard_of
-from seedcrawl.testweb import DemoWeb
+from seedcrawl.crawler.run.replay import warcinfo_run_id
+from seedcrawl.crawler.sharding.shards import shard_of
 from tests.support.cli import FAST, REPO, crawl, run_seedcrawl, seedcrawl_command
 from tests.support.redis_server import redis_server
+from tests.support.testweb import DemoWeb
 from tests.support.treeweb import wait_for
 
 pytestmark = pytest.mark.slow

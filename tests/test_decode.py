@@ -10,9 +10,10 @@ from xml.sax.saxutils import escape
 import pytest
 from lxml import etree
 
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.charset import meta_labels, web_codec
 from seedcrawl.pipelines.decode import DecodeOptions, decode
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
 
 RUSSIAN = (

@@ -113,6 +113,23 @@ def test_incompatible_settings_are_refused_but_the_threshold_may_change(tmp_path
     assert manifest["settings"]["bands"] * manifest["settings"]["rows"] <= 128
 
 
+def test_an_index_from_an_older_normalisation_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    # normalisation 1 kept a run of CJK characters as one word: its keys and signatures mean
+    # something else, and matching against them would silently miss duplicates
+    run(tmp_path, [make_doc("a", seed_texts()[0])])
+    manifest_path = tmp_path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["settings"]["normalization"] == 2
+    manifest["settings"]["normalization"] = 1
+    manifest_path.write_text(json.dumps(manifest))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(ValueError, match=r"normalisation version 1; this one uses 2") as refused:
+        Deduplicator(DedupConfig(), LocalStore(tmp_path))
+    assert "new output folder" in str(refused.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert json.loads(manifest_path.read_text()) == manifest
+
+
 def test_many_commits_are_compacted_into_one_shard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(local_store, "_COMPACT_AFTER", 3)
     texts = seed_texts()

@@ -21,10 +21,10 @@ from seedcrawl.pipelines.dedup import (
     normalize_text,
     shingles,
     signatures,
-    word_count,
 )
 from seedcrawl.pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
 from seedcrawl.pipelines.dedup.store import IndexSettings, candidate_probability
+from seedcrawl.pipelines.words import CJK, word_count
 from tests.support.docs import seed_texts
 
 EDGE_TEXTS = [
@@ -138,7 +138,9 @@ def test_normalize_fast_path_equals_the_plain_regex_rules() -> None:
     def reference(text: str) -> str:
         folded = unicodedata.normalize("NFKC", text).casefold()
         folded = "".join(c for c in folded if c not in normalize._APOSTROPHES)
-        return " ".join(normalize._NON_WORD.sub(normalize._fold, folded).split())
+        words = " ".join(normalize._NON_WORD.sub(normalize._fold, folded).split())
+        # normalisation 2: every CJK character is a word of its own
+        return " ".join(CJK.sub(r" \g<0> ", words).split())
 
     rng = random.Random(0)
     odd = [chr(c) for c in range(0, 0x3000, 7)] + list("\u00ad\u200d\u0301\u093e\u094d\ud800_-.—’“”…\x00\x1f")
@@ -146,7 +148,12 @@ def test_normalize_fast_path_equals_the_plain_regex_rules() -> None:
         "".join(rng.choice(odd) if rng.random() < 0.3 else rng.choice("ab ") for _ in range(80))
         for _ in range(500)
     ]
-    for text in [*texts, " ".join(EDGE_TEXTS), "far-flung u.s. — it’s «quoted» ¿qué? a_b"]:
+    for text in [
+        *texts,
+        " ".join(EDGE_TEXTS),
+        "far-flung u.s. — it’s «quoted» ¿qué? a_b",
+        "東京の天気 it’s 中文，ok",
+    ]:
         assert normalize_text(text) == reference(text)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.crawler.discovery import (
+from seedcrawl.crawler.discover.discovery import (
     DiscoveredLink,
     DiscoveryError,
     DiscoveryLimits,
@@ -294,7 +294,12 @@ class TestPointersToDocuments:
 
 
 @pytest.mark.parametrize(
-    "module", ["seedcrawl.crawler.feeds", "seedcrawl.crawler.sitemaps", "seedcrawl.crawler.discovery"]
+    "module",
+    [
+        "seedcrawl.crawler.discover.feeds",
+        "seedcrawl.crawler.discover.sitemaps",
+        "seedcrawl.crawler.discover.discovery",
+    ],
 )
 def test_docstring_examples_hold(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.archive.check import check_folder
-from seedcrawl.crawler.resume import INTERRUPTED, read_run
+from seedcrawl.crawler.run.resume import INTERRUPTED, read_run
 from tests.support.cli import FAST, REPO, crawl, seedcrawl_command
 from tests.support.treeweb import TreeWeb, captured
 

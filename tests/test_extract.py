@@ -15,8 +15,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, PageFacts, clean
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 

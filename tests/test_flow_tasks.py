@@ -16,11 +16,11 @@ import pytest
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
-from seedcrawl.archive.lock import RUN_LOCK_NAME, FolderLock
 from seedcrawl.crawl import CrawlError
 from seedcrawl.flows import tasks
 from seedcrawl.flows.artifacts import artifact_key, host_rows, summary_markdown
 from seedcrawl.flows.runner import embedded_server_env, prepare_environment, quiet_console
+from seedcrawl.outdir.lock import RUN_LOCK_NAME, FolderLock
 from seedcrawl.run_cmd import add_run_parser, cmd_run
 
 

@@ -25,7 +25,7 @@ from prefect.client.schemas.objects import Artifact, State
 
 from seedcrawl.flows.artifacts import artifact_key
 from seedcrawl.flows.crawl_flow import seedcrawl_flow
-from seedcrawl.testweb import DemoWeb
+from tests.support.testweb import DemoWeb
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 NEWS = [
@@ -60,7 +60,7 @@ class Holder:
 
     def __init__(self, out: Path) -> None:
         script = (
-            "import sys; from pathlib import Path; from archive.lock import FolderLock, RUN_LOCK_NAME; "
+            "import sys; from pathlib import Path; from seedcrawl.outdir.lock import FolderLock, RUN_LOCK_NAME; "
             "FolderLock(Path(sys.argv[1]), name=RUN_LOCK_NAME).acquire(); print('held', flush=True); sys.stdin.read()"
         )
         self.proc = subprocess.Popen(

@@ -9,9 +9,9 @@ import pytest
 from scrapy.settings import Settings
 
 from bench.focusweb import FocusWeb, FocusWebConfig
-from seedcrawl.crawler.focus import Focus, link_contexts, profile_for_crawl
-from seedcrawl.pipelines.topic import TopicProfile
-from seedcrawl.testweb.corpus import load_corpus
+from seedcrawl.contract.topic import TopicProfile
+from seedcrawl.crawler.discover.focus import Focus, link_contexts, profile_for_crawl
+from seedcrawl.testweb.stories import load_corpus
 from tests.support.cli import crawl, run_seedcrawl
 
 pytestmark = pytest.mark.slow

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from seedcrawl.crawler.frontier import Frontier, FrontierConfig, Kind, Verdict
-from seedcrawl.crawler.frontier_store import Entry, FrontierStore, url_key
-from seedcrawl.crawler.incremental import KnownArticles
-from seedcrawl.crawler.listing import looks_like_listing
-from seedcrawl.crawler.urls import Scope
+from seedcrawl.crawler.discover.listing import looks_like_listing
+from seedcrawl.crawler.discover.urls import Scope
+from seedcrawl.crawler.run.frontier import Frontier, FrontierConfig, Kind, Verdict
+from seedcrawl.crawler.run.frontier_store import Entry, FrontierStore, url_key
+from seedcrawl.crawler.run.incremental import KnownArticles
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 SITE = "http://news.example"
@@ -46,7 +46,9 @@ def page(frontier: Frontier, url: str, priority: int = 0, depth: int = 1) -> Ver
     return frontier.admit(url, Kind.PAGE, priority, depth, via=SITE + "/")
 
 
-@pytest.mark.parametrize("module", ["seedcrawl.crawler.listing", "seedcrawl.crawler.frontier_store"])
+@pytest.mark.parametrize(
+    "module", ["seedcrawl.crawler.discover.listing", "seedcrawl.crawler.run.frontier_store"]
+)
 def test_doctests(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0
 

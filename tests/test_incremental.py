@@ -18,11 +18,11 @@ import pytest
 from seedcrawl.archive.digests import CaptureInfo, DigestStore
 from seedcrawl.archive.reader import iter_records
 from seedcrawl.archive.records import RevisitTarget
-from seedcrawl.crawler.incremental import KnownArticles
-from seedcrawl.crawler.revalidate import Revalidator
+from seedcrawl.crawler.run.incremental import KnownArticles
+from seedcrawl.crawler.run.revalidate import Revalidator
 from seedcrawl.pipelines.runner import ProcessOptions, process_folder
-from seedcrawl.testweb import DemoWeb, LoggedRequest
 from tests.support.cli import crawl
+from tests.support.testweb import DemoWeb, LoggedRequest
 from tests.support.warcs import WarcBuilder
 
 pytestmark = pytest.mark.slow

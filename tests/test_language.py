@@ -9,8 +9,8 @@ import pytest
 
 from seedcrawl.archive.records import HttpExchange, RecordFactory
 from seedcrawl.archive.writer import RotatingWarcWriter
-from seedcrawl.pipelines.corpus import iter_lines
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.contract.records import WarcRef, iter_lines
+from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 from seedcrawl.pipelines.language import detect_language, parse_languages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scrapy.http import HtmlResponse
 
-from seedcrawl.crawler.links import page_links
+from seedcrawl.crawler.discover.links import page_links
 
 PAGE = "http://news.example/section/world/index.html"
 

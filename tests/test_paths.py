@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.archive.errors import OutputError
-from seedcrawl.archive.layout import Layout
 from seedcrawl.archive.recovery import recover_file
-from seedcrawl.crawler.resume import RunSpec, RunState, write_run
+from seedcrawl.crawler.run.resume import RunSpec, RunState, write_run
+from seedcrawl.outdir.errors import OutputError
+from seedcrawl.outdir.layout import Layout
 from seedcrawl.pipelines.corpus import JsonlAppender
-from seedcrawl.testweb import Request, Response, Site, SiteServer, page, redirect
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.testweb import Request, Response, Site, SiteServer, page, redirect
 
 CANARY = "escape-canary"
 HOSTILE_LINKS = [

@@ -57,7 +57,8 @@ def test_a_budget_needs_an_overrun_result() -> None:
 
 OUT_OF_MEMORY_SCRIPT = """
 import resource, sys
-from seedcrawl.pipelines.document import Document, WarcRef
+from seedcrawl.pipelines.document import Document
+from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from seedcrawl.archive.records import HttpExchange, RecordFactory
 from seedcrawl.archive.writer import RotatingWarcWriter
-from seedcrawl.pipelines.corpus import iter_lines
+from seedcrawl.contract.records import iter_lines
 from tests.support.cli import run_seedcrawl
 
 ARTICLE = (

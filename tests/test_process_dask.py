@@ -17,8 +17,8 @@ import pytest
 
 from seedcrawl.flows.process_flow import run_on_dask
 from seedcrawl.pipelines.runner import ProcessOptions, process_folder
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb
 from tests.test_dedup_redis import redis_url  # noqa: F401 - the redis-server fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

@@ -17,10 +17,10 @@ import jsonschema
 import pytest
 
 from seedcrawl.archive.reader import read_record
-from seedcrawl.pipelines.corpus import iter_lines
+from seedcrawl.contract.records import iter_lines
 from seedcrawl.pipelines.runner import ProcessOptions, ProcessReport, process_folder
-from seedcrawl.testweb import DemoWeb, Manifest
 from tests.support.cli import crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb, Manifest
 
 pytestmark = pytest.mark.slow
 SCHEMA = json.loads((Path(__file__).parents[1] / "pipelines" / "schema" / "article.schema.json").read_text())

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import FAST, REPO, seedcrawl_command
+from tests.support.testweb import DemoWeb
 
 pytestmark = pytest.mark.slow
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seedcrawl.crawler.render_decision import render_reason
+from seedcrawl.crawler.chromium.render_decision import render_reason
 
 ARTICLE_TEXT = " ".join(["The council voted on Monday to rebuild the old harbour wall."] * 20)
 

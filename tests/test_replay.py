@@ -18,12 +18,12 @@ from scrapy.http import Response, TextResponse
 from seedcrawl.archive.digests import DigestStore
 from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp
 from seedcrawl.archive.writer import RotatingWarcWriter
-from seedcrawl.crawler.frontier import Frontier, FrontierConfig, Kind, Verdict
-from seedcrawl.crawler.frontier_store import Entry, FrontierStore, url_key
-from seedcrawl.crawler.incremental import KnownArticles
-from seedcrawl.crawler.links import page_links
-from seedcrawl.crawler.replay import Replay, ReplayOptions, run_files
-from seedcrawl.crawler.urls import Scope
+from seedcrawl.crawler.discover.links import page_links
+from seedcrawl.crawler.discover.urls import Scope
+from seedcrawl.crawler.run.frontier import Frontier, FrontierConfig, Kind, Verdict
+from seedcrawl.crawler.run.frontier_store import Entry, FrontierStore, url_key
+from seedcrawl.crawler.run.incremental import KnownArticles
+from seedcrawl.crawler.run.replay import Replay, ReplayOptions, run_files
 from tests.test_frontier import Stats
 
 SITE = "http://news.example"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from seedcrawl.crawler.browser import CHROMIUM_ARGS
+from seedcrawl.crawler.chromium.browser import CHROMIUM_ARGS
 from tests.support.browser import require_chromium
 from tests.support.cdnweb import FONT_FAMILY, HEADLINE_COLOR, LIVE, LIVE_TEXT, CdnWeb
 from tests.support.cli import crawl, run_seedcrawl

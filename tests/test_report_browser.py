@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from seedcrawl.report.charts import CHARTS
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import REPO, crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb
 
 pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,19 +1,19 @@
-"""What a page needs to display (crawler/requisites.py) and the scope options (crawler/scope_rules.py)."""
+"""What a page needs to display (crawler/discover/requisites.py) and the scope options (crawler/discover/scope_rules.py)."""
 
 from __future__ import annotations
 
 import pytest
 from lxml import html as lxml_html
 
-from seedcrawl.crawler.requisites import css_requisites, html_requisites, is_stylesheet, srcset_urls
-from seedcrawl.crawler.scope_rules import (
+from seedcrawl.crawler.discover.requisites import css_requisites, html_requisites, is_stylesheet, srcset_urls
+from seedcrawl.crawler.discover.scope_rules import (
     PageRules,
     ScopeRuleError,
     patterns_setting,
     registered_domain,
     scope_hosts,
 )
-from seedcrawl.crawler.urls import Scope
+from seedcrawl.crawler.discover.urls import Scope
 
 PAGE = """<!DOCTYPE html><html><head>
 <link rel="stylesheet" href="/css/site.css">

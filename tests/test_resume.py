@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.archive.check import check_folder
-from seedcrawl.archive.errors import FolderBusy
 from seedcrawl.archive.reader import iter_records
 from seedcrawl.crawler.capture import ARCHIVE_ERROR_REASON
-from seedcrawl.crawler.replay import warcinfo_run_id
-from seedcrawl.crawler.resume import (
+from seedcrawl.crawler.run.replay import warcinfo_run_id
+from seedcrawl.crawler.run.resume import (
     ENDED,
     RESUMABLE_REASONS,
     ResumeConflict,
@@ -29,8 +28,9 @@ from seedcrawl.crawler.resume import (
     plan_run,
     read_run,
 )
-from seedcrawl.testweb import DemoWeb
+from seedcrawl.outdir.errors import FolderBusy
 from tests.support.cli import REPO, crawl, run_seedcrawl
+from tests.support.testweb import DemoWeb
 from tests.support.treeweb import start_crawl, wait_for
 
 SPEC = RunSpec(seeds=("http://127.0.0.1:9/",), depth=3, settings={"DOWNLOAD_DELAY": "0"})

@@ -16,12 +16,12 @@ from warcio.archiveiterator import ArchiveIterator
 
 from seedcrawl.archive.records import HttpExchange, RecordFactory, RecordStamp
 from seedcrawl.archive.writer import RotatingWarcWriter
-from seedcrawl.crawler.shard_history import RedisCaptureHistory, history_prefix
-from seedcrawl.crawler.shards import shard_of
+from seedcrawl.crawler.sharding.shard_history import RedisCaptureHistory, history_prefix
+from seedcrawl.crawler.sharding.shards import shard_of
 from seedcrawl.pipelines.runner import ProcessOptions, process_folder
-from seedcrawl.testweb import DemoWeb
 from tests.support.cli import crawl
 from tests.support.redis_server import redis_server
+from tests.support.testweb import DemoWeb
 
 BODY = gzip.compress(b"<html><body><p>The same story, syndicated.</p></body></html>", mtime=0)
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.crawler.frontier_store import Entry
-from seedcrawl.crawler.shard_queue import ShardQueue, namespace
-from seedcrawl.crawler.shards import ShardSpec, registered_domain, shard_of
+from seedcrawl.crawler.run.frontier_store import Entry
+from seedcrawl.crawler.sharding.shard_queue import ShardQueue, namespace
+from seedcrawl.crawler.sharding.shards import ShardSpec, registered_domain, shard_of
 from seedcrawl.flows import tasks
 from tests.support.redis_server import redis_server
 

@@ -19,7 +19,7 @@ from seedcrawl.archive.check import check_folder
 from seedcrawl.archive.reader import iter_records
 from seedcrawl.archive.records import RecordFactory, RecordStamp
 from seedcrawl.archive.writer import RotatingWarcWriter
-from seedcrawl.crawler.resume import INTERRUPTED, read_run
+from seedcrawl.crawler.run.resume import INTERRUPTED, read_run
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.exchanges import exchange
 from tests.support.treeweb import TreeWeb, captured, start_crawl, wait_for

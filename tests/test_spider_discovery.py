@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from seedcrawl.testweb import Request, RequestLog, Site, SiteServer, page
 from tests.support.cli import crawl
+from tests.support.testweb import Request, RequestLog, Site, SiteServer, page
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from seedcrawl.testweb import DemoWeb, Raw, RawExchange, SiteServer, StaticSite
+from tests.support.testweb import DemoWeb, Raw, RawExchange, SiteServer, StaticSite
 
 Reply = tuple[int, list[tuple[str, str]], bytes]
 SEEDS = Path("/work/shared/seeds")  # the seed texts the demo's on-topic articles were curated from

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.pipelines.topic import (
+from seedcrawl.contract.topic import (
     DEFAULT_THRESHOLD,
     Background,
     TopicProfile,
@@ -198,6 +198,6 @@ class TestSerialisation:
             Background.from_json(json.dumps({"format": "x"}))
 
 
-@pytest.mark.parametrize("module", ["seedcrawl.pipelines.topic"])
+@pytest.mark.parametrize("module", ["seedcrawl.contract.topic"])
 def test_docstring_examples_hold(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0

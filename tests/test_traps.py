@@ -6,7 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from seedcrawl.crawler.traps import TrapLimits, has_session_id, screen_url, strip_session_ids, trap_reason
+from seedcrawl.crawler.discover.traps import (
+    TrapLimits,
+    has_session_id,
+    screen_url,
+    strip_session_ids,
+    trap_reason,
+)
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -129,6 +135,6 @@ def test_calendar_trap_crawl_stays_bounded() -> None:
     assert accepted <= 13
 
 
-@pytest.mark.parametrize("module", ["seedcrawl.crawler.traps"])
+@pytest.mark.parametrize("module", ["seedcrawl.crawler.discover.traps"])
 def test_docstring_examples_hold(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0

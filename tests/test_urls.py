@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-from seedcrawl.crawler.urls import (
+from seedcrawl.crawler.discover.urls import (
     TRACKING_PARAMS,
     Scope,
     canonicalize_url,
@@ -187,6 +187,6 @@ class TestCanonicalLink:
         assert trusted_canonical(self.page, href) is None
 
 
-@pytest.mark.parametrize("module", ["seedcrawl.crawler.urls"])
+@pytest.mark.parametrize("module", ["seedcrawl.crawler.discover.urls"])
 def test_docstring_examples_hold(module: str) -> None:
     assert doctest.testmod(importlib.import_module(module)).failed == 0

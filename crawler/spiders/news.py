@@ -3,19 +3,19 @@
 Run it through `seedcrawl crawl` or directly:
     scrapy crawl news -a seeds=https://example.com/ -a max_pages=100 -s SEEDCRAWL_OUTPUT=out
 
-Callbacks never yield requests. Everything found goes into the frontier (crawler/frontier.py),
+Callbacks never yield requests. Everything found goes into the frontier (crawler/run/frontier.py),
 and the spider hands Scrapy only what can be downloaded now: at most SEEDCRAWL_FRONTIER_WINDOW
 requests out at once, and per host no more than it may fetch in parallel. It tops them up with
 the best parked requests after every response and whenever the engine goes idle. So the order is
 decided over the whole frontier (best-first with a topic, breadth-first without), the budget is
 spent on the best requests rather than the first found, and what waits stays in SQLite.
 
-Every archived HTML page's requisites (crawler/requisites.py: stylesheets, scripts, images,
+Every archived HTML page's requisites (crawler/discover/requisites.py: stylesheets, scripts, images,
 fonts, media) are parked too, as `Kind.REQUISITE`: from any host, once per run, above pages in
 priority so a page's capture completes soon after it, outside the page budget. Their callback
 follows no links; a stylesheet is parsed for its own `url()`/`@import`, a few levels deep.
 
-A resumed run (crawler/resume.py) first replays what it archived (crawler/replay.py): those
+A resumed run (crawler/run/resume.py) first replays what it archived (crawler/run/replay.py): those
 pages go through the callbacks' link-following code, read back from the WARC files, not fetched.
 """
 
@@ -35,22 +35,33 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.python.failure import Failure
 
-from seedcrawl.crawler.crawl_state import CrawlState
-from seedcrawl.crawler.discovery import DiscoveryError, autodiscover, parse_document, sitemaps_from_robots
-from seedcrawl.crawler.focus import DISCOVERY_PRIORITY, Focus, link_contexts
-from seedcrawl.crawler.frontier import Frontier, Kind
-from seedcrawl.crawler.frontier_mw import ADMITTED_META
-from seedcrawl.crawler.frontier_store import Entry
-from seedcrawl.crawler.incremental import KnownArticles
-from seedcrawl.crawler.links import page_links
-from seedcrawl.crawler.listing import looks_like_listing
-from seedcrawl.crawler.rendering import PageRendering
-from seedcrawl.crawler.requisites import REQUISITE_META, css_requisites, html_requisites, is_stylesheet
-from seedcrawl.crawler.revalidate import Revalidator
-from seedcrawl.crawler.scope_rules import PageRules, patterns_setting, scope_hosts
-from seedcrawl.crawler.seeds import SeedError, parse_seed_list, scope_for
-from seedcrawl.crawler.sites import SiteDiscovery, declared_canonical
-from seedcrawl.crawler.urls import canonicalize_url, trusted_canonical
+from seedcrawl.crawler.chromium.rendering import PageRendering
+from seedcrawl.crawler.components.frontier_mw import ADMITTED_META
+from seedcrawl.crawler.discover.canonical import declared_canonical
+from seedcrawl.crawler.discover.discovery import (
+    DiscoveryError,
+    autodiscover,
+    parse_document,
+    sitemaps_from_robots,
+)
+from seedcrawl.crawler.discover.focus import DISCOVERY_PRIORITY, Focus, link_contexts
+from seedcrawl.crawler.discover.links import page_links
+from seedcrawl.crawler.discover.listing import looks_like_listing
+from seedcrawl.crawler.discover.requisites import (
+    REQUISITE_META,
+    css_requisites,
+    html_requisites,
+    is_stylesheet,
+)
+from seedcrawl.crawler.discover.scope_rules import PageRules, patterns_setting, scope_hosts
+from seedcrawl.crawler.discover.seeds import SeedError, parse_seed_list, scope_for
+from seedcrawl.crawler.discover.sites import SiteDiscovery
+from seedcrawl.crawler.discover.urls import canonicalize_url, trusted_canonical
+from seedcrawl.crawler.run.crawl_state import CrawlState
+from seedcrawl.crawler.run.frontier import Frontier, Kind
+from seedcrawl.crawler.run.frontier_store import Entry
+from seedcrawl.crawler.run.incremental import KnownArticles
+from seedcrawl.crawler.run.revalidate import Revalidator
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +117,7 @@ class NewsSpider(scrapy.Spider):
     # -- set-up and tear-down ----------------------------------------------------------------------
 
     def _configure(self, crawler: Crawler) -> None:
-        """Scope options and requisites, from the settings (crawler/scope_rules.py)."""
+        """Scope options and requisites, from the settings (crawler/discover/scope_rules.py)."""
         settings = crawler.settings
         mode = str(settings.get("SEEDCRAWL_SCOPE") or "host")
         self.rules = PageRules.build(
@@ -299,7 +310,7 @@ class NewsSpider(scrapy.Spider):
         if self._requisites:  # before the canonical check: this copy is archived too
             self._admit_requisites(html_requisites(response.selector.root, response.url), 0, response.url)
         page = canonicalize_url(response.url) or response.url
-        declared = declared_canonical(response)
+        declared = declared_canonical(response.selector.root, response.url)
         canonical = trusted_canonical(response.url, declared, self.scope) if declared else None
         if canonical is not None and canonical != page and not self.frontier.claim_canonical(page, canonical):
             return  # a second copy of a page already fetched: its links are followed there

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         prepare,
     )
     from seedcrawl.pipelines.dedup.local_store import LocalStore
-    from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text, word_count
+    from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text
     from seedcrawl.pipelines.dedup.redis_store import DEFAULT_NAMESPACE, RedisStore
     from seedcrawl.pipelines.dedup.signatures import SignatureComputer, SignatureScheme, fast_hash32, shingles
     from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
@@ -61,7 +61,6 @@ _HOMES = {
     "LocalStore": "local_store",
     "exact_key": "normalize",
     "normalize_text": "normalize",
-    "word_count": "normalize",
     "RedisStore": "redis_store",
     "DEFAULT_NAMESPACE": "redis_store",
     "SignatureComputer": "signatures",
@@ -117,5 +116,4 @@ __all__ = [
     "open_store",
     "prepare",
     "shingles",
-    "word_count",
 ]

@@ -33,10 +33,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text, word_count
+from seedcrawl.contract.records import warc_ref
+from seedcrawl.pipelines.dedup.normalize import exact_key, normalize_text
 from seedcrawl.pipelines.dedup.signatures import HashName, SignatureComputer, Signatures, SignatureScheme
 from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore, choose_lsh_params
-from seedcrawl.pipelines.document import Document, warc_ref
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.words import word_count
 
 Kind = Literal["exact", "near"]
 

@@ -31,7 +31,7 @@ from typing import IO, Any
 import numpy as np
 from datasketch import MinHashLSH
 
-from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.outdir.atomic import write_bytes_atomically
 from seedcrawl.pipelines.dedup.lsh_storage import bulk_insert, compact_lsh, query
 from seedcrawl.pipelines.dedup.signatures import Signatures
 from seedcrawl.pipelines.dedup.store import IndexSettings, SignatureStore

@@ -5,12 +5,16 @@ full-width digits, non-breaking spaces), letter case, curly versus straight quot
 punctuation runs, line wrapping. `normalize_text` folds all of these away so that the exact key
 and the word shingles only see words. The output is words separated by single ASCII spaces, which
 `signatures` relies on to find word boundaries in the encoded bytes without tokenising again.
+Chinese and Japanese write no spaces between words, so each of their characters is a word here:
+shingles are then runs of characters, and a near copy of a CJK article is found like any other.
 
 Example:
     >>> normalize_text("The  “Kremlin”\u00a0said—again: NO.")
     'the kremlin said again no'
     >>> normalize_text("Don’t panic") == normalize_text("DON'T  PANIC!")
     True
+    >>> normalize_text("和平谈判，没有协议。")
+    '和 平 谈 判 没 有 协 议'
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ import hashlib
 import re
 import unicodedata
 
+from seedcrawl.pipelines.words import CJK
+
 # Version of the rules below; stored with persisted indexes, because changing a rule changes every
 # exact key and shingle and so silently stops matching against what earlier runs kept.
-NORMALIZATION_VERSION = 1
+# 2: CJK characters are words of their own (1 kept a run of them as one word).
+NORMALIZATION_VERSION = 2
 
 # Apostrophes join the parts of a word ("don't" -> "dont"); any other punctuation or symbol
 # separates words ("well-known" -> "well known", "end.Start" -> "end start").
@@ -66,22 +73,20 @@ def normalize_text(text: str) -> str:
     # surrogatepass: a lone surrogate survives the round trip, and the regex path turns it into a space.
     data = folded.encode("utf-8", "surrogatepass").translate(_ASCII_TO_SPACE)
     words = data.decode("utf-8", "surrogatepass").split()
-    if "".join(words).isalnum():
-        return " ".join(words)
-    out: list[str] = []
-    for word in words:
-        if word.isalnum():
-            out.append(word)
-        else:
-            out.extend(_NON_WORD.sub(_fold, word).split())
-    return " ".join(out)
+    if not "".join(words).isalnum():
+        out: list[str] = []
+        for word in words:
+            if word.isalnum():
+                out.append(word)
+            else:
+                out.extend(_NON_WORD.sub(_fold, word).split())
+        words = out
+    joined = " ".join(words)
+    if joined.isascii() or CJK.search(joined) is None:
+        return joined
+    return " ".join(CJK.sub(r" \g<0> ", joined).split())
 
 
 def exact_key(normalized: str) -> bytes:
     """A 16-byte fingerprint of normalised text; equal keys mean the same words in the same order."""
     return hashlib.blake2b(normalized.encode("utf-8"), digest_size=16).digest()
-
-
-def word_count(normalized: str) -> int:
-    """Number of words in normalised text (0 for the empty string)."""
-    return normalized.count(" ") + 1 if normalized else 0

@@ -89,6 +89,15 @@ class IndexSettings:
 
     def check_compatible(self, stored: dict[str, Any], where: str) -> None:
         """Raise ValueError if signatures stored with `stored` settings cannot be matched with these."""
+        if stored.get("normalization") != self.normalization:
+            # not a setting the user chose: no option brings the stored signatures back
+            raise ValueError(
+                f"the dedup index at {where} was built by another seedcrawl version (text normalisation "
+                f"version {stored.get('normalization')!r}; this one uses {self.normalization}, which "
+                "compares Chinese and Japanese text character by character). Its signatures cannot be "
+                "matched with new ones: keep using that seedcrawl version for this folder, or process "
+                "into a new output folder"
+            )
         diff = {k: (stored.get(k), v) for k, v in self.signature_fields().items() if stored.get(k) != v}
         if diff:
             shown = ", ".join(f"{k}: stored {a!r}, configured {b!r}" for k, (a, b) in sorted(diff.items()))

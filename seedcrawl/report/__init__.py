@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.archive.atomic import write_bytes_atomically
+from seedcrawl.outdir.atomic import write_bytes_atomically
 
 REPORT = "report.html"
 DEFAULT_REPLAY = "http://127.0.0.1:8080/{collection}/"  # pywb, as in the README's replay recipe

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from seedcrawl.pipelines.corpus import ARTICLES, CLUSTERS, DUPLICATES, REJECTS, iter_lines
+from seedcrawl.contract.records import ARTICLES, CLUSTERS, DUPLICATES, REJECTS, iter_lines
 
 PROCESS_LATEST = "process-latest.json"
 REJECTS_SHOWN = 20  # per reason

@@ -1,32 +1,27 @@
-"""A small web of news sites on loopback addresses, for tests, the demo crawl and benchmarks.
+"""The demo web `seedcrawl demo` serves: news sites on loopback addresses, and the server under them.
 
 The generic core serves any `Site` (a path -> response table) with one threaded HTTP/1.1 server per
-site (`SiteServer`), logging every request (`RequestLog`). `DemoWeb` builds four news sites and an
-out-of-scope sentinel host on top of it, with a ground-truth `Manifest` of what each URL serves.
+site (`SiteServer`). `DemoWeb` builds four news sites and an out-of-scope sentinel host on top of it.
+Request logs and the ground truth of what is served are test tools: tests/support/testweb.
 
     from seedcrawl.testweb import DemoWeb
     with DemoWeb(port=0) as web:
-        web.seed_urls, web.requests(), web.manifest
+        web.seed_urls
 """
 
-from seedcrawl.testweb.cli import main
 from seedcrawl.testweb.demo import DemoWeb, SiteInfo
-from seedcrawl.testweb.manifest import ArticleTruth, Manifest, PageTruth
-from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog
 from seedcrawl.testweb.responses import Raw, RawExchange, Request, Response, error_page, page, redirect
 from seedcrawl.testweb.routes import Site, StaticSite
+from seedcrawl.testweb.served import LoggedRequest, RequestSink
 from seedcrawl.testweb.server import ServerGroup, SiteServer
 
 __all__ = [
-    "ArticleTruth",
     "DemoWeb",
     "LoggedRequest",
-    "Manifest",
-    "PageTruth",
     "Raw",
     "RawExchange",
     "Request",
-    "RequestLog",
+    "RequestSink",
     "Response",
     "ServerGroup",
     "Site",
@@ -34,7 +29,6 @@ __all__ = [
     "SiteServer",
     "StaticSite",
     "error_page",
-    "main",
     "page",
     "redirect",
 ]

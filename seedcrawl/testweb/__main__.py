@@ -1,5 +1,5 @@
 import sys
 
-from seedcrawl.testweb.cli import main
+from seedcrawl.testweb.serving import main
 
 sys.exit(main())

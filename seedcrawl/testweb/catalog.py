@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from seedcrawl.testweb.corpus import Corpus, Story
+from seedcrawl.testweb.stories import Story, StorySet
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +182,7 @@ def _wire_copies(source: Story) -> list[Placement]:
     ]
 
 
-def placements(corpus: Corpus) -> list[Placement]:
+def placements(corpus: StorySet) -> list[Placement]:
     """Every article of the demo web, seeds first, in a fixed order."""
     seeds = corpus.seeds
     out = [

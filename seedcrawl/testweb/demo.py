@@ -7,19 +7,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import TracebackType
 
 from seedcrawl.testweb.catalog import SITES, placements
-from seedcrawl.testweb.corpus import load_corpus
-from seedcrawl.testweb.feeds import sentinel_robots_txt
-from seedcrawl.testweb.manifest import ArticleTruth, Manifest, PageTruth
+from seedcrawl.testweb.demo_feeds import sentinel_robots_txt
 from seedcrawl.testweb.newsroom import FIXED_MODIFIED, Newsroom
-from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog
 from seedcrawl.testweb.responses import Request, Response, page
 from seedcrawl.testweb.routes import Site
+from seedcrawl.testweb.served import RequestSink
 from seedcrawl.testweb.server import SiteServer, check_loopback
-from seedcrawl.testweb.truth import newsroom_truth
+from seedcrawl.testweb.stories import load_corpus
 
 # publish() and update() take their times from a clock that starts after the newest bundled article
 # and advances one hour per call, so runs are reproducible and Last-Modified always moves forward.
@@ -59,6 +56,9 @@ def _sentinel_page(request: Request) -> Response:
 class DemoWeb:
     """Serves the demo news web; use as a context manager or call start() and stop().
 
+    Every exchange goes to `log` when one is given (tests/support/testweb keeps a request log and
+    the ground truth of what is served; `seedcrawl demo` needs neither).
+
     `port=0` gives every site its own ephemeral port; a fixed port is shared by all sites (they
     differ by address), so URLs stay the same across runs. Site i binds to `first_host` + i.
     """
@@ -70,13 +70,14 @@ class DemoWeb:
         *,
         first_host: str = "127.0.0.10",
         sentinel_host: str = "127.0.0.2",
+        log: RequestSink | None = None,
     ) -> None:
         first = ipaddress.IPv4Address(check_loopback(first_host))
         self._hosts = [check_loopback(str(first + i)) for i in range(len(SITES))]
         self._sentinel_host = check_loopback(sentinel_host)
         self.port = port
         self.latency = latency
-        self.log = RequestLog()
+        self.log = log
         self._clock = _Clock(CLOCK_START)
         self._rooms: dict[str, Newsroom] = {}
         self._servers: dict[str, SiteServer] = {}
@@ -155,33 +156,7 @@ class DemoWeb:
         """Home pages of the in-scope sites: where a crawl of the demo web starts."""
         return [info.base_url + "/" for info in self.sites.values()]
 
-    # -- request log -----------------------------------------------------------------------------
-
-    def requests(self, site: str | None = None) -> list[LoggedRequest]:
-        """Every request handled so far (all sites and the sentinel), or one site's."""
-        return self.log.entries(site)
-
-    def clear_log(self) -> None:
-        self.log.clear()
-
-    def write_log(self, path: str | Path) -> int:
-        return self.log.write_jsonl(path)
-
     # -- content ---------------------------------------------------------------------------------
-
-    @property
-    def manifest(self) -> Manifest:
-        """Ground truth for what is served right now (reflects publish() and update())."""
-        articles: dict[str, ArticleTruth] = {}
-        pages: dict[str, PageTruth] = {}
-        sentinel = self.sentinel
-        for name in self.sites:
-            room_articles, room_pages, links = newsroom_truth(self._rooms[name])
-            articles.update(room_articles)
-            pages.update(room_pages)
-            for url in links:
-                pages[url] = PageTruth(url, SENTINEL, "sentinel", 200)
-        return Manifest(tuple(self.seed_urls), sentinel.base_url + "/", articles, pages)
 
     def publish(
         self,

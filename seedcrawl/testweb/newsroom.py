@@ -9,12 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from seedcrawl.testweb import feeds, pages
+from seedcrawl.testweb import demo_feeds, pages
 from seedcrawl.testweb.catalog import Article, Placement, SiteStyle, charset_label
-from seedcrawl.testweb.corpus import Story
-from seedcrawl.testweb.layout import View
+from seedcrawl.testweb.page_layout import View
 from seedcrawl.testweb.responses import Request, Response, error_page, page, redirect
 from seedcrawl.testweb.routes import Answer, Site, not_found
+from seedcrawl.testweb.stories import Story
 
 # Fixed modification time of pages that do not depend on articles (robots.txt, the private page).
 FIXED_MODIFIED = datetime(2019, 11, 1, 6, 0, tzinfo=UTC)
@@ -157,7 +157,7 @@ class Newsroom:
     def _tag(self, request: Request) -> Answer:
         view = self.view()
         tag = request.route_path.split("/")[2]
-        if tag not in feeds.site_tags(view.articles):
+        if tag not in demo_feeds.site_tags(view.articles):
             return not_found(request)
         return self._html(pages.tag_page(view, tag), "tag", _newest(view))
 
@@ -203,7 +203,7 @@ class Newsroom:
         add("/go/editors-pick", self._editors_pick)
 
     def _robots(self, _request: Request) -> Answer:
-        text = feeds.robots_txt(self.view())
+        text = demo_feeds.robots_txt(self.view())
         return page(text.encode("utf-8"), "text/plain; charset=utf-8", modified=FIXED_MODIFIED)
 
     def _private(self, _request: Request) -> Answer:
@@ -216,24 +216,24 @@ class Newsroom:
     def _feed(self, _request: Request) -> Answer:
         view = self.view()
         if self.style.feed == "rss":
-            return self._xml(feeds.rss(view), "application/rss+xml", kind="feed")
-        return self._xml(feeds.atom(view), "application/atom+xml", kind="feed")
+            return self._xml(demo_feeds.rss(view), "application/rss+xml", kind="feed")
+        return self._xml(demo_feeds.atom(view), "application/atom+xml", kind="feed")
 
     def _sitemap(self, _request: Request) -> Answer:
         view = self.view()
         if self.style.sitemap == "index":
-            return self._xml(feeds.sitemap_index(view, SITEMAP_CHILDREN), "application/xml")
+            return self._xml(demo_feeds.sitemap_index(view, SITEMAP_CHILDREN), "application/xml")
         if self.style.sitemap == "news":
-            return self._xml(feeds.news_sitemap(view), "application/xml")
-        return self._xml(feeds.urlset(view), "application/xml")
+            return self._xml(demo_feeds.news_sitemap(view), "application/xml")
+        return self._xml(demo_feeds.urlset(view), "application/xml")
 
     def _pages_sitemap(self, _request: Request) -> Answer:
-        return self._xml(feeds.urlset(self.view(), articles=False), "application/xml")
+        return self._xml(demo_feeds.urlset(self.view(), articles=False), "application/xml")
 
     def _gzipped_sitemap(self, _request: Request) -> Answer:
         view = self.view()
         # A .xml.gz file, not a content coding: the body stays gzip for the client to unpack.
-        body = gzip.compress(feeds.urlset(view, pages=False).encode("utf-8"), mtime=0)
+        body = gzip.compress(demo_feeds.urlset(view, pages=False).encode("utf-8"), mtime=0)
         return page(body, "application/x-gzip", modified=_newest(view))
 
 

@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 
 from seedcrawl.testweb.catalog import ON_TOPIC_TAGS, Article, charset_label
-from seedcrawl.testweb.chrome import render_seed_chrome
-from seedcrawl.testweb.layout import ChromeLog, View, attr, esc, shell
+from seedcrawl.testweb.page_layout import ChromeLog, View, attr, esc, shell
+from seedcrawl.testweb.site_chrome import render_seed_chrome
 
 PAGE_SIZE = 4  # section listings paginate with ?page=N beyond this many articles
 

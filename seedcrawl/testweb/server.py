@@ -16,7 +16,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
-from seedcrawl.testweb.reqlog import LoggedRequest, RequestLog, pick_headers
 from seedcrawl.testweb.responses import (
     Raw,
     RawExchange,
@@ -27,6 +26,7 @@ from seedcrawl.testweb.responses import (
     not_modified,
 )
 from seedcrawl.testweb.routes import Site
+from seedcrawl.testweb.served import LoggedRequest, RequestSink, pick_headers
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], site: Site, log: RequestLog, latency: float) -> None:
+    def __init__(self, address: tuple[str, int], site: Site, log: RequestSink | None, latency: float) -> None:
         self.site = site
         self.log = log
         self.latency = latency
@@ -162,6 +162,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _record(self, request: Request, received: float, status: int | None, body_bytes: int) -> None:
+        if self.server.log is None:
+            return
         self.server.log.append(
             LoggedRequest(
                 time=received,
@@ -226,7 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
 class SiteServer:
     """Serves one `Site` on `host:port` from a daemon thread; `port=0` picks a free port.
 
-    `latency` seconds are slept before every response. Requests go to `log` (a new one unless shared).
+    `latency` seconds are slept before every response. Every exchange is reported to `log` when
+    given (tests pass a request log; the demo needs none).
     """
 
     def __init__(
@@ -235,12 +238,12 @@ class SiteServer:
         host: str = "127.0.0.10",
         port: int = 0,
         *,
-        log: RequestLog | None = None,
+        log: RequestSink | None = None,
         latency: float = 0.0,
     ) -> None:
         self.site = site
         self.host = check_loopback(host)
-        self.log = log if log is not None else RequestLog()
+        self.log = log
         self.latency = latency
         self._requested_port = port
         self._httpd: _HTTPServer | None = None

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.archive.reader import iter_folder
-from seedcrawl.testweb import Request
 from tests.faults.running import FAULT_ARGS, RUN_ID, assert_archive_whole
 from tests.faults.webs import Answer, FaultWeb, article, home
 from tests.support.cli import REPO, run_seedcrawl, seedcrawl_command
+from tests.support.testweb import Request
 
 pytestmark = pytest.mark.slow
 

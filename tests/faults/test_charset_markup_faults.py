@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from seedcrawl.testweb import Response
 from tests.faults.running import Crawl, Run, assert_archive_whole, corpus, crawl, process
 from tests.faults.texts import GERMAN_BRIDGE, RUSSIAN_LIBRARY, RUSSIAN_PORT, SPANISH_MARKET
 from tests.faults.webs import FaultWeb, article, home, html_page, png, story
+from tests.support.testweb import Response
 
 pytestmark = pytest.mark.slow
 

@@ -16,9 +16,9 @@ import pytest
 
 from seedcrawl.archive.gzmembers import MAX_LINE
 from seedcrawl.crawler import settings
-from seedcrawl.testweb import Request, Response
 from tests.faults.running import Crawl, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, article, home
+from tests.support.testweb import Request, Response
 
 pytestmark = pytest.mark.slow
 

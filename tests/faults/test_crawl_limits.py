@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from seedcrawl.testweb import LoggedRequest
 from tests.faults.running import Crawl, assert_archive_whole, crawl
 from tests.faults.webs import FaultWeb, article, home
+from tests.support.testweb import LoggedRequest
 
 pytestmark = pytest.mark.slow
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from seedcrawl.testweb import Request, Response
 from tests.faults.running import Crawl, assert_archive_whole, crawl
 from tests.faults.webs import Answer, FaultWeb, article, home
+from tests.support.testweb import Request, Response
 
 pytestmark = pytest.mark.slow
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from seedcrawl.testweb import Response
 from tests.faults.running import RSS_BOUND_MB, Crawled, Run, assert_archive_whole, corpus, crawl, run_measured
 from tests.faults.webs import FaultWeb, article, home
+from tests.support.testweb import Response
 
 pytestmark = pytest.mark.slow
 

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from seedcrawl.crawler.retry_after import parse_retry_after
-from seedcrawl.testweb import Request, Response, error_page
+from seedcrawl.crawler.components.retry_after import parse_retry_after
 from seedcrawl.testweb.responses import http_date
 from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import FaultWeb, article, home, in_turn
+from tests.support.testweb import Request, Response, error_page
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from seedcrawl.crawler import settings
-from seedcrawl.testweb import Response
 from tests.faults.running import Crawl, Crawled, assert_archive_whole, crawl
 from tests.faults.webs import FaultWeb
+from tests.support.testweb import Response
 
 pytestmark = pytest.mark.slow
 

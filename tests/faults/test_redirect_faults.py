@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from seedcrawl.crawler import settings
-from seedcrawl.testweb import Response
 from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, Handler, article, chain, home, html_page
+from tests.support.testweb import Response
 
 pytestmark = pytest.mark.slow
 

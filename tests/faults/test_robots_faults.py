@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from seedcrawl.testweb import Response, error_page
 from tests.faults.running import RSS_BOUND_MB, Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, article, home, no_answer
+from tests.support.testweb import Response, error_page
 
 pytestmark = pytest.mark.slow
 

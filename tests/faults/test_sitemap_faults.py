@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from seedcrawl.testweb import Response
 from tests.faults.running import RSS_BOUND_MB, Crawl, Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import MIB, FaultWeb, article, bombs
+from tests.support.testweb import Response
 
 pytestmark = pytest.mark.slow
 

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import pytest
 
 from seedcrawl.archive.check import Code, check_file
-from seedcrawl.testweb import Raw, RawExchange
 from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import FaultWeb, article, encoded, home, story
 from tests.support.cli import run_seedcrawl
+from tests.support.testweb import Raw, RawExchange
 
 pytestmark = pytest.mark.slow
 

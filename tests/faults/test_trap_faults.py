@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from seedcrawl.testweb import Request, Response
 from tests.faults.running import Crawled, assert_archive_whole, corpus, crawl, process
 from tests.faults.webs import Answer, FaultWeb, home, html_page, story
+from tests.support.testweb import Request, Response
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,17 @@ from types import TracebackType
 
 import brotli
 
-from seedcrawl.testweb import LoggedRequest, Raw, RawExchange, Request, RequestLog, Response, Site, SiteServer
-from seedcrawl.testweb.corpus import load_corpus
+from seedcrawl.testweb.stories import load_corpus
+from tests.support.testweb import (
+    LoggedRequest,
+    Raw,
+    RawExchange,
+    Request,
+    RequestLog,
+    Response,
+    Site,
+    SiteServer,
+)
 
 Answer = Response | Raw
 Handler = Callable[[Request], Answer]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from seedcrawl.crawler import settings as defaults
-from seedcrawl.crawler.browser import chromium_path
+from seedcrawl.crawler.chromium.browser import chromium_path
 
 INSTALL = "apt-get install chromium (.ci/run installs it)"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import prefect
 
-from seedcrawl.testweb import Response, ServerGroup, Site, SiteServer, page
+from tests.support.testweb import Response, ServerGroup, Site, SiteServer, page
 
 SITE_HOST = "127.0.0.71"
 CDN_HOST = "127.0.0.72"

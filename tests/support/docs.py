@@ -6,8 +6,9 @@ from ../shared/seeds), so tests that need them never depend on files outside the
 
 from __future__ import annotations
 
-from seedcrawl.pipelines.document import Document, WarcRef
-from seedcrawl.testweb.corpus import load_corpus
+from seedcrawl.contract.records import WarcRef
+from seedcrawl.pipelines.document import Document
+from seedcrawl.testweb.stories import load_corpus
 
 
 def make_doc(

@@ -16,8 +16,8 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from seedcrawl.archive.reader import iter_records
-from seedcrawl.testweb import Request, Response, ServerGroup, Site, SiteServer, page
 from tests.support.cli import FAST, REPO, seedcrawl_command
+from tests.support.testweb import Request, Response, ServerGroup, Site, SiteServer, page
 
 HOLD_LIMIT = 120.0  # a held page answers after this long even if never released
 

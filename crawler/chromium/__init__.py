@@ -1,0 +1,1 @@
+"""Rendering in headless Chromium: when to render, the browser, its requests and its processes."""

@@ -1,0 +1,311 @@
+"""Render pages in headless Chromium (Playwright), every request of the browser fetched by Scrapy.
+
+The browser never touches the network itself. Every request it makes (the page's scripts,
+stylesheets, images, fonts, XHR/fetch calls, frames) is intercepted (`page.route`) and answered by
+crawler/chromium/browser_requests.py: the page itself with the response already fetched over HTTP, a
+requisite the crawl already has from that response (neither fetched nor archived twice), anything
+else through Scrapy's downloader, archived by crawler/capture.py like any other exchange.
+
+Chromium starts when the first page needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
+at once, in reused tabs of one context; the browser is restarted after
+SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
+SEEDCRAWL_BROWSER_MAX_MEMORY_MB, and whenever it has crashed (the page it crashed on is rendered
+again). A page that does not settle within SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as
+it got; one whose script never yields is stopped first. Playwright's own signal handlers are off:
+the crawl decides when to stop, then `close()` ends the browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy.http import Response
+
+from seedcrawl.archive.records import RenderedPage
+from seedcrawl.crawler.chromium.browser_cache import SharedResponses
+from seedcrawl.crawler.chromium.browser_process import chromium_pids, memory_bytes
+from seedcrawl.crawler.chromium.browser_requests import Admit, BrowserRequests, Fetch, Tab
+
+logger = logging.getLogger(__name__)
+
+# Chromium's background services (updates, sync, safe browsing, field trials) call Google hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--metrics-recording-only",
+]
+# Past the timeout, the DOM is read with this much grace (a page looping in a script never answers).
+_SNAPSHOT_GRACE_S = 5.0
+
+
+def chromium_path(configured: str) -> str | None:
+    """The Chromium executable to drive, or None when the machine has none."""
+    if configured and os.access(configured, os.X_OK):
+        return configured
+    return None
+
+
+class Renderer:
+    """One headless Chromium for the crawl, started when the first page needs it.
+
+    It keeps one context and up to `pages_at_once` tabs, reused: a new tab costs a renderer
+    process (0.3-0.8 s of a busy machine), a navigation in an open one a fraction of it.
+    """
+
+    def __init__(
+        self,
+        executable: str,
+        fetch: Fetch,
+        *,
+        user_agent: str,
+        timeout: float = 20.0,
+        restart_every: int = 50,
+        max_requests: int = 500,
+        request_meta: dict[str, Any] | None = None,
+        pages_at_once: int = 2,
+        max_memory: int = 0,
+        shared: SharedResponses | None = None,
+        admit: Admit | None = None,
+    ) -> None:
+        self.executable = executable
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.restart_every = max(1, restart_every)
+        self.max_memory = max_memory
+        self.requests = BrowserRequests(
+            fetch,
+            user_agent=user_agent,
+            wait=timeout / 2,
+            max_requests=max_requests,
+            request_meta=dict(request_meta or {}),
+            shared=shared if shared is not None else SharedResponses(32 << 20),
+            admit=admit,
+        )
+        self.launches = 0
+        self.crashes = 0
+        self._slots = asyncio.Semaphore(max(1, pages_at_once))
+        self._lock = asyncio.Lock()  # launching, restarting and closing the browser
+        self._active = 0  # pages being rendered now: the browser is restarted only between pages
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._context: Any = None
+        self._idle: list[Tab] = []
+        self._pages_in_browser = 0
+        self._restart = False  # over its memory bound: restarted once no page is rendering
+        self._closed = False
+
+    async def _ready_browser(self) -> Any:
+        if self._browser is not None and not self._browser.is_connected():
+            self.crashes += 1
+            logger.warning("Chromium has gone (crashed or killed): starting it again")
+            await self._close_browser()
+        elif (
+            self._browser is not None
+            and self._active == 0
+            and (self._restart or self._pages_in_browser >= self.restart_every)
+        ):
+            await self._close_browser()  # bounds what a long-lived browser accumulates
+        if self._browser is None:
+            from playwright.async_api import async_playwright
+
+            if self._playwright is None:
+                self._playwright = await async_playwright().start()
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.executable,
+                args=CHROMIUM_ARGS,
+                headless=True,
+                handle_sigint=False,
+                handle_sigterm=False,
+                handle_sighup=False,
+            )
+            self._context = await self._browser.new_context(
+                user_agent=self.user_agent, service_workers="block", accept_downloads=False
+            )
+            self._pages_in_browser = 0
+            self._restart = False
+            self.launches += 1
+        return self._browser
+
+    async def _take_tab(self) -> Tab | None:
+        """A tab to render on (the browser started or restarted as needed), None once closed."""
+        async with self._lock:
+            if self._closed:
+                return None
+            await self._ready_browser()
+            self._pages_in_browser += 1
+            self._active += 1
+            while self._idle:
+                tab = self._idle.pop()
+                if not tab.page.is_closed():
+                    return tab
+            new = await self._context.new_page()
+            # Attached now: attaching needs the page's main thread, which an endless script holds.
+            tab = Tab(new, await self._context.new_cdp_session(new))
+
+            async def answer(route: Any) -> None:
+                await self.requests.route(tab, route)
+
+            await tab.page.route("**/*", answer)
+            return tab
+
+    async def render(self, response: Response, reason: str) -> RenderedPage | None:
+        """Load the fetched page in the browser; its DOM once the page settled (or at the timeout).
+
+        A page during which Chromium crashed is rendered once more in a new browser.
+        """
+        async with self._slots:
+            for attempt in (1, 2):
+                try:
+                    tab = await self._take_tab()
+                except Exception as exc:  # no usable browser: the page stays as fetched over HTTP
+                    logger.warning("cannot start Chromium (%s): %s not rendered", exc, response.url)
+                    return None
+                if tab is None:
+                    return None
+                heartbeat = asyncio.ensure_future(_wake_loop())
+                try:
+                    page = await self._render_on(tab, response, reason)
+                    await self._release(tab, keep=page is not None and not page.timed_out)
+                    return page
+                except Exception as exc:
+                    await self._drop(tab)
+                    if attempt == 1 and not self._closed and _crashed(exc, self._browser_alive()):
+                        logger.warning(
+                            "Chromium crashed while rendering %s: rendering it again", response.url
+                        )
+                        continue
+                    logger.warning("rendering %s failed: %s", response.url, exc)
+                    return None
+                finally:
+                    heartbeat.cancel()
+                    self._active -= 1  # after the release: no restart may close a tab still in use
+            return None
+
+    def _browser_alive(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    async def _render_on(self, tab: Tab, response: Response, reason: str) -> RenderedPage | None:
+        from playwright.async_api import Error as PlaywrightError
+
+        tab.response, tab.served, tab.requests = response, False, 0
+        page = tab.page
+        deadline = time.monotonic() + self.timeout
+        timed_out = False
+        try:
+            try:
+                await page.goto(response.url, wait_until="load", timeout=self.timeout * 1000)
+                # Settled: no request for 500 ms, as Playwright's driver sees them (it sees a request
+                # when the page makes it; our route handler only once the event has crossed over,
+                # which under load came after a quiet spell of our own counting).
+                left = max(0.1, deadline - time.monotonic())
+                await page.wait_for_load_state("networkidle", timeout=left * 1000)
+            except PlaywrightError as exc:
+                if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
+                    raise
+                timed_out = True
+            dom = await self._snapshot(tab, response.url)
+            if dom is None:
+                return None
+            return RenderedPage(
+                url=response.url,
+                dom=dom.encode("utf-8", "surrogatepass"),
+                fetched_at=datetime.now(UTC),
+                reason=reason,
+                timed_out=timed_out,
+                requests=tab.requests,
+            )
+        finally:
+            tab.response = None  # late requests of this page are refused from now on
+
+    async def _snapshot(self, tab: Tab, url: str) -> str | None:
+        """The page's DOM; a page whose script never yields is stopped first (its DOM as it is)."""
+        try:
+            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
+        except TimeoutError:
+            pass
+        try:  # Runtime.terminateExecution interrupts a busy main thread (an endless loop)
+            await asyncio.wait_for(tab.cdp.send("Runtime.terminateExecution"), _SNAPSHOT_GRACE_S)
+            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
+        except Exception as exc:
+            logger.warning("%s: the page never let its DOM be read (%s); not rendered", url, exc)
+            return None
+
+    async def _release(self, tab: Tab, keep: bool) -> None:
+        """Back to the idle tabs, blank (its scripts stopped); a tab that hung is closed instead."""
+        if keep and not self._closed:
+            try:
+                await tab.page.goto("about:blank", timeout=_SNAPSHOT_GRACE_S * 1000)
+            except Exception:
+                keep = False
+        if keep and not self._closed:
+            self._idle.append(tab)
+        else:
+            await self._drop(tab)
+        self._check_memory()
+
+    async def _drop(self, tab: Tab) -> None:
+        try:
+            await asyncio.wait_for(tab.page.close(run_before_unload=False), _SNAPSHOT_GRACE_S)
+        except Exception as exc:  # gone with a crashed browser, or stuck: the restart ends it
+            logger.debug("closing a tab: %s", exc)
+            self._restart = True
+
+    def _check_memory(self) -> None:
+        if self.max_memory <= 0 or self._restart:
+            return
+        used = memory_bytes(chromium_pids())
+        if used > self.max_memory:
+            logger.info(
+                "Chromium holds %d MiB (bound %d MiB): restarting it", used >> 20, self.max_memory >> 20
+            )
+            self._restart = True
+
+    async def _close_browser(self) -> None:
+        browser, self._browser, self._context = self._browser, None, None
+        self._idle.clear()
+        if browser is not None:
+            try:
+                await browser.close()
+            except Exception as exc:  # already gone (crashed): nothing left to close
+                logger.debug("closing Chromium: %s", exc)
+
+    async def close(self) -> None:
+        """End the browser and Playwright's driver; safe to call twice."""
+        async with self._lock:
+            self._closed = True
+            await self._close_browser()
+            if self._playwright is not None:
+                playwright, self._playwright = self._playwright, None
+                try:
+                    await playwright.stop()
+                except Exception as exc:
+                    logger.debug("stopping Playwright: %s", exc)
+
+
+def _crashed(exc: Exception, alive: bool) -> bool:
+    """Whether a render failed because Chromium (or the page's renderer process) went away."""
+    message = str(exc).lower()
+    return not alive or "crash" in message or "has been closed" in message
+
+
+async def _wake_loop() -> None:
+    """Wake the event loop every 0.1 s while a page renders.
+
+    Python runs a signal handler only when the main thread runs bytecode. A SIGTERM the kernel
+    delivers to another thread (Playwright's child watcher) while the loop sleeps on the browser
+    was handled only when the page finished, seconds later; the crawl must stop promptly.
+    """
+    while True:
+        await asyncio.sleep(0.1)

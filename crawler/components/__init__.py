@@ -1,0 +1,1 @@
+"""Scrapy components: downloader middlewares, download handlers and extensions (capture.py aside)."""

@@ -1,0 +1,1 @@
+"""Crawl shards: who owns a host, and what shards share through Redis."""

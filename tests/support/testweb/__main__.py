@@ -1,0 +1,5 @@
+import sys
+
+from tests.support.testweb.observed import main
+
+sys.exit(main())
