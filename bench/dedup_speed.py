@@ -26,8 +26,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -56,15 +58,22 @@ def sentence_pool() -> list[str]:
 
 
 def synth_texts(n: int, seed: int, words: int = 600, copies: bool = True) -> Iterator[str]:
+    for text, _ in synth_labelled(n, seed, words, copies):
+        yield text
+
+
+def synth_labelled(n: int, seed: int, words: int = 600, copies: bool = True) -> Iterator[tuple[str, int]]:
+    """Documents with their truth: the index of the original each one was copied from (itself if new)."""
     rng = random.Random(seed)
     pool = sentence_pool()
-    recent: list[str] = []
-    for _ in range(n):
+    recent: list[tuple[str, int]] = []
+    for index in range(n):
         roll = rng.random()
         if copies and recent and roll < 0.02:
-            text = rng.choice(recent)
+            text, root = rng.choice(recent)
         elif copies and recent and roll < 0.10:
-            ws = rng.choice(recent).split(" ")
+            source, root = rng.choice(recent)
+            ws = source.split(" ")
             for i in rng.sample(range(len(ws)), 4):
                 ws[i] = rng.choice(ws)
             text = "By Staff Writer\n\n" + " ".join(ws)
@@ -72,9 +81,9 @@ def synth_texts(n: int, seed: int, words: int = 600, copies: bool = True) -> Ite
             parts: list[str] = []
             while sum(len(p.split()) for p in parts) < words:
                 parts.append(rng.choice(pool))
-            text = " ".join(parts)
-        recent = [*recent[-999:], text]
-        yield text
+            text, root = " ".join(parts), index
+        recent = [*recent[-999:], (text, root)]
+        yield text, root
 
 
 def make_doc(i: int, text: str) -> Document:
@@ -95,6 +104,12 @@ def rss_mb() -> float:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_rss_of(pid: int) -> float:
+    """Peak RSS of another process (VmHWM), e.g. the redis-server."""
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
 
 
 def bench_signatures(n: int, repeats: int = 3) -> dict[str, float]:
@@ -212,15 +227,41 @@ def memory_child(n: int) -> dict[str, float]:
     return {"docs": n, "bytes_per_doc": (held[1] - held[0]) / (n - n // 2), "heap_mb_total": held[1] / 2**20}
 
 
-def redis_run(n: int) -> dict[str, float]:
-    """n documents into a fresh local redis-server, streamed; time, Redis memory, client peak RSS."""
+def pair_precision(cluster: list[int], root: list[int]) -> dict[str, float]:
+    """Link and cluster precision/recall of predicted clusters (kept id) against true ones (original)."""
+    links = sum(1 for i, c in enumerate(cluster) if c != i)
+    right = sum(1 for i, c in enumerate(cluster) if c != i and root[c] == root[i])
+    predicted = Counter(cluster)
+    both = Counter(zip(cluster, root, strict=True))
+    truth = Counter(root)
+
+    def pairs(counts: Counter[Any]) -> int:
+        return sum(k * (k - 1) // 2 for k in counts.values())
+
+    implied, correct, true_pairs = pairs(predicted), pairs(both), pairs(truth)
+    return {
+        "links": links,
+        "link_precision": right / max(1, links),
+        "cluster_pairs": implied,
+        "cluster_precision": correct / max(1, implied),
+        "cluster_recall": correct / max(1, true_pairs),
+        "largest_cluster": max(predicted.values(), default=0),
+    }
+
+
+def redis_run(n: int, every: int = 50_000, progress_file: Path | None = None) -> dict[str, float]:
+    """n documents into a fresh local redis-server, streamed; time, CPU, Redis memory, precision.
+
+    Every `every` documents a checkpoint line (cumulative figures) goes to stderr and, when given,
+    is appended to `progress_file`, so a run cut short still says how far it scaled.
+    """
     binary = shutil.which("redis-server")
     if binary is None:
         raise SystemExit("redis-server is not installed (Debian package redis-server)")
     with tempfile.TemporaryDirectory() as tmp:
         port = 16000 + os.getpid() % 1000
         args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        proc = subprocess.Popen([*args, "--dir", tmp], stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen([*args, "--dir", tmp, "--maxmemory", "0"], stdout=subprocess.DEVNULL)
         try:
             client = redis.Redis(port=port)
             for _ in range(100):
@@ -233,41 +274,76 @@ def redis_run(n: int) -> dict[str, float]:
             url = f"redis://127.0.0.1:{port}/0"
             dedup = Deduplicator(DedupConfig(), RedisStore(url))
             found = {"exact": 0, "near": 0}
+            roots: list[int] = []
+            cluster: list[int] = []
+
+            def server_cpu_s() -> float:
+                cpu = client.info("cpu")
+                return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+
+            def checkpoint(done: int, wall: float, cpu: float) -> dict[str, float]:
+                mem = client.info("memory")
+                server = server_cpu_s()
+                point: dict[str, float] = {
+                    "docs": done,
+                    "process_s": round(wall, 1),
+                    "client_cpu_s": round(cpu, 1),
+                }
+                point |= {
+                    "server_cpu_s": round(server, 1),
+                    "cpu_ms_per_doc": round((cpu + server) / done * 1000, 3),
+                }
+                point |= {"redis_used_mb": round((int(mem["used_memory"]) - before) / 2**20)}
+                point |= {"redis_rss_mb": round(int(mem["used_memory_rss"]) / 2**20)}
+                point |= {"redis_peak_mb": round(int(mem["used_memory_peak"]) / 2**20)}
+                point |= {"redis_peak_rss_mb": round(peak_rss_of(proc.pid))}
+                point |= {"redis_bytes_per_doc": round((int(mem["used_memory"]) - before) / done)}
+                point |= {"client_peak_rss_mb": round(peak_rss_mb()), **found}
+                point |= {k: round(v, 4) for k, v in pair_precision(cluster, roots[: len(cluster)]).items()}
+                line = json.dumps(point)
+                print(line, file=sys.stderr, flush=True)
+                if progress_file is not None:
+                    with progress_file.open("a") as fh:
+                        fh.write(line + "\n")
+                return point
+
+            labelled = synth_labelled(n, seed=14)
+
+            def documents() -> Iterator[Document]:
+                for i, (text, root) in enumerate(labelled):
+                    roots.append(root)
+                    yield make_doc(i, text)
+
             start, start_cpu = time.perf_counter(), time.process_time()
-            for doc, verdict in dedup.process(make_doc(i, t) for i, t in enumerate(synth_texts(n, seed=14))):
+            for doc, verdict in dedup.process(documents()):
+                done = int(doc.id[3:]) + 1
                 if verdict.kind:
                     found[verdict.kind] += 1
-                done = int(doc.id[3:]) + 1
-                if done % 50_000 == 0:  # progress, so a run cut short still says how far it scaled
-                    mem = client.info("memory")
-                    progress = {"docs": done, "process_s": round(time.perf_counter() - start, 1)}
-                    progress |= {"redis_used_mb": round((int(mem["used_memory"]) - before) / 2**20)}
-                    print(json.dumps(progress), file=sys.stderr, flush=True)
+                    assert verdict.duplicate_of is not None
+                    cluster.append(int(verdict.duplicate_of[3:]))
+                else:
+                    cluster.append(done - 1)
+                if done % every == 0 and done < n:
+                    paused, paused_cpu = time.perf_counter(), time.process_time()
+                    checkpoint(done, paused - start, paused_cpu - start_cpu)
+                    # the checkpoint's own counting is not the deduplicator's time
+                    start += time.perf_counter() - paused
+                    start_cpu += time.process_time() - paused_cpu
             first, first_cpu = time.perf_counter() - start, time.process_time() - start_cpu
-            memory = client.info("memory")
-            used = int(memory["used_memory"]) - before
-            server_cpu = client.info("cpu")
+            final = checkpoint(n, first, first_cpu)
             second = Deduplicator(DedupConfig(), RedisStore(url))
             start = time.perf_counter()
             list(second.process(make_doc(n + i, t) for i, t in enumerate(synth_texts(500, seed=15))))
             other = time.perf_counter() - start
-            return {
-                "docs": n,
+            return final | {
                 "process_s": first,
                 "client_cpu_s": first_cpu,
-                "server_cpu_s": float(server_cpu["used_cpu_user"]) + float(server_cpu["used_cpu_sys"]),
                 "docs_per_s": n / first,
                 "second_client_docs_per_s": 500 / other,
-                "redis_bytes_per_doc": used / n,
-                "redis_used_mb": used / 2**20,
-                "redis_peak_mb": int(memory["used_memory_peak"]) / 2**20,
-                "redis_rss_mb": int(memory["used_memory_rss"]) / 2**20,
-                "client_peak_rss_mb": peak_rss_mb(),
-                **found,
             }
         finally:
             proc.terminate()
-            proc.wait(timeout=60)
+            proc.wait(timeout=120)
 
 
 def child(args: list[str]) -> dict[str, float]:
@@ -282,6 +358,10 @@ def main() -> None:
     parser.add_argument("--memory-docs", type=int, default=20_000)
     parser.add_argument("--redis-docs", type=int, default=2000)
     parser.add_argument("--child", choices=["scale", "memory", "redis"])
+    parser.add_argument("--every", type=int, default=50_000, help="checkpoint interval (redis child)")
+    parser.add_argument(
+        "--progress-file", type=Path, help="append each checkpoint as a JSON line (redis child)"
+    )
     parser.add_argument(
         "--only", choices=["signatures", "memory", "redis", "scale"], nargs="+", help="run only these parts"
     )
@@ -294,7 +374,7 @@ def main() -> None:
         print(json.dumps(memory_child(args.memory_docs)))
         return
     if args.child == "redis":
-        print(json.dumps(redis_run(args.redis_docs)))
+        print(json.dumps(redis_run(args.redis_docs, args.every, args.progress_file)))
         return
     parts = args.only or ["signatures", "memory", "redis", "scale"]
     if "signatures" in parts:
