@@ -120,6 +120,10 @@ SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 # The frontier's SQLite seen set replaces Scrapy's in-memory fingerprint set, and
 # crawler.frontier_mw checks redirect hops against it; REDIRECT_MAX_TIMES still bounds loops.
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+# Callbacks yield nothing (what they find goes to the frontier), but Scrapy starts this many
+# worker tasks for every callback's output all the same: at its default of 100 that was ~15% of
+# a capture crawl's CPU (bench/results/crawl_cpu.md).
+CONCURRENT_ITEMS = 1
 
 # --- safety ----------------------------------------------------------------------------------
 TELNETCONSOLE_ENABLED = False

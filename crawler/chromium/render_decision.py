@@ -32,6 +32,7 @@ _ASKS_FOR_JS = re.compile(
 _CLIENT_SIDE_ATTRS = ("ng-app", "data-reactroot", "x-data")
 _MOUNT_PLACEHOLDER = 40  # "Loading..." in a mount point still counts as empty
 _EXTERNAL_SCRIPT_BYTES = 5_000
+_INVISIBLE = ("script", "style", "noscript", "template")
 
 
 def render_reason(body: bytes) -> str | None:
@@ -42,12 +43,14 @@ def render_reason(body: bytes) -> str | None:
         root = lxml.html.document_fromstring(body)
     except (etree.ParserError, ValueError):
         return None
-    scripts = [script.text or "" for script in root.iter("script")]
-    external = len(root.xpath("//script[@src]"))
-    asks_for_js = any(_ASKS_FOR_JS.search(n.text_content() or "") for n in root.iter("noscript"))
     text = _visible_text(root)  # drops script, style, noscript and template from the tree
-    if len(text) >= ENOUGH_TEXT:
+    if len(text) >= ENOUGH_TEXT:  # most pages: decided by one parse and one pass
         return None
+    # What the tree just lost is read from a second parse, which only pages of little text pay.
+    whole = lxml.html.document_fromstring(body)
+    scripts = [script.text or "" for script in whole.iter("script")]
+    external = len(whole.xpath("//script[@src]"))
+    asks_for_js = any(_ASKS_FOR_JS.search(n.text_content() or "") for n in whole.iter("noscript"))
     for mount in MOUNT_IDS:
         for element in root.xpath(f'//*[@id="{mount}"]'):
             if len(" ".join(element.text_content().split())) < _MOUNT_PLACEHOLDER:
@@ -67,7 +70,7 @@ def render_reason(body: bytes) -> str | None:
 
 
 def _visible_text(root: lxml.html.HtmlElement) -> str:
-    for element in root.xpath("//script|//style|//noscript|//template"):
-        element.drop_tree()
+    # One pass in C; like drop_tree, it keeps each dropped element's tail text.
+    etree.strip_elements(root, *_INVISIBLE, with_tail=False)
     body = root.find("body")
     return " ".join((body if body is not None else root).text_content().split())

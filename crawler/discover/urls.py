@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -131,6 +132,10 @@ def _canonical_query(query: str) -> str:
     return "&".join(normalize_percent_encoding(p) for p in pairs)
 
 
+# A page's URL is canonicalised several times on its way (link, frontier, downloader, scope)
+# and its navigation links recur on every page of a site: a bounded cache of a few MB answers
+# most calls, which otherwise cost ~0.3 ms of CPU a page.
+@lru_cache(maxsize=16_384)
 def canonicalize_url(url: str) -> str | None:
     """The key used for the seen-check, or None when the URL is not a usable http(s) URL.
 
