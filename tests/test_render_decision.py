@@ -53,3 +53,15 @@ def test_script_filled_shells_need_the_browser(body: str, head: str, reason: str
 )
 def test_pages_with_their_text_are_read_over_http(html: bytes) -> None:
     assert render_reason(html) is None
+
+
+def test_whitespace_does_not_count_as_text() -> None:
+    # Pretty-printed shells can hold thousands of blank characters before the little text they
+    # have: those must not make the page look like an article.
+    padding = "\n" + " " * 12_000 + "\n"
+    assert render_reason(_page(f"{padding}<div id='app'>{padding}Loading...</div>")) == "empty-mount:#app"
+
+
+def test_text_after_much_whitespace_still_counts() -> None:
+    padding = "\n" + " " * 12_000 + "\n"
+    assert render_reason(_page(f"<div id='app'>{padding}<p>{ARTICLE_TEXT}</p></div>")) is None

@@ -43,9 +43,10 @@ def render_reason(body: bytes) -> str | None:
         root = lxml.html.document_fromstring(body)
     except (etree.ParserError, ValueError):
         return None
-    text = _visible_text(root)  # drops script, style, noscript and template from the tree
-    if len(text) >= ENOUGH_TEXT:  # most pages: decided by one parse and one pass
+    raw = _visible_text(root)  # drops script, style, noscript and template from the tree
+    if _has_enough_text(raw):  # most pages: decided by one parse and one pass
         return None
+    text = " ".join(raw.split())
     # What the tree just lost is read from a second parse, which only pages of little text pay.
     whole = lxml.html.document_fromstring(body)
     scripts = [script.text or "" for script in whole.iter("script")]
@@ -73,4 +74,16 @@ def _visible_text(root: lxml.html.HtmlElement) -> str:
     # One pass in C; like drop_tree, it keeps each dropped element's tail text.
     etree.strip_elements(root, *_INVISIBLE, with_tail=False)
     body = root.find("body")
-    return " ".join((body if body is not None else root).text_content().split())
+    return str((body if body is not None else root).text_content())
+
+
+def _has_enough_text(raw: str) -> bool:
+    """Whether the visible text, whitespace collapsed, is ENOUGH_TEXT characters or more.
+
+    Collapsing a prefix never gives more than collapsing the whole, so a prefix that has enough
+    decides without collapsing an article's whole text.
+    """
+    prefix = raw[: 8 * ENOUGH_TEXT]
+    if len(" ".join(prefix.split())) >= ENOUGH_TEXT:
+        return True
+    return len(prefix) < len(raw) and len(" ".join(raw.split())) >= ENOUGH_TEXT
