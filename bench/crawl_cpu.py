@@ -70,6 +70,7 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=64, help="CONCURRENT_REQUESTS")
+    parser.add_argument("--append", action="store_true", help="add this table to the results file")
     parser.add_argument("--baseline-python", help="the interpreter of a checkout to compare against")
     args = parser.parse_args()
     contenders: dict[str, tuple[bool, str]] = {}
@@ -133,6 +134,8 @@ def write_results(args: argparse.Namespace, runs: dict[str, dict[str, list[Run]]
             f"{med(big, 'wall_s'):.1f} |"
         )
     RESULTS.parent.mkdir(exist_ok=True)
+    if args.append and RESULTS.exists():
+        lines = [RESULTS.read_text(encoding="utf-8").rstrip("\n"), "", "#" + lines[0], *lines[1:]]
     RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

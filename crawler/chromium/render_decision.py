@@ -83,7 +83,10 @@ def _has_enough_text(raw: str) -> bool:
     Collapsing a prefix never gives more than collapsing the whole, so a prefix that has enough
     decides without collapsing an article's whole text.
     """
-    prefix = raw[: 8 * ENOUGH_TEXT]
-    if len(" ".join(prefix.split())) >= ENOUGH_TEXT:
-        return True
-    return len(prefix) < len(raw) and len(" ".join(raw.split())) >= ENOUGH_TEXT
+    for size in (2 * ENOUGH_TEXT, 8 * ENOUGH_TEXT):
+        prefix = raw[:size]
+        if len(" ".join(prefix.split())) >= ENOUGH_TEXT:
+            return True
+        if len(prefix) == len(raw):
+            return False
+    return len(" ".join(raw.split())) >= ENOUGH_TEXT
