@@ -15,6 +15,7 @@ HERE = Path(__file__).parent
 ORDER = [
     "summary",
     "crawl",
+    "crawl_cpu",
     "extraction",
     "extraction_path",
     "extract_budget",
