@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from seedcrawl.exits import Exit, nothing_to_do
+from seedcrawl.folders import closed_warcs_or_nothing, existing_folder
+
 
 def add_archive_parsers(commands: Any) -> None:
     check = commands.add_parser(
@@ -25,14 +28,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from seedcrawl.archive.check import check_folder
     from seedcrawl.outdir.layout import refuse_odd_entries
 
-    warc_dir = _warc_dir(args.out)
-    if not warc_dir.is_dir():
-        print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
-        return 2
+    warc_dir = _warc_dir(existing_folder(args.out))
     # As every command does: no links or pipes where it reads (OutputError: exit 3).
     refuse_odd_entries(args.out)
     refuse_odd_entries(warc_dir)
     report = check_folder(warc_dir)
+    if not report.reports and not report.open_files:
+        raise nothing_to_do(f"nothing to check: no closed WARC files (*.warc.gz) in {warc_dir}")
     for file_report in report.reports:
         counts = ", ".join(f"{kind} {n}" for kind, n in sorted(file_report.records.items()))
         print(f"{'ok  ' if file_report.ok else 'FAIL'} {file_report.file.name}: {counts}")
@@ -43,18 +45,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     for path in report.open_files:
         print(f"OPEN {path.name}: still being written, or left by a crash (the next crawl closes it)")
     print(f"{len(report.reports)} files, {'all valid' if report.ok else 'PROBLEMS FOUND'}", file=sys.stderr)
-    return 0 if report.ok else 1
+    return Exit.OK if report.ok else Exit.NOTHING
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from seedcrawl.archive.index import build_index
 
-    if not (args.out / "warc").is_dir():
-        print(f"seedcrawl: {args.out} has no warc/ folder", file=sys.stderr)
-        return 2
-    result = build_index(args.out)
+    root = existing_folder(args.out)
+    closed_warcs_or_nothing(root, "index")
+    result = build_index(root)
     print(
         f"{result.index}: {result.lines} lines ({len(result.indexed)} files indexed, {len(result.reused)} reused)",
         file=sys.stderr,
     )
-    return 0
+    return Exit.OK

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from seedcrawl.config import add_config_option, apply_config, without_config_repeats
 from seedcrawl.crawl import (
-    EXIT_OUTPUT,
-    EXIT_USAGE,
     CrawlError,
     CrawlOptions,
     parse_setting,
@@ -20,6 +20,7 @@ from seedcrawl.crawl import (
 )
 from seedcrawl.crawler.discover.scope_rules import SCOPE_MODES
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
+from seedcrawl.exits import CommandError, Exit, exit_table, for_os_error
 from seedcrawl.export_cmd import add_export_parser, cmd_export
 from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.package_cmd import add_package_parser, cmd_package
@@ -56,7 +57,9 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="HOST",
-        help="also crawl this host (repeatable); the seeds' hosts are always in scope",
+        help="also crawl this host (repeatable): a name (news.example.com), with a port "
+        "(news.example.com:8080), or '*.example.com' for every subdomain of example.com (not "
+        "example.com itself: give it too; quote the * from the shell); the seeds' hosts are always in scope",
     )
     parser.add_argument("--depth", type=int, metavar="N", help="follow links at most N hops from a seed")
     parser.add_argument("--max-pages", type=int, metavar="N", help="request at most N pages")
@@ -118,14 +121,74 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+DESCRIPTION = """\
+A focused news crawler and archival pipeline. `crawl` fetches pages from seed URLs, feeds and
+sitemaps (optionally only those on a topic) into WARC files in an output folder DIR; `process`
+extracts each article's main text, drops near duplicates and writes DIR/corpus/articles.jsonl;
+`run` does both as a Prefect flow; `package` makes a WACZ for replay tools. Every command works
+on one output folder; see the README for what each of its files holds.
+
+typical use:
+  seedcrawl crawl --out news https://example.com/
+  seedcrawl process news
+  seedcrawl package news
+"""
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Epilogs kept as written, and each option's default after its help when it has a real one.
+
+    argparse's ArgumentDefaultsHelpFormatter would also print "(default: None)" for options whose
+    default is worked out later (from the folder, the CPU count): those say it in their help.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "default" in text
+            or default is None
+            or default is argparse.SUPPRESS
+            or isinstance(default, bool)
+            or default == []
+            or action.option_strings == []
+            or isinstance(action, argparse._CountAction)
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """Each command's parser: `HelpFormatter` unless the command asks for another."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("seedcrawl")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="seedcrawl", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="seedcrawl", description=DESCRIPTION, epilog=exit_table(), formatter_class=HelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        parser_class=_CommandParser,
+    )
     crawl = commands.add_parser(
         "crawl",
         help="crawl from seeds into DIR/warc (WARC files) and DIR/indexes",
         epilog=CRAWL_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     _add_crawl_options(crawl)
     crawl.add_argument(
@@ -218,18 +281,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args)
+    except CommandError as exc:
+        print(f"seedcrawl: {exc}", file=sys.stderr)
+        return exc.status
     except CrawlError as exc:
         print(f"seedcrawl: {exc}", file=sys.stderr)
         return exc.exit_code
     except (OutputError, FolderBusy) as exc:  # e.g. `process` on a folder with a planted symlink
         print(f"seedcrawl: {exc}", file=sys.stderr)
-        return EXIT_OUTPUT
+        return Exit.FOLDER
     except KeyboardInterrupt:
         print("seedcrawl: interrupted", file=sys.stderr)
-        return 130
+        return Exit.INTERRUPTED
     except ValueError as exc:
         print(f"seedcrawl: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
+    except OSError as exc:  # one a command did not foresee (a folder made read-only meanwhile): one line
+        where = f"{exc.filename}: " if isinstance(exc.filename, str | Path) else ""
+        print(f"seedcrawl: {where}{exc.strerror or exc}", file=sys.stderr)
+        return for_os_error(exc)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_USAGE = 2
+from seedcrawl.exits import Exit
+from seedcrawl.folders import existing_folder
 
 
 def add_export_parser(commands: Any) -> None:
@@ -31,13 +32,11 @@ def add_export_parser(commands: Any) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from seedcrawl.pipelines.export import ExportError, export_corpus
 
-    if not args.out.is_dir():
-        print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
-        return EXIT_USAGE
+    root = existing_folder(args.out)
     try:
-        result = export_corpus(args.out.absolute(), args.format, args.output)
+        result = export_corpus(root.absolute(), args.format, args.output)
     except ExportError as exc:
         print(f"seedcrawl: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     print(f"{result.records} records in {len(result.files)} file(s): {result.path}", file=sys.stderr)
-    return 0
+    return Exit.OK

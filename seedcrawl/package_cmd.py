@@ -97,10 +97,13 @@ def add_package_parser(commands: Any) -> None:
 
 
 def cmd_package(args: argparse.Namespace) -> int:
+    from seedcrawl.folders import closed_warcs_or_nothing, existing_folder
+
     output: Path | None = args.output
     if output is not None and output.suffix != ".wacz":
         print("seedcrawl: --output must end in .wacz", file=sys.stderr)
         return 2
+    closed_warcs_or_nothing(existing_folder(args.out), "package")
     try:
         result = package_folder(args.out, output)
     except WaczError as exc:

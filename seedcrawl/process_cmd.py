@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from seedcrawl.exits import usage
+from seedcrawl.folders import closed_warcs_or_nothing, existing_folder
 from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S
+from seedcrawl.verbosity import add_verbosity, configure_console
+
+if TYPE_CHECKING:
+    from seedcrawl.pipelines.runner import ProcessOptions
 
 
 def add_dedup_threshold(parser: argparse.ArgumentParser) -> None:
@@ -103,64 +110,84 @@ def add_process_parser(commands: Any) -> None:
         help="keep only articles whose text is in these languages (ISO 639-1, e.g. en,de); "
         "others go to rejects.jsonl with reason 'language'",
     )
+    add_verbosity(parser)
 
 
-def cmd_process(args: argparse.Namespace) -> int:
-    from seedcrawl.contract.records import ARTICLES
-    from seedcrawl.outdir.layout import Layout
-    from seedcrawl.pipelines.dataset_card import write_card
+def process_options(args: argparse.Namespace) -> ProcessOptions:
+    """The processing options, every one checked before any file is read or written (usage errors)."""
+    from seedcrawl.contract.topic import TopicProfile
     from seedcrawl.pipelines.extract import ExtractOptions
     from seedcrawl.pipelines.language import parse_languages
-    from seedcrawl.pipelines.runner import ProcessOptions, process_folder
-    from seedcrawl.report_cmd import publish_report
+    from seedcrawl.pipelines.runner import ProcessOptions
 
-    if not args.out.is_dir():
-        print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
-        return 2
     options = ProcessOptions(
         redis_url=args.redis,
         topic_file=args.topic_file,
         keep_off_topic=args.keep_off_topic,
         dedup_threshold=args.dedup_threshold,
     )
+    if args.dedup_threshold is not None and not 0.0 < args.dedup_threshold <= 1.0:
+        raise usage(f"--dedup-threshold is a Jaccard similarity in (0, 1], got {args.dedup_threshold:g}")
+    try:
+        options.dedup_config()
+    except ValueError as exc:
+        raise usage(f"--dedup-threshold {args.dedup_threshold}: {exc}") from None
+    if args.redis is not None and not args.redis.startswith(("redis://", "rediss://", "unix://")):
+        raise usage(f"--redis takes a Redis URL like redis://host:6379/0, got {args.redis!r}")
     if args.language is not None:
         try:
             options.extract = ExtractOptions(languages=parse_languages(args.language))
-        except ValueError as err:
-            print(f"seedcrawl: {err}", file=sys.stderr)
-            return 2
+        except ValueError as exc:
+            raise usage(str(exc)) from None
     if args.workers is not None:
         if args.workers < 1:
-            print("seedcrawl: --workers must be 1 or more", file=sys.stderr)
-            return 2
+            raise usage("--workers must be 1 or more")
         options.workers = args.workers
     if args.extract_timeout < 0 or args.extract_memory < 0:
-        print(
-            "seedcrawl: --extract-timeout and --extract-memory must be 0 (no bound) or more", file=sys.stderr
-        )
-        return 2
+        raise usage("--extract-timeout and --extract-memory must be 0 (no bound) or more")
     options.extract_timeout = args.extract_timeout or None
     options.extract_memory_mb = args.extract_memory or None
+    if args.topic_file is not None:
+        try:
+            TopicProfile.load(args.topic_file)
+        except OSError as exc:
+            raise usage(f"--topic-file {args.topic_file}: {exc.strerror or exc}") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise usage(f"--topic-file {args.topic_file} is not a topic profile: {exc}") from None
     try:
-        use_dask, dask_workers, dask_address = dask_choice(args)
+        dask_choice(args)
     except ValueError as exc:
-        print(f"seedcrawl: {exc}", file=sys.stderr)
-        return 2
+        raise usage(str(exc)) from None
+    return options
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from seedcrawl.contract.records import ARTICLES
+    from seedcrawl.outdir.layout import Layout
+    from seedcrawl.pipelines.dataset_card import write_card
+    from seedcrawl.pipelines.runner import process_folder
+    from seedcrawl.report_cmd import publish_report
+
+    options = process_options(args)
+    root = existing_folder(args.out)
+    closed_warcs_or_nothing(root, "process")
+    level = configure_console(args)
+    use_dask, dask_workers, dask_address = dask_choice(args)
     if use_dask:  # no bar: the records are counted on the cluster, a file at a time
-        report = _process_on_dask(args.out, options, dask_workers, dask_address)
-    elif sys.stderr.isatty():  # a bar on a terminal only: a log or a pipe gets the summary alone
-        report = _with_progress(args.out, options)
+        report = _process_on_dask(root, options, dask_workers, dask_address)
+    elif sys.stderr.isatty() and level <= logging.WARNING:  # a bar on a terminal only, and not with -q
+        report = _with_progress(root, options)
     else:
-        report = process_folder(args.out, options)
-    card = write_card(args.out.absolute())
-    _save_counts(args.out.absolute(), report.to_dict())
-    html = publish_report(args.out)
+        report = process_folder(root, options)
+    card = write_card(root.absolute())
+    _save_counts(root.absolute(), report.to_dict())
+    html = publish_report(root)
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(report.reasons.items())) or "none"
     print(
         f"{report.warc_files} new WARC files, {report.records} records: {report.articles} new articles, "
         f"{report.duplicates} duplicates, {report.rejects} rejects ({report.errors} errors) in {report.seconds:.1f} s\n"
         f"  skipped by reason: {skipped}\n"
-        f"corpus: {Layout(args.out.absolute()).corpus_dir / ARTICLES}  (dataset card: {card})"
+        f"corpus: {Layout(root.absolute()).corpus_dir / ARTICLES}  (dataset card: {card})"
         + (f"\nreport: {html}" if html else ""),
         file=sys.stderr,
     )

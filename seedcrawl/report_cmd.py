@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from seedcrawl.exits import Exit
+from seedcrawl.folders import existing_folder
+
 
 def add_report_parser(commands: Any) -> None:
     parser = commands.add_parser("report", help="rebuild DIR/report.html (charts and tables of the runs)")
@@ -23,11 +26,9 @@ def add_replay_base(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    if not args.out.is_dir():
-        print(f"seedcrawl: {args.out} is not a folder", file=sys.stderr)
-        return 2
-    print(f"report: {publish_report(args.out, args.replay_base)}", file=sys.stderr)
-    return 0
+    root = existing_folder(args.out)
+    print(f"report: {publish_report(root, args.replay_base)}", file=sys.stderr)
+    return Exit.OK
 
 
 def publish_report(root: Path, replay_base: str | None = None) -> Path | None:

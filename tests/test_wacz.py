@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import zipfile
@@ -13,7 +12,8 @@ import pytest
 
 from seedcrawl.archive.index import build_index
 from seedcrawl.archive.wacz import Page, WaczError, WaczResult, create_wacz, pages_from_index, validate_wacz
-from seedcrawl.package_cmd import add_package_parser, cmd_package, package_folder
+from seedcrawl.cli import main
+from seedcrawl.package_cmd import package_folder
 from tests.support.warcs import Golden, build_golden
 
 HOST = "news.example.test"
@@ -148,17 +148,16 @@ def test_package_folder_lists_corpus_articles_with_their_titles(tmp_path: Path) 
 
 
 def _package_cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    add_package_parser(parser.add_subparsers(dest="command"))
-    return cmd_package(parser.parse_args(["package", *argv]))
+    return main(["package", *argv])
 
 
 def test_package_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root, (golden,) = _folder(tmp_path / "c")
     (root / "indexes" / "index.cdxj").unlink()  # brought up to date before pages are read from it
     assert _package_cli(str(root), "--output", str(tmp_path / "x.zip")) == 2
-    assert _package_cli(str(tmp_path / "missing")) == 1
-    assert "is not a folder" in capsys.readouterr().err
+    # a missing folder is a usage error (2) in every command (seedcrawl/exits.py), no longer 1
+    assert _package_cli(str(tmp_path / "missing")) == 2
+    assert "no such folder" in capsys.readouterr().err
     assert _package_cli(str(root), "--output", str(tmp_path / "elsewhere" / "x.wacz")) == 0
     assert (tmp_path / "elsewhere" / "x.wacz").exists()
     # no corpus yet: every 200 HTML response is a page

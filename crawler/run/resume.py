@@ -18,6 +18,7 @@ The marker says which run to continue; the WARC files say what it did.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -133,7 +134,9 @@ def read_run(state_dir: Path) -> RunState | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise OutputError(f"cannot read {path}: {exc.strerror} (a symbolic link is refused)") from None
+        # O_NOFOLLOW fails with ELOOP on a link; anything else (a folder in its place, no access) says itself
+        why = "it is a symbolic link, which is refused" if exc.errno == errno.ELOOP else exc.strerror
+        raise OutputError(f"cannot read {path}: {why}") from None
     with os.fdopen(fd, "rb") as stream:
         raw = stream.read()
     try:

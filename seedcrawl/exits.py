@@ -1,0 +1,71 @@
+"""Exit statuses of every `seedcrawl` command, one per cause, and the error that carries one.
+
+A script that runs seedcrawl branches on these, so the same cause gives the same status in every
+command (a missing folder is 2 whether `process`, `index` or `package` was asked). The README's
+"Exit codes" table is this one.
+"""
+
+from __future__ import annotations
+
+import errno
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    OK = 0
+    NOTHING = 1  # nothing to do (no WARC files, nothing fetched), or `check` found problems
+    USAGE = 2  # bad option or value, a folder or file named that does not exist
+    FOLDER = 3  # the folder cannot be used: not a folder, not writable, a link in it, in use
+    ARCHIVE = 4  # a WARC record could not be written (disk full): every file is still whole
+    INTERRUPTED = 130  # first SIGTERM/Ctrl-C: work in flight finished, files closed; run again
+    FORCED = 131  # second SIGTERM/Ctrl-C: stopped at once, only whole records; run again
+
+
+# (status, cause) in the order the README lists them; `seedcrawl --help` prints it too.
+CAUSES: tuple[tuple[Exit, str], ...] = (
+    (Exit.OK, "done"),
+    (
+        Exit.NOTHING,
+        "nothing to do: no WARC files to process, check, index or package; nothing fetched; "
+        "`check` found problems",
+    ),
+    (Exit.USAGE, "bad usage: an unknown option, a bad value, a folder or file that does not exist"),
+    (
+        Exit.FOLDER,
+        "the folder cannot be used: a file where a folder should be, not writable, "
+        "a symbolic link or pipe in it, or in use by another run",
+    ),
+    (Exit.ARCHIVE, "the archive could not be written (disk full, writer died); every WARC file is whole"),
+    (Exit.INTERRUPTED, "interrupted by SIGTERM/Ctrl-C: work in flight finished, files closed"),
+    (Exit.FORCED, "a second SIGTERM/Ctrl-C stopped it at once: only whole records kept"),
+)
+
+
+class CommandError(Exception):
+    """A failure the user can act on: printed as one line `seedcrawl: <message>`, exits `status`."""
+
+    def __init__(self, message: str, status: Exit) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def usage(message: str) -> CommandError:
+    return CommandError(message, Exit.USAGE)
+
+
+def nothing_to_do(message: str) -> CommandError:
+    return CommandError(message, Exit.NOTHING)
+
+
+def folder_unusable(message: str) -> CommandError:
+    return CommandError(message, Exit.FOLDER)
+
+
+def for_os_error(exc: OSError) -> Exit:
+    """The status for an OSError no command foresaw: a full disk is 4, anything else the folder's."""
+    return Exit.ARCHIVE if exc.errno in (errno.ENOSPC, errno.EDQUOT) else Exit.FOLDER
+
+
+def exit_table() -> str:
+    """The table for `--help` epilogs."""
+    return "exit codes:\n" + "\n".join(f"  {int(code):<4} {cause}" for code, cause in CAUSES)
