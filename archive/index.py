@@ -76,12 +76,13 @@ def _reorder(line: str) -> str:
     return f"{urlkey} {timestamp} {json.dumps(fields)}\n"
 
 
-def index_lines(warc: Path) -> Iterator[str]:
+def index_lines(warc: Path, spill_dir: Path | None = None) -> Iterator[str]:
     """Sorted CDXJ lines for every record of one WARC file (file names relative to its folder).
 
-    The sort spills to unnamed temporary files beside the WARC file: on its disk, not in memory
-    (the system's temporary folder is often a RAM disk).
+    The sort spills to unnamed temporary files beside the WARC file (or in `spill_dir`, for a
+    read-only archive): on a disk, not in memory (the system's temporary folder is often a RAM disk).
     """
+    spill = spill_dir or warc.parent
     # cdxj-indexer indexes nearly any bytes (as ARC records, even): refuse what is not a .warc.gz.
     # Deeper damage, such as a truncated last member, is archive.check's job, not this one's.
     with warc.open("rb") as fh:
@@ -92,7 +93,7 @@ def index_lines(warc: Path) -> Iterator[str]:
     if not looks_right:
         raise IndexBuildError("not a gzip-compressed WARC file", warc)
     with ExitStack() as stack:
-        raw = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", dir=warc.parent))
+        raw = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", dir=spill))
         try:
             CDXJIndexer(
                 raw, [str(warc)], records="all", fields="warc-type", dir_root=str(warc.parent)
@@ -103,7 +104,7 @@ def index_lines(warc: Path) -> Iterator[str]:
         runs = []
         lines = (_reorder(line) for line in raw)
         while chunk := sorted(itertools.islice(lines, SORT_RUN)):
-            run = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", dir=warc.parent))
+            run = stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8", dir=spill))
             run.writelines(chunk)
             run.seek(0)
             runs.append(run)

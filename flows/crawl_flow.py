@@ -28,13 +28,13 @@ from prefect.runtime import flow_run
 from prefect.states import Failed
 
 from seedcrawl.archive.index import INDEX_NAME
-from seedcrawl.archive.wacz import WaczError
 from seedcrawl.contract.records import ARTICLES
 from seedcrawl.flows import artifacts, tasks
 from seedcrawl.outdir.atomic import write_bytes_atomically
 from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.outdir.lock import RUN_LOCK_NAME, FolderLock
+from seedcrawl.packaging import WaczError
 from seedcrawl.report import REPORT
 from seedcrawl.report_cmd import publish_report
 

@@ -28,7 +28,7 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.logging import get_run_logger
 
 from seedcrawl.archive.index import build_index
-from seedcrawl.package_cmd import package_folder
+from seedcrawl.packaging import package_folder
 
 EXIT_USAGE = 2  # `seedcrawl crawl` exit statuses (seedcrawl/crawl.py)
 EXIT_ARCHIVE = 4  # a WARC record could not be written (disk full)

@@ -13,7 +13,7 @@ from enum import IntEnum
 
 class Exit(IntEnum):
     OK = 0
-    NOTHING = 1  # nothing to do (no WARC files, nothing fetched), or `check` found problems
+    NOTHING = 1  # nothing to do (no WARC files), or the data failed (nothing fetched, check problems)
     USAGE = 2  # bad option or value, a folder or file named that does not exist
     FOLDER = 3  # the folder cannot be used: not a folder, not writable, a link in it, in use
     ARCHIVE = 4  # a WARC record could not be written (disk full): every file is still whole
@@ -26,8 +26,8 @@ CAUSES: tuple[tuple[Exit, str], ...] = (
     (Exit.OK, "done"),
     (
         Exit.NOTHING,
-        "nothing to do: no WARC files to process, check, index or package; nothing fetched; "
-        "`check` found problems",
+        "nothing to do (no WARC files to process, check, index or package), or the data failed: "
+        "nothing could be fetched, `check` found problems, `wacz validate` rejected the package",
     ),
     (Exit.USAGE, "bad usage: an unknown option, a bad value, a folder or file that does not exist"),
     (

@@ -10,8 +10,8 @@ import os
 import stat
 from pathlib import Path
 
-from seedcrawl.archive.layout import Layout
 from seedcrawl.exits import folder_unusable, nothing_to_do, usage
+from seedcrawl.outdir.layout import Layout
 
 
 def existing_folder(path: Path) -> Path:

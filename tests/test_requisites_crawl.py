@@ -19,7 +19,7 @@ import pytest
 
 from seedcrawl.archive.check import check_folder
 from seedcrawl.archive.reader import WarcRecord, iter_records
-from seedcrawl.archive.wacz import Page, pages_from_index
+from seedcrawl.packaging import Page, pages_from_index
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.pywb import PywbFactory
 from tests.support.testweb import ServerGroup, Site, SiteServer, page

@@ -11,9 +11,16 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.archive.index import build_index
-from seedcrawl.archive.wacz import Page, WaczError, WaczResult, create_wacz, pages_from_index, validate_wacz
 from seedcrawl.cli import main
-from seedcrawl.package_cmd import package_folder
+from seedcrawl.packaging import (
+    Page,
+    WaczError,
+    WaczResult,
+    create_wacz,
+    package_folder,
+    pages_from_index,
+    validate_wacz,
+)
 from tests.support.warcs import Golden, build_golden
 
 HOST = "news.example.test"

@@ -1,4 +1,4 @@
-"""WACZ packages: WARC files, their index and a page list in one zip that replay tools open as is.
+"""WACZ files: WARC files, their index and a page list in one zip that replay tools open as is.
 
 py-wacz builds the zip (CDX index, `datapackage.json` with a hash per file) and checks it. It runs
 in a child process, for three reasons: importing it appends "warcinfo" to cdxj-indexer's
@@ -24,18 +24,15 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from seedcrawl.archive.errors import WarcFormatError
-from seedcrawl.archive.reader import read_record
-from seedcrawl.archive.records import DOM_PREFIX
 from seedcrawl.outdir.atomic import fsync_dir
+from seedcrawl.packaging.pages import Page
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 PAGE_LIST = "pages/pages.jsonl"
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _RUN_WACZ = "import sys; from wacz.main import main; sys.exit(main(sys.argv[1:]))"
 # create, then validate in the same child: one interpreter start and one py-wacz import fewer
 _CREATE_AND_VALIDATE = """
@@ -53,108 +50,11 @@ class WaczError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
-    url: str
-    timestamp: str  # 14 digits, as in CDXJ and the WARC-Date of the capture
-    title: str | None = None
-    # Why the page was rendered in a browser, if it was (None: fetched over HTTP only). Written as
-    # "rendered" in pages.jsonl; json-pages-1.0 readers ignore fields they do not know.
-    rendered: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        t = self.timestamp
-        iso = f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
-        found = {"url": self.url, "ts": iso, "title": self.title or self.url}
-        if self.rendered is not None:
-            found["rendered"] = self.rendered
-        return found
-
-
-@dataclass(frozen=True, slots=True)
 class WaczResult:
     path: Path
     warcs: int  # WARC files in the package
     pages: int  # entries of pages/pages.jsonl
     bytes: int  # size of the package
-
-
-def _index_entries(index: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    with index.open(encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.rstrip("\n").split(" ", 2)
-            if len(parts) == 3 and parts[2].startswith("{"):
-                yield parts[1], json.loads(parts[2])
-
-
-def _is_html_page(fields: dict[str, str]) -> bool:
-    mime = fields.get("mime", "").split(";")[0].strip().lower()
-    return (
-        fields.get("warc-type", "response") == "response"
-        and fields.get("status") == "200"
-        and mime in HTML_TYPES
-    )
-
-
-def pages_from_index(index: Path, rendered: dict[str, str] | None = None) -> list[Page]:
-    """One page per 200 HTML response in a CDXJ index, in index order.
-
-    Page requisites (stylesheets, scripts, images, fonts) are not HTML, so they are not listed.
-    `rendered` (from `rendered_reasons`) marks the pages rendered in the browser, and why.
-    """
-    rendered = rendered or {}
-    return [
-        Page(fields["url"], timestamp, rendered=rendered.get(fields["url"]))
-        for timestamp, fields in _index_entries(index)
-        if _is_html_page(fields) and "url" in fields
-    ]
-
-
-def _dom_page_url(fields: dict[str, str]) -> str | None:
-    url = fields.get("url", "")
-    if fields.get("warc-type") == "resource" and url.startswith(DOM_PREFIX) and "offset" in fields:
-        return url[len(DOM_PREFIX) :]
-    return None
-
-
-def captures_by_location(index: Path, rendered: dict[str, str] | None = None) -> dict[tuple[str, int], Page]:
-    """Responses of a CDXJ index by (WARC file name, offset), to turn a record reference into a page.
-
-    A rendered DOM (`urn:dom:<url>`, what `process` extracted a rendered page from) stands for
-    its page as last captured over HTTP before it: that capture is what replay tools open.
-    """
-    rendered = rendered or {}
-    found: dict[tuple[str, int], Page] = {}
-    latest: dict[str, str] = {}  # page URL -> timestamp of its latest response so far
-    for timestamp, fields in sorted(_index_entries(index), key=lambda entry: entry[0]):
-        name = Path(fields.get("filename", "")).name
-        page_url = _dom_page_url(fields)
-        if page_url is not None and page_url in latest:
-            found[(name, int(fields["offset"]))] = Page(
-                page_url, latest[page_url], rendered=rendered.get(page_url)
-            )
-        elif fields.get("warc-type", "response") == "response" and "url" in fields and "offset" in fields:
-            url = fields["url"]
-            if _is_html_page(fields):
-                latest[url] = timestamp
-            found[(name, int(fields["offset"]))] = Page(url, timestamp, rendered=rendered.get(url))
-    return found
-
-
-def rendered_reasons(index: Path, warc_dir: Path) -> dict[str, str]:
-    """Page URL -> why it was rendered in the browser (its DOM record's WARC-Rendered-Reason)."""
-    reasons: dict[str, str] = {}
-    for _, fields in _index_entries(index):
-        page_url = _dom_page_url(fields)
-        if page_url is None:
-            continue
-        try:
-            record = read_record(
-                warc_dir / Path(fields.get("filename", "")).name, int(fields["offset"]), max_payload=1
-            )
-        except (OSError, ValueError, WarcFormatError):
-            continue  # a file gone since indexing: the page is listed without the mark
-        reasons[page_url] = record.warc_header("WARC-Rendered-Reason") or "rendered"
-    return reasons
 
 
 def write_pages(pages: Iterable[Page], path: Path) -> int:
