@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.exits import Exit
+from seedcrawl.exits import Exit, folder_unusable
 from seedcrawl.folders import existing_folder
 
 
@@ -26,8 +26,14 @@ def add_replay_base(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from seedcrawl.report import write_report
+
     root = existing_folder(args.out)
-    print(f"report: {publish_report(root, args.replay_base)}", file=sys.stderr)
+    try:
+        report = write_report(root, args.replay_base)
+    except OSError as exc:  # the one thing this command does: not a warning here
+        raise folder_unusable(f"cannot write {root / 'report.html'}: {exc.strerror or exc}") from None
+    print(f"report: {report}", file=sys.stderr)
     return Exit.OK
 
 

@@ -6,14 +6,23 @@ output folder entry by entry (mode, size, mtime, content) before and after.
 
 from __future__ import annotations
 
+import json
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from seedcrawl.exits import Exit
 from tests.support.cli import run_seedcrawl
-from tests.support.folders import crawl_folder, snapshot
+from tests.support.folders import (
+    crawl_folder,
+    make_read_only,
+    make_writable,
+    run_unprivileged,
+    snapshot,
+    unprivileged_prefix,
+)
 
 
 def refused(result: subprocess.CompletedProcess[str], status: Exit, *words: str) -> str:
@@ -107,3 +116,67 @@ def test_crawl_out_at_a_file_says_it_is_a_file(tmp_path: Path) -> None:
     line = refused(result, Exit.FOLDER, "not a folder")
     assert "symbolic link" not in line
     assert snapshot(tmp_path) == before
+
+
+def test_index_and_package_on_a_read_only_folder_say_so_in_one_line(tmp_path: Path) -> None:
+    root = tmp_path / "news"
+    crawl_folder(root)
+    make_read_only(root)
+    before = snapshot(root)
+    try:
+        refused(run_unprivileged(["index", str(root)]), Exit.FOLDER, str(root), "not writable")
+        line = refused(run_unprivileged(["package", str(root)]), Exit.FOLDER, "not writable")
+        assert "--output" in line  # what to do instead
+        refused(run_unprivileged(["process", str(root)]), Exit.FOLDER, "not writable")
+        refused(run_unprivileged(["report", str(root)]), Exit.FOLDER, "report.html")
+        assert snapshot(root) == before
+    finally:
+        make_writable(root)
+
+
+def test_package_output_elsewhere_works_on_a_read_only_archive(tmp_path: Path) -> None:
+    root = tmp_path / "news"
+    golden = crawl_folder(root)
+    (root / "indexes" / "index.cdxj").unlink()  # out of date: the index is built beside the package
+    make_read_only(root)
+    before = snapshot(root)
+    target = tmp_path / "elsewhere" / "news.wacz"
+    try:
+        result = run_unprivileged(["package", str(root), "--output", str(target)])
+        after = snapshot(root)
+    finally:
+        make_writable(root)
+    assert result.returncode == Exit.OK, result.stderr[-2000:]
+    assert f"package: {target}" in result.stderr
+    with zipfile.ZipFile(target) as wacz:
+        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").splitlines()[1:]]
+        assert any(name.endswith(golden.path.name) for name in wacz.namelist())
+    assert len(pages) == len(golden.captures)
+    assert after == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["news.wacz"]  # no temporary left
+
+
+def test_package_of_an_empty_read_only_folder_is_nothing_to_package(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    root.mkdir()
+    make_read_only(root)
+    try:
+        for args in (["package", str(root)], ["package", str(root), "--output", str(tmp_path / "x.wacz")]):
+            refused(run_unprivileged(args), Exit.NOTHING, "nothing to package")
+        refused(run_unprivileged(["index", str(root)]), Exit.NOTHING, "nothing to index")
+    finally:
+        make_writable(root)
+    assert list(root.iterdir()) == [] and not (tmp_path / "x.wacz").exists()
+
+
+def test_the_unprivileged_runner_really_cannot_write_a_read_only_folder(tmp_path: Path) -> None:
+    # Guards the two tests above: were the runner still able to write (root's override), they
+    # would prove nothing.
+    make_read_only(tmp_path)
+    try:
+        probe = subprocess.run(
+            [*unprivileged_prefix(), "touch", str(tmp_path / "probe")], capture_output=True, check=False
+        )
+    finally:
+        make_writable(tmp_path)
+    assert probe.returncode != 0 and not (tmp_path / "probe").exists()

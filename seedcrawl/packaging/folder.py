@@ -81,6 +81,7 @@ def package_folder(out_dir: Path, output: Path | None = None) -> WaczResult:
         return create_wacz(
             warcs, pages, target, title=f"seedcrawl: {root.name}", description=description, logs=logs
         )
+    target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.index."))
     try:
         pages, _ = folder_pages(root, _index_beside(warcs, work))

@@ -5,8 +5,8 @@ that a command that refused to run left the folder exactly as it was: nothing cr
 appended, nothing touched.
 
 Read-only folders: root ignores permission bits, so `chmod -R a-w` proves nothing when the suite
-runs as root (in CI and containers it does). `run_unprivileged` then runs the command as the user
-`nobody` (setpriv), for whom the bits hold; a normal user runs it as it is.
+runs as root (in CI and containers it does). `run_unprivileged` then runs the command without the
+capabilities that let root override them (setpriv), so the bits hold; a normal user runs it as is.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import os
 import shutil
 import stat
 import subprocess
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,8 @@ from seedcrawl.archive.index import build_index
 from tests.support.cli import REPO, seedcrawl_command
 from tests.support.warcs import Golden, build_golden
 
-NOBODY = 65534
+# what lets root read, write and chmod whatever the permission bits say
+DAC_OVERRIDES = ("dac_override", "dac_read_search", "fowner")
 Entry = tuple[str, int, int, int, str]
 
 
@@ -55,56 +55,35 @@ def snapshot(root: Path) -> dict[str, Entry]:
 
 
 def make_read_only(root: Path) -> None:
-    """`chmod -R a-w root`, readable and searchable by anyone (the unprivileged user reads it)."""
+    """`chmod -R a-w root`."""
     for path in [root, *root.rglob("*")]:
-        mode = path.stat().st_mode
-        extra = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-        if path.is_dir():
-            extra |= stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
-        path.chmod((mode | extra) & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
 def make_writable(root: Path) -> None:
+    """Undo `make_read_only` (pytest removes its temporary folders as a normal user may)."""
     for path in [root, *root.rglob("*")]:
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
-@pytest.fixture
-def public_tmp() -> Iterator[Path]:
-    """A temporary folder the unprivileged user can reach (pytest's tmp_path is private to root)."""
-    path = Path(tempfile.mkdtemp(prefix="seedcrawl-cli-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        make_writable(path)
-        shutil.rmtree(path, ignore_errors=True)
-
-
 def unprivileged_prefix() -> list[str]:
-    """The command prefix under which permission bits hold: none for a normal user, setpriv for root."""
+    """The command prefix under which permission bits hold: none for a normal user; for root,
+    setpriv without the capabilities that override them (it stays root, owner of its files)."""
     if os.geteuid() != 0:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("running as root without setpriv: a read-only folder cannot be made to refuse root")
-    return [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    return [setpriv, f"--bounding-set=-{',-'.join(DAC_OVERRIDES)}"]
 
 
-def give_to_unprivileged(path: Path) -> None:
-    """Let the user `run_unprivileged` runs as write into `path` (a folder made for the test)."""
-    if os.geteuid() == 0:
-        os.chown(path, NOBODY, NOBODY)
-
-
-def run_unprivileged(args: Sequence[str], home: Path) -> subprocess.CompletedProcess[str]:
-    """`seedcrawl ARGS` as a user without root's override of permission bits."""
+def run_unprivileged(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """`seedcrawl ARGS` as a user whom permission bits bind."""
     return subprocess.run(
         [*unprivileged_prefix(), *seedcrawl_command(*args)],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "HOME": str(home)},
         check=False,
     )
