@@ -18,6 +18,7 @@ those ids already decided and writes the same verdicts, so no id is lost or writ
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections import Counter
@@ -44,6 +45,7 @@ from seedcrawl.pipelines.spool import Spool
 from seedcrawl.pipelines.steps import Rejection, StepOptions
 
 LEDGER = "processed-warcs.json"
+logger = logging.getLogger(__name__)
 
 # Maps the WARC files to their outcomes elsewhere (a cluster); yields one result per file, in the
 # order given.
@@ -119,6 +121,7 @@ def process_folder(
         done = _load_ledger(ledger_path)
         todo = [path for path in layout.closed_warcs() if path.name not in done]
         report.warc_files = len(todo)
+        logger.info("%d new WARC files in %s", len(todo), layout.warc_dir)
         step = StepOptions(options.decode, options.extract, _topic(layout, options), options.keep_off_topic)
         map_options = MapOptions(step, options.dedup_config(), options.max_payload, options.budget())
         corpus = Corpus(layout.corpus_dir)
@@ -163,7 +166,8 @@ def process_folder(
 def _new_documents(
     todo: list[Path], options: ProcessOptions, corpus: Corpus, report: ProcessReport
 ) -> Iterator[Document | Skipped]:
-    for path in todo:
+    for number, path in enumerate(todo, 1):
+        logger.info("reading %s (%d of %d)", path.name, number, len(todo))
         for item in read_documents(path, max_payload=options.max_payload):
             report.records += 1
             if item.id in corpus.known:

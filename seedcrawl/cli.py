@@ -18,6 +18,7 @@ from seedcrawl.crawl import (
     run_crawl,
     scope_settings,
 )
+from seedcrawl.crawler import settings as crawl_defaults
 from seedcrawl.crawler.discover.scope_rules import SCOPE_MODES
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
 from seedcrawl.exits import CommandError, Exit, exit_table, for_os_error
@@ -61,12 +62,24 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
         "(news.example.com:8080), or '*.example.com' for every subdomain of example.com (not "
         "example.com itself: give it too; quote the * from the shell); the seeds' hosts are always in scope",
     )
-    parser.add_argument("--depth", type=int, metavar="N", help="follow links at most N hops from a seed")
-    parser.add_argument("--max-pages", type=int, metavar="N", help="request at most N pages")
     parser.add_argument(
-        "--max-bytes", type=int, metavar="N", help="stop cleanly after downloading N body bytes"
+        "--depth",
+        type=int,
+        metavar="N",
+        help=f"follow links at most N hops from a seed (default: {crawl_defaults.DEPTH_LIMIT})",
     )
-    parser.add_argument("--max-time", type=float, metavar="SECONDS", help="stop cleanly after SECONDS")
+    parser.add_argument(
+        "--max-pages", type=int, metavar="N", help="request at most N pages (default: no limit)"
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        metavar="N",
+        help="stop cleanly after downloading N body bytes (default: no limit)",
+    )
+    parser.add_argument(
+        "--max-time", type=float, metavar="SECONDS", help="stop cleanly after SECONDS (default: no limit)"
+    )
     parser.add_argument(
         "--run-id", metavar="ID", help="id recorded in the WARC files and corpus (default: made up)"
     )

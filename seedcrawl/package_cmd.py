@@ -20,7 +20,8 @@ def add_package_parser(commands: Any) -> None:
         "--output",
         type=Path,
         metavar="FILE",
-        help="write the package here instead (a .wacz file; DIR is then only read, so it may be read-only)",
+        help="write the package here (a .wacz file; DIR is then only read, so it may be read-only; "
+        "default: DIR/package/<DIR name>.wacz)",
     )
 
 

@@ -14,6 +14,10 @@ from seedcrawl.folders import closed_warcs_or_nothing, existing_folder
 from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S
 from seedcrawl.verbosity import add_verbosity, configure_console
 
+# DedupConfig's default (pipelines/dedup/deduper.py), not imported here: its import costs 0.4 s for
+# every command; tests/test_cli_help.py holds the two equal.
+DEFAULT_DEDUP_THRESHOLD = 0.5
+
 if TYPE_CHECKING:
     from seedcrawl.pipelines.runner import ProcessOptions
 
@@ -24,7 +28,8 @@ def add_dedup_threshold(parser: argparse.ArgumentParser) -> None:
         "--dedup-threshold",
         type=float,
         metavar="J",
-        help="estimated Jaccard similarity at or above which articles are near duplicates",
+        help=f"estimated Jaccard similarity at or above which articles are near duplicates "
+        f"(default: {DEFAULT_DEDUP_THRESHOLD:g}; see bench/results/dedup.md)",
     )
 
 
@@ -40,7 +45,8 @@ def add_dask_options(parser: argparse.ArgumentParser, flag: bool) -> None:
         "--dask-workers",
         type=int,
         metavar="N",
-        help="extract on a local Dask cluster of N worker processes (Prefect's DaskTaskRunner)",
+        help="extract on a local Dask cluster of N worker processes (Prefect's DaskTaskRunner; "
+        "default: no Dask, this machine's worker processes)",
     )
     parser.add_argument(
         "--dask-address",
@@ -78,7 +84,9 @@ def add_process_parser(commands: Any) -> None:
     )
     add_dedup_threshold(parser)
     parser.add_argument(
-        "--redis", metavar="URL", help="share the dedup index in Redis (redis://host:port/db)"
+        "--redis",
+        metavar="URL",
+        help="share the dedup index in Redis (redis://host:port/db; default: none, the index is in DIR/dedup)",
     )
     add_dask_options(parser, flag=True)
     parser.add_argument(
@@ -108,7 +116,7 @@ def add_process_parser(commands: Any) -> None:
         "--language",
         metavar="CODES",
         help="keep only articles whose text is in these languages (ISO 639-1, e.g. en,de); "
-        "others go to rejects.jsonl with reason 'language'",
+        "others go to rejects.jsonl with reason 'language' (default: every language)",
     )
     add_verbosity(parser)
 
