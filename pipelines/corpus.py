@@ -2,6 +2,8 @@
 
     DIR/corpus/articles.jsonl    one article per line (schema: pipelines/schema/article.schema.json)
     DIR/corpus/rejects.jsonl     one line per response that did not become an article, with the reason
+                                 (one per URL, reason and run: a retried 500 is one line, its first
+                                 attempt's); revisits and redirects are counted, not rejected
     DIR/corpus/duplicates.jsonl  one line per near or exact duplicate dropped, with the id it duplicates
     DIR/corpus/clusters.jsonl    later growth of a kept article's cluster (its line is never rewritten)
 
@@ -109,6 +111,15 @@ class JsonlAppender:
         self._out.close()
 
 
+def _reject_key(line: dict[str, Any]) -> tuple[str, str, str] | None:
+    """What makes two reject lines the same rejection; None when the line lacks a run or a URL
+    (a corrupt record, a WARC file no seedcrawl crawl wrote): those are all kept."""
+    run_id, url, reason = line.get("run_id"), line.get("url"), line.get("reason")
+    if not (isinstance(run_id, str) and run_id and isinstance(url, str) and url):
+        return None
+    return run_id, url, str(reason)
+
+
 class Corpus:
     """The four corpus files, and the ids they already hold."""
 
@@ -120,8 +131,15 @@ class Corpus:
         self.duplicates = JsonlAppender(folder / DUPLICATES)
         self.clusters = JsonlAppender(folder / CLUSTERS)
         self.known: set[str] = set()
+        # (run id, URL, reason) of each reject line: a URL tried again in the same run (a retried
+        # 500) and rejected again for the same reason is not a line more
+        self._rejected: set[tuple[str, str, str]] = set()
         for name in (ARTICLES, REJECTS, DUPLICATES):
-            self.known.update(str(line["id"]) for line in iter_lines(folder / name) if "id" in line)
+            for line in iter_lines(folder / name):
+                if "id" in line:
+                    self.known.add(str(line["id"]))
+                if name == REJECTS and (key := _reject_key(line)) is not None:
+                    self._rejected.add(key)
 
     @property
     def trimmed_bytes(self) -> int:
@@ -130,9 +148,35 @@ class Corpus:
     def add_article(self, doc: Document) -> bool:
         return self._add(self.articles, doc.id, article_record(doc))
 
-    def add_reject(self, doc_id: str, url: str, reason: RejectReason, detail: str, ref: WarcRef) -> bool:
-        record = {"id": doc_id, "url": url, "reason": reason, "detail": detail[:500], "warc": warc_ref(ref)}
-        return self._add(self.rejects, doc_id, record)
+    def add_reject(
+        self,
+        doc_id: str,
+        url: str,
+        reason: RejectReason,
+        detail: str,
+        ref: WarcRef,
+        *,
+        fetched_at: str | None = None,
+        run_id: str | None = None,
+    ) -> bool:
+        """Write a reject line; False when the id, or the same URL and reason in the same run, has one."""
+        record = {
+            "id": doc_id,
+            "url": url,
+            "reason": reason,
+            "detail": detail[:500],
+            "fetched_at": fetched_at,
+            "run_id": run_id,
+            "warc": warc_ref(ref),
+        }
+        key = _reject_key(record)
+        if key is not None and key in self._rejected:
+            return False
+        if not self._add(self.rejects, doc_id, record):
+            return False
+        if key is not None:
+            self._rejected.add(key)
+        return True
 
     def add_duplicate(self, record: dict[str, Any]) -> bool:
         return self._add(self.duplicates, str(record["id"]), record)

@@ -5,7 +5,8 @@ written by a crawl with `--browser`), can become articles. A page rendered in th
 extracted from its DOM, not from the HTML as fetched (a script-filled shell): its response record
 is reported as `rendered`. Everything else that answered a request (revisits,
 truncated captures, error statuses, records that cannot be read) is reported as a `Skipped` with a
-reason, so that rejects.jsonl accounts for every response in the archive.
+reason, so that rejects.jsonl (or, for revisits and redirects, the summary's counts) accounts for
+every response in the archive.
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from seedcrawl.pipelines.document import Document
 
 _UUID_ID = re.compile(r"<urn:uuid:([0-9a-fA-F-]{36})>")
 
+# Captures that are not pages to extract, yet not rejects either: a revisit stands for a payload
+# archived before, a redirect points at the page, which is captured in its own right. They are
+# counted in the processing summary, not written to rejects.jsonl.
+NOT_REJECTS = frozenset({RejectReason.REVISIT, RejectReason.REDIRECT})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
@@ -35,6 +42,8 @@ class Skipped:
     reason: RejectReason
     detail: str
     warc: WarcRef
+    fetched_at: str | None = None  # WARC-Date of the record (None: no record could be read)
+    run_id: str | None = None  # the crawl run that captured it, from its warcinfo
 
 
 def document_id(record_id: str) -> str:
@@ -49,13 +58,15 @@ def _ref(record: WarcRecord) -> WarcRef:
     return WarcRef(record.file, record.offset, record.length, record.record_id or "", record.payload_digest)
 
 
-def _skip(record: WarcRecord, reason: RejectReason, detail: str = "") -> Skipped:
+def _skip(record: WarcRecord, run_id: str | None, reason: RejectReason, detail: str = "") -> Skipped:
     return Skipped(
         document_id(record.record_id or f"{record.file}@{record.offset}"),
         record.target_uri or "",
         reason,
         detail,
         _ref(record),
+        record.date or None,
+        run_id or None,
     )
 
 
@@ -74,13 +85,14 @@ def read_documents(path: Path, *, max_payload: int) -> Iterator[Document | Skipp
         if record.type == "warcinfo":
             run_ids[record.record_id or ""] = _warcinfo_field(record.raw_payload, "seedcrawl-run-id")
         elif record.type == "revisit":
-            yield _skip(record, RejectReason.REVISIT, f"same payload as {record.refers_to_target_uri}")
-        elif record.type == "response" and record.target_uri in rendered and record.http_status == 200:
+            run_id = run_ids.get(record.warcinfo_id or "")
             yield _skip(
-                record,
-                RejectReason.RENDERED,
-                f"extracted from its rendered DOM {DOM_PREFIX}{record.target_uri}",
+                record, run_id, RejectReason.REVISIT, f"same payload as {record.refers_to_target_uri}"
             )
+        elif record.type == "response" and record.target_uri in rendered and record.http_status == 200:
+            run_id = run_ids.get(record.warcinfo_id or "")
+            detail = f"extracted from its rendered DOM {DOM_PREFIX}{record.target_uri}"
+            yield _skip(record, run_id, RejectReason.RENDERED, detail)
         elif record.type == "response":
             yield _document(record, run_ids.get(record.warcinfo_id or ""), max_payload)
         elif record.type == "resource" and (record.target_uri or "").startswith(DOM_PREFIX):
@@ -91,21 +103,25 @@ def read_documents(path: Path, *, max_payload: int) -> Iterator[Document | Skipp
 
 def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Document | Skipped:
     if record.truncated:
-        return _skip(record, RejectReason.TRUNCATED, f"capture cut short ({record.truncated})")
+        return _skip(record, run_id, RejectReason.TRUNCATED, f"capture cut short ({record.truncated})")
+    if record.http_status in REDIRECT_STATUSES:
+        return _skip(
+            record, run_id, RejectReason.REDIRECT, f"{record.http_status} to {record.http_header('Location')}"
+        )
     if record.http_status != 200:
-        return _skip(record, RejectReason.HTTP_STATUS, str(record.http_status))
+        return _skip(record, run_id, RejectReason.HTTP_STATUS, str(record.http_status))
     if not record.payload_complete:
-        return _skip(record, RejectReason.TOO_LARGE, f"payload of {record.payload_length} bytes")
+        return _skip(record, run_id, RejectReason.TOO_LARGE, f"payload of {record.payload_length} bytes")
     content_type = record.http_header("Content-Type")
     if not may_be_html(content_type):
         # Page requisites (stylesheets, scripts, images, fonts) mostly: rejected before their
         # payload is decoded or sent to a worker, for the reason decode() would give.
-        return _skip(record, RejectReason.NOT_HTML, media_type_of(content_type))
+        return _skip(record, run_id, RejectReason.NOT_HTML, media_type_of(content_type))
     try:
         payload = record.decoded_payload(max_payload)
     except ContentDecodingError as exc:
         if not _mislabelled_gzip(record):
-            return _skip(record, RejectReason.CONTENT_DECODING, str(exc))
+            return _skip(record, run_id, RejectReason.CONTENT_DECODING, str(exc))
         # A server that labels a plain body gzip: the capture keeps the label as sent (archive.check
         # warns); the text is the body as it is.
         try:
@@ -113,9 +129,9 @@ def _document(record: WarcRecord, run_id: str | None, max_payload: int) -> Docum
                 record.raw_payload, None, record.http_header("Transfer-Encoding"), max_payload
             )
         except PayloadError as again:
-            return _skip(record, RejectReason.CONTENT_DECODING, str(again))
+            return _skip(record, run_id, RejectReason.CONTENT_DECODING, str(again))
     except PayloadError as exc:
-        return _skip(record, RejectReason.CONTENT_DECODING, str(exc))
+        return _skip(record, run_id, RejectReason.CONTENT_DECODING, str(exc))
     return Document(
         id=document_id(record.record_id or ""),
         url=record.target_uri or "",
@@ -140,7 +156,7 @@ def _rendered_pages(path: Path, max_payload: int) -> set[str]:
 
 def _dom_document(record: WarcRecord, run_id: str | None) -> Document | Skipped:
     if not record.payload_complete:
-        return _skip(record, RejectReason.TOO_LARGE, f"rendered DOM of {record.payload_length} bytes")
+        return _skip(record, run_id, RejectReason.TOO_LARGE, f"rendered DOM of {record.payload_length} bytes")
     return Document(
         id=document_id(record.record_id or ""),
         url=(record.target_uri or "")[len(DOM_PREFIX) :],

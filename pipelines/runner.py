@@ -40,7 +40,7 @@ from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.extract import ExtractOptions
 from seedcrawl.pipelines.mapped import FileResult, MapOptions, Outcome, Signed, map_records
 from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget
-from seedcrawl.pipelines.read import Skipped, read_documents
+from seedcrawl.pipelines.read import NOT_REJECTS, Skipped, read_documents
 from seedcrawl.pipelines.spool import Spool
 from seedcrawl.pipelines.steps import Rejection, StepOptions
 
@@ -87,6 +87,8 @@ class ProcessReport:
     articles: int = 0  # new corpus records
     duplicates: int = 0
     rejects: int = 0
+    revisits: int = 0  # revisit records: a payload archived before, not processed again, not a reject
+    redirects: int = 0  # redirect responses: the page they point at is a capture of its own
     errors: int = 0  # records skipped because a step failed unexpectedly
     already_known: int = 0  # ids already in the corpus (a file processed again)
     reasons: dict[str, int] = field(default_factory=dict)
@@ -136,20 +138,14 @@ def process_folder(
                 for outcome in outcomes:
                     if options.on_record is not None:
                         options.on_record()
-                    if isinstance(outcome, Rejection):
+                    if not isinstance(outcome, Rejection):
+                        spool.add(keep_order(outcome.doc), outcome)
+                    elif outcome.reason in NOT_REJECTS:
+                        report.revisits += outcome.reason == RejectReason.REVISIT
+                        report.redirects += outcome.reason == RejectReason.REDIRECT
+                    elif _reject(corpus, report, outcome):
                         reasons[outcome.reason] += 1
                         report.errors += outcome.reason == RejectReason.ERROR
-                        _reject(
-                            corpus,
-                            report,
-                            outcome.doc_id,
-                            outcome.url,
-                            outcome.reason,
-                            outcome.detail,
-                            outcome.warc,
-                        )
-                    else:
-                        spool.add(keep_order(outcome.doc), outcome)
                 _dedup_and_write(layout, options, spool, corpus, report, reasons, run_id)
             corpus.close()
         except BaseException:
@@ -226,12 +222,21 @@ def _dedup_and_write(
     reasons["duplicate"] += report.duplicates
 
 
-def _reject(
-    corpus: Corpus, report: ProcessReport, doc_id: str, url: str, reason: RejectReason, detail: str, warc: Any
-) -> None:
-    if corpus.add_reject(doc_id, url, reason, detail, warc):
+def _reject(corpus: Corpus, report: ProcessReport, outcome: Rejection) -> bool:
+    """Write the reject line; False when it is a repeat (the id, or a retry of the URL in its run)."""
+    written = corpus.add_reject(
+        outcome.doc_id,
+        outcome.url,
+        outcome.reason,
+        outcome.detail,
+        outcome.warc,
+        fetched_at=outcome.fetched_at,
+        run_id=outcome.run_id,
+    )
+    if written:
         report.rejects += 1
-        report.count(url, "rejects")
+        report.count(outcome.url, "rejects")
+    return written
 
 
 def _topic(layout: Layout, options: ProcessOptions) -> TopicProfile | None:

@@ -37,6 +37,8 @@ class Rejection:
     reason: RejectReason
     detail: str
     warc: WarcRef
+    fetched_at: str | None = None
+    run_id: str | None = None
 
 
 def score(doc: Document, options: StepOptions) -> Document:
@@ -50,23 +52,25 @@ def score(doc: Document, options: StepOptions) -> Document:
 
 def process_one(item: Document | Skipped, options: StepOptions) -> Document | Rejection:
     if isinstance(item, Skipped):
-        return Rejection(item.id, item.url, item.reason, item.detail, item.warc)
+        return _rejection(item, item.reason, item.detail)
     try:
         doc = score(extract(decode(item, options.decode), options.extract), options)
         if word_count(normalize_text(doc.text)) == 0:
             raise Rejected(RejectReason.EMPTY_TEXT, "no words")
         return doc
     except Rejected as verdict:
-        return Rejection(item.id, item.url, verdict.reason, verdict.detail, item.warc)
+        return _rejection(item, verdict.reason, verdict.detail)
     except Exception as exc:
         if out_of_memory(exc):  # the worker's address-space cap (pipelines.pool) was reached
             detail = "out of memory in the extraction process"
-            return Rejection(item.id, item.url, RejectReason.EXTRACT_MEMORY, detail, item.warc)
-        return Rejection(
-            item.id, item.url, RejectReason.ERROR, f"{type(exc).__name__}: {exc}"[:500], item.warc
-        )
+            return _rejection(item, RejectReason.EXTRACT_MEMORY, detail)
+        return _rejection(item, RejectReason.ERROR, f"{type(exc).__name__}: {exc}"[:500])
 
 
 def overrun(item: Document | Skipped, reason: RejectReason, detail: str) -> Rejection:
     """The result of a record whose worker was stopped (extract_timeout, extract_memory) or died."""
-    return Rejection(item.id, item.url, reason, detail, item.warc)
+    return _rejection(item, reason, detail)
+
+
+def _rejection(item: Document | Skipped, reason: RejectReason, detail: str) -> Rejection:
+    return Rejection(item.id, item.url, reason, detail, item.warc, item.fetched_at or None, item.run_id)

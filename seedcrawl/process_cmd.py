@@ -194,6 +194,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     print(
         f"{report.warc_files} new WARC files, {report.records} records: {report.articles} new articles, "
         f"{report.duplicates} duplicates, {report.rejects} rejects ({report.errors} errors) in {report.seconds:.1f} s\n"
+        f"  not processed: {report.revisits} revisits (payloads archived before), {report.redirects} redirects\n"
         f"  skipped by reason: {skipped}\n"
         f"corpus: {Layout(root.absolute()).corpus_dir / ARTICLES}  (dataset card: {card})"
         + (f"\nreport: {html}" if html else ""),

@@ -119,3 +119,10 @@ def test_verbosity_flags_set_which_log_lines_reach_the_console(
         assert f"seedcrawl: {level}: seedcrawl.test: a {level} line" in err
     for level in hidden:
         assert f"a {level} line" not in err
+
+
+def test_the_readme_exit_code_table_lists_every_status() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("### Exit codes") :]
+    rows = {int(line.split("|")[1]) for line in table.splitlines() if re.match(r"\| \d+ \|", line)}
+    assert rows == {int(status) for status in Exit}

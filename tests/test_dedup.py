@@ -60,6 +60,8 @@ def test_exact_duplicate_is_dropped_whatever_its_case_spacing_and_punctuation(de
         "similarity": 1.0,
         "kind": "exact",
         "url": "https://news.example/b",
+        "fetched_at": "2026-01-02T00:00:00Z",  # when and in which run the copy was captured
+        "run_id": None,
         "warc": {
             "file": "crawl-00000.warc.gz",
             "offset": 1234,

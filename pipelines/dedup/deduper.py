@@ -141,6 +141,8 @@ def duplicate_record(doc: Document, verdict: Verdict) -> dict[str, Any]:
         "similarity": verdict.similarity,
         "kind": verdict.kind,
         "url": doc.url,
+        "fetched_at": doc.fetched_at or None,
+        "run_id": doc.run_id,
         "warc": warc_ref(doc.warc),
     }
 

@@ -35,7 +35,8 @@ class RejectReason(StrEnum):
     # how it was served or read: another fetch may well succeed
     HTTP_STATUS = "http_status"
     TRUNCATED = "truncated"
-    REVISIT = "revisit"
+    REVISIT = "revisit"  # counted in the processing summary, never written as a reject line
+    REDIRECT = "redirect"  # likewise: the page it points at is captured in its own right
     TOO_LARGE = "too_large"
     NOT_HTML = "not_html"
     BINARY = "binary"

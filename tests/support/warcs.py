@@ -76,9 +76,12 @@ class WarcBuilder:
         headers.update(extra or {})
         return headers
 
-    def warcinfo(self, date: str = "2026-11-22T10:00:00Z") -> str:
+    def warcinfo(self, date: str = "2026-11-22T10:00:00Z", run_id: str | None = None) -> str:
+        """`run_id`: the seedcrawl-run-id field a crawl writes (none by default: a foreign WARC)."""
         rid = self._id()
         fields = b"software: seedcrawl-tests\r\nformat: WARC File Format 1.1\r\n"
+        if run_id is not None:
+            fields += f"seedcrawl-run-id: {run_id}\r\n".encode()
         rec = self._writer.create_warc_record(
             "",
             "warcinfo",
