@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
 from seedcrawl.config import add_config_option, apply_config, without_config_repeats
@@ -171,7 +171,14 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: %(default)s)"
 
 
-class _CommandParser(argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line, as every other failure is, naming where the help is (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(Exit.USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+class _CommandParser(_Parser):
     """Each command's parser: `HelpFormatter` unless the command asks for another."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -187,7 +194,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="seedcrawl", description=DESCRIPTION, epilog=exit_table(), formatter_class=HelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")

@@ -26,10 +26,10 @@ from tests.support.folders import (
 
 
 def refused(result: subprocess.CompletedProcess[str], status: Exit, *words: str) -> str:
-    """The command exited `status` with one `seedcrawl: ...` line naming `words`, and no traceback."""
+    """The command exited `status` with one `seedcrawl...: ...` line naming `words`, and no traceback."""
     lines = result.stderr.strip().splitlines()
     assert result.returncode == status, result.stderr[-2000:]
-    assert len(lines) == 1 and lines[0].startswith("seedcrawl: "), result.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith("seedcrawl"), result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     for word in words:
         assert word in lines[0]
@@ -57,6 +57,24 @@ def test_a_bad_process_option_exits_2_before_any_work(
     before = snapshot(root)
     refused(run_seedcrawl(["process", str(root), *option]), Exit.USAGE, *words)
     assert snapshot(root) == before  # no rejects.jsonl, no corpus/, no state/
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["process", "{root}", "--bogus"], ["unrecognized arguments: --bogus", "--help"]),
+        (["process", "{root}", "--workers", "x"], ["--workers", "invalid int value"]),
+        (["process", "{root}", "-v", "-q"], ["not allowed with"]),
+        (["index"], ["required: DIR"]),
+        (["procss", "{root}"], ["invalid choice: 'procss'", "seedcrawl --help"]),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_help(tmp_path: Path, args: list[str], words: list[str]) -> None:
+    root = tmp_path / "news"
+    crawl_folder(root)
+    before = snapshot(root)
+    refused(run_seedcrawl([arg.format(root=root) for arg in args]), Exit.USAGE, *words)
+    assert snapshot(root) == before
 
 
 def test_a_bad_process_option_wins_over_a_missing_folder(tmp_path: Path) -> None:
