@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.exits import Exit, nothing_to_do
-from seedcrawl.folders import closed_warcs_or_nothing, existing_folder
+from seedcrawl.exits import Exit, closed_warcs_or_nothing, existing_folder, nothing_to_do
 
 
 def add_archive_parsers(commands: Any) -> None:

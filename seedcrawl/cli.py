@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
-from typing import Any, NoReturn
 
 from seedcrawl.archive_cmds import add_archive_parsers, cmd_check, cmd_index
+from seedcrawl.cli_parser import CommandParser, HelpFormatter, top_parser
 from seedcrawl.config import add_config_option, apply_config, without_config_repeats
 from seedcrawl.crawl import (
     CrawlError,
@@ -21,7 +20,7 @@ from seedcrawl.crawl import (
 from seedcrawl.crawler import settings as crawl_defaults
 from seedcrawl.crawler.discover.scope_rules import SCOPE_MODES
 from seedcrawl.demo_cmd import add_demo_parser, cmd_demo
-from seedcrawl.exits import CommandError, Exit, exit_table, for_os_error
+from seedcrawl.exits import CommandError, Exit, for_os_error
 from seedcrawl.export_cmd import add_export_parser, cmd_export
 from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.package_cmd import add_package_parser, cmd_package
@@ -134,75 +133,10 @@ def _add_crawl_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-DESCRIPTION = """\
-A focused news crawler and archival pipeline. `crawl` fetches pages from seed URLs, feeds and
-sitemaps (optionally only those on a topic) into WARC files in an output folder DIR; `process`
-extracts each article's main text, drops near duplicates and writes DIR/corpus/articles.jsonl;
-`run` does both as a Prefect flow; `package` makes a WACZ for replay tools. Every command works
-on one output folder; see the README for what each of its files holds.
-
-typical use:
-  seedcrawl crawl --out news https://example.com/
-  seedcrawl process news
-  seedcrawl package news
-"""
-
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Epilogs kept as written, and each option's default after its help when it has a real one.
-
-    argparse's ArgumentDefaultsHelpFormatter would also print "(default: None)" for options whose
-    default is worked out later (from the folder, the CPU count): those say it in their help.
-    """
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        text = action.help or ""
-        default = action.default
-        if (
-            "default" in text
-            or default is None
-            or default is argparse.SUPPRESS
-            or isinstance(default, bool)
-            or default == []
-            or action.option_strings == []
-            or isinstance(action, argparse._CountAction)
-        ):
-            return text
-        return f"{text} (default: %(default)s)"
-
-
-class _Parser(argparse.ArgumentParser):
-    """A usage error is one line, as every other failure is, naming where the help is (exit 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(Exit.USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-class _CommandParser(_Parser):
-    """Each command's parser: `HelpFormatter` unless the command asks for another."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", HelpFormatter)
-        super().__init__(*args, **kwargs)
-
-
-def _version() -> str:
-    try:
-        return metadata.version("seedcrawl")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown (not installed)"
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="seedcrawl", description=DESCRIPTION, epilog=exit_table(), formatter_class=HelpFormatter
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser = top_parser()
     commands = parser.add_subparsers(
-        dest="command",
-        required=True,
-        metavar="COMMAND",
-        parser_class=_CommandParser,
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
     )
     crawl = commands.add_parser(
         "crawl",

@@ -1,4 +1,5 @@
-"""Exit statuses of every `seedcrawl` command, one per cause, and the error that carries one.
+"""Exit statuses of every `seedcrawl` command, one per cause, the error that carries one, and the
+checks every command makes on the folder it is given before it reads or writes anything.
 
 A script that runs seedcrawl branches on these, so the same cause gives the same status in every
 command (a missing folder is 2 whether `process`, `index` or `package` was asked). The README's
@@ -8,7 +9,12 @@ command (a missing folder is 2 whether `process`, `index` or `package` was asked
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from enum import IntEnum
+from pathlib import Path
+
+from seedcrawl.outdir.layout import Layout
 
 
 class Exit(IntEnum):
@@ -69,3 +75,33 @@ def for_os_error(exc: OSError) -> Exit:
 def exit_table() -> str:
     """The table for `--help` epilogs."""
     return "exit codes:\n" + "\n".join(f"  {int(code):<4} {cause}" for code, cause in CAUSES)
+
+
+def existing_folder(path: Path) -> Path:
+    """`path` when it is a folder; a missing one is a usage error, anything else an unusable folder."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise folder_unusable(f"{path} is a symbolic link to nothing, not a folder") from None
+        raise usage(f"{path}: no such folder") from None
+    except OSError as exc:
+        raise folder_unusable(f"cannot use {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        return path
+    kind = "a file" if stat.S_ISREG(mode) else "neither a file nor a folder"
+    raise folder_unusable(f"{path} is {kind}, not a folder")
+
+
+def closed_warcs_or_nothing(root: Path, verb: str) -> list[Path]:
+    """The folder's closed WARC files; none is `nothing to <verb>` (exit 1), before anything is made."""
+    # As every command does: no links or pipes where it reads or writes (exit 3), checked first,
+    # without creating anything.
+    Layout(root.absolute()).refuse_links()
+    warcs = sorted((root / "warc").glob("*.warc.gz")) if (root / "warc").is_dir() else []
+    if not warcs:
+        raise nothing_to_do(
+            f"nothing to {verb}: {root} holds no closed WARC files (warc/*.warc.gz); "
+            "crawl into it first (seedcrawl crawl --out DIR URL)"
+        )
+    return warcs

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.exits import Exit
-from seedcrawl.folders import existing_folder
+from seedcrawl.exits import Exit, existing_folder
 
 
 def add_export_parser(commands: Any) -> None:

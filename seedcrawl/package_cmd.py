@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.exits import CommandError, Exit, usage
-from seedcrawl.folders import closed_warcs_or_nothing, existing_folder
+from seedcrawl.exits import CommandError, Exit, closed_warcs_or_nothing, existing_folder, usage
 
 
 def add_package_parser(commands: Any) -> None:

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seedcrawl.exits import usage
-from seedcrawl.folders import closed_warcs_or_nothing, existing_folder
+from seedcrawl.exits import closed_warcs_or_nothing, existing_folder, usage
 from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S
 from seedcrawl.verbosity import add_verbosity, configure_console
 

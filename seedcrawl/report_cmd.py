@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seedcrawl.exits import Exit, folder_unusable
-from seedcrawl.folders import existing_folder
+from seedcrawl.exits import Exit, existing_folder, folder_unusable
 
 
 def add_report_parser(commands: Any) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonschema
 
+from seedcrawl.contract.records import iter_lines
 from seedcrawl.pipelines import schema
-from seedcrawl.pipelines.corpus import iter_lines
 from tests.support.cli import run_seedcrawl
 from tests.support.warcs import WarcBuilder, html_page
 
