@@ -147,6 +147,8 @@ def test_index_and_package_on_a_read_only_folder_say_so_in_one_line(tmp_path: Pa
         assert "--output" in line  # what to do instead
         refused(run_unprivileged(["process", str(root)]), Exit.FOLDER, "not writable")
         refused(run_unprivileged(["report", str(root)]), Exit.FOLDER, "report.html")
+        checked = run_unprivileged(["check", str(root)])  # reads only: works on a read-only archive
+        assert checked.returncode == Exit.OK and "all valid" in checked.stderr, checked.stderr
         assert snapshot(root) == before
     finally:
         make_writable(root)

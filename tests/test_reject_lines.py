@@ -11,7 +11,7 @@ import jsonschema
 
 from seedcrawl.contract.records import iter_lines
 from seedcrawl.pipelines import schema
-from tests.support.cli import run_seedcrawl
+from tests.support.cli import crawl, run_seedcrawl
 from tests.support.warcs import WarcBuilder, html_page
 
 HOST = "http://news.example.test"
@@ -102,3 +102,42 @@ def test_reject_and_duplicate_lines_carry_run_and_time_and_retries_are_one_line(
     assert again.returncode == 0, again.stderr[-2000:]
     assert list(iter_lines(out / "corpus" / "rejects.jsonl")) == rejects
     assert "0 rejects" in again.stderr
+
+
+def test_a_crawled_500_retried_by_scrapy_is_one_reject_line(tmp_path: Path) -> None:
+    from seedcrawl.archive.reader import iter_records
+    from tests.support.testweb import SiteServer, StaticSite, page
+
+    html = "text/html; charset=utf-8"
+    site = StaticSite(
+        {
+            "/": page(b'<html><body><a href="/flaky">flaky</a> <a href="/old">old</a></body></html>', html),
+            "/flaky": page(html_page("Server error", "try again"), html, status=500),
+            "/old": page(b"", html, status=301, headers=[("Location", "/story")]),
+            "/story": page(ARTICLE, html),
+            "/robots.txt": page(b"User-agent: *\nDisallow:\n", "text/plain"),
+        }
+    )
+    out = tmp_path / "news"
+    with SiteServer(site, host="127.0.0.72") as server:
+        base = server.base_url
+        crawl(out, [base + "/"], "--depth", "2", "--run-id", "r9", "--browser", "never")
+    flaky = base + "/flaky"
+    attempts = [
+        r
+        for warc in sorted((out / "warc").glob("*.warc.gz"))
+        for r in iter_records(warc)
+        if r.type == "response" and r.target_uri == flaky
+    ]
+    assert len(attempts) == 3  # the first try and RETRY_TIMES (2) retries, each archived
+
+    result = run_seedcrawl(["process", str(out), "--workers", "1"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    rejects = list(iter_lines(out / "corpus" / "rejects.jsonl"))
+    assert [(r["url"], r["reason"], r["run_id"]) for r in rejects if r["url"] == flaky] == [
+        (flaky, "http_status", "r9")
+    ]
+    assert not [r for r in rejects if r["url"] == base + "/old"]
+    assert "1 redirects" in result.stderr
+    articles = [a["url"] for a in iter_lines(out / "corpus" / "articles.jsonl")]
+    assert articles == [base + "/story"]
