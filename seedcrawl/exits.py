@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import textwrap
 from enum import IntEnum
 from pathlib import Path
 
@@ -73,8 +74,12 @@ def for_os_error(exc: OSError) -> Exit:
 
 
 def exit_table() -> str:
-    """The table for `--help` epilogs."""
-    return "exit codes:\n" + "\n".join(f"  {int(code):<4} {cause}" for code, cause in CAUSES)
+    """The table for `--help` epilogs, wrapped as argparse wraps the rest of the help."""
+    rows = (
+        textwrap.fill(cause, 94, initial_indent=f"  {int(code):<4} ", subsequent_indent=" " * 7)
+        for code, cause in CAUSES
+    )
+    return "exit codes:\n" + "\n".join(rows)
 
 
 def existing_folder(path: Path) -> Path:
