@@ -145,6 +145,8 @@ def test_index_and_package_on_a_read_only_folder_say_so_in_one_line(tmp_path: Pa
         refused(run_unprivileged(["index", str(root)]), Exit.FOLDER, str(root), "not writable")
         line = refused(run_unprivileged(["package", str(root)]), Exit.FOLDER, "not writable")
         assert "--output" in line  # what to do instead
+        into = root / "warc" / "news.wacz"  # --output into a read-only folder
+        refused(run_unprivileged(["package", str(root), "--output", str(into)]), Exit.FOLDER, "not writable")
         refused(run_unprivileged(["process", str(root)]), Exit.FOLDER, "not writable")
         refused(run_unprivileged(["report", str(root)]), Exit.FOLDER, "report.html")
         checked = run_unprivileged(["check", str(root)])  # reads only: works on a read-only archive
