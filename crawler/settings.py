@@ -8,7 +8,8 @@ BOT_NAME = "seedcrawl"
 SPIDER_MODULES = ["seedcrawl.crawler.spiders"]
 NEWSPIDER_MODULE = "seedcrawl.crawler.spiders"
 
-USER_AGENT = "seedcrawl/0.1 (archival news crawler; +https://github.com/seedcrawl/seedcrawl)"
+# Who is crawling, for the sites' operators: the project and where to read about it (`--user-agent`).
+USER_AGENT = "seedcrawl/0.1 (archival news crawler; see the README of the seedcrawl project)"
 
 # --- seedcrawl's own settings --------------------------------------------------------------
 SEEDCRAWL_OUTPUT = None  # output folder; WARC capture is off without it
@@ -170,7 +171,13 @@ SEEDCRAWL_RETRY_AFTER_MAX = 60
 # Crawl-wide limits, 0 for none: the crawl closes cleanly (whole WARC files, the summary's
 # finish_reason `max_bytes` / `max_time`) after this many downloaded body bytes or seconds.
 SEEDCRAWL_MAX_BYTES = 0
-SEEDCRAWL_MAX_TIME = 0
+SEEDCRAWL_MAX_TIME = 0.0
+
+# --- shards (crawler/sharding/, seedcrawl/shard_run.py) ------------------------------------------
+SEEDCRAWL_SHARD = None  # "I/N": this crawl is shard I of N (`--shards N --shard I`)
+SEEDCRAWL_REDIS = None  # redis://HOST:PORT/DB the shards share (`--redis`)
+SEEDCRAWL_SHARD_POLL = 0.2  # seconds between polls of the shard's Redis inbox
+SEEDCRAWL_SHARD_RESTARTS = 3  # times the supervisor starts a dead shard again
 
 # --- resume (crawler/run/resume.py) ---------------------------------------------------------------
 # `seedcrawl crawl` sets these from the run marker, DIR/state/run.json. With `scrapy crawl` itself,

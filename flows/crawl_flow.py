@@ -5,10 +5,14 @@ A run holds `DIR/.seedcrawl-run.lock` from start to end. The crawl and the proce
 on the same folder is refused (or waits up to `lock_wait` seconds) instead of interleaving its
 steps with the first run's.
 
-Failures the operator can act on (folder busy or unusable, crawl refused or failed after its
-retries, package rejected) end the run as Failed with a one-line message and no traceback; the
-state's data holds `{"exit_code", "reason"}` for `seedcrawl run`. Anything else is a bug and
-fails the run with its traceback.
+The flow's parameters are the options of `seedcrawl run` (seedcrawl/options.py: RunOptions),
+keyed as in a `--config` file: `options={"max-pages": 50, "urls": [...], "settings": {...}}`, and
+`config`, such a file, for what `options` leaves out. They are checked before anything is done.
+
+Failures the operator can act on (bad options, folder busy or unusable, crawl refused or failed
+after its retries, package rejected) end the run as Failed with a one-line message and no
+traceback; the state's data holds `{"exit_code", "reason"}` for `seedcrawl run`. Anything else is
+a bug and fails the run with its traceback.
 """
 
 from __future__ import annotations
@@ -17,19 +21,23 @@ import json
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from prefect import flow
 from prefect.client.schemas.objects import State
+from prefect.logging import get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Failed
 
 from seedcrawl.archive.index import INDEX_NAME
 from seedcrawl.contract.records import ARTICLES
+from seedcrawl.exits import Exit
 from seedcrawl.flows import artifacts, tasks
+from seedcrawl.options import RunOptions, UsageError
 from seedcrawl.outdir.atomic import write_bytes_atomically
 from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.outdir.layout import Layout
@@ -38,8 +46,6 @@ from seedcrawl.packaging import WaczError
 from seedcrawl.report import REPORT
 from seedcrawl.report_cmd import publish_report
 
-EXIT_FAILED = 1
-EXIT_OUTPUT = 3  # as `seedcrawl crawl`: the output folder is unusable or busy
 STEPS = ("crawl", "process", "index", "package")
 
 
@@ -87,30 +93,32 @@ class _Steps:
         return result
 
 
-def _run(
-    layout: Layout,
-    request: tasks.CrawlRequest,
-    progress: artifacts.Progress,
-    dedup_threshold: float | None,
-    crawl_retries: int,
-    package: bool,
-    scale: tasks.Scale,
-) -> dict[str, Any]:
+def _run(layout: Layout, options: RunOptions, progress: artifacts.Progress) -> dict[str, Any]:
+    run_id = options.run_id
+    assert run_id is not None  # set by _for_this_run
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     steps = _Steps(progress)
-    crawl = tasks.crawl.with_options(retries=crawl_retries, retry_delay_seconds=tasks.CRAWL_RETRY_DELAYS)
-    summary = steps.run("crawl", lambda: crawl(request), "{pages} pages fetched")
+    crawl = tasks.crawl.with_options(
+        retries=options.crawl_retries, retry_delay_seconds=tasks.CRAWL_RETRY_DELAYS
+    )
+    recorded = ["seedcrawl", "flow", "run", str(flow_run.get_id() or run_id)]
+    summary = steps.run(
+        "crawl", lambda: dict(crawl(options.crawl_options(), recorded).summary), "{pages} pages fetched"
+    )
+    scale = tasks.Scale(options.dask_workers, options.dask_address, options.redis)
     report = steps.run(
         "process",
-        lambda: tasks.process(layout.root, dedup_threshold, request.run_id, scale),
+        lambda: tasks.process(layout.root, options.dedup_threshold, run_id, scale),
         "{articles} new articles",
     )
     index = steps.run("index", lambda: tasks.index(layout.root), "{lines} index lines")
     packaged = (
-        steps.run("package", lambda: tasks.package(layout.root), "{pages} pages listed") if package else None
+        steps.run("package", lambda: tasks.package(layout.root), "{pages} pages listed")
+        if options.package
+        else None
     )
     record: dict[str, Any] = {
-        "run_id": request.run_id,
+        "run_id": run_id,
         "flow_run_id": flow_run.get_id(),
         "out": str(layout.root),
         "started_at": started_at,
@@ -120,7 +128,7 @@ def _run(
         "process": report,
         "index": index,
         "package": packaged,
-        "outputs": _outputs(layout, request.run_id, packaged),
+        "outputs": _outputs(layout, run_id, packaged),
     }
     _write_record(layout, record)
     publish_report(layout.root)  # after the record: the report shows its step times
@@ -133,98 +141,48 @@ def _run(
 )
 def seedcrawl_flow(
     out: str,
-    seeds: list[str] | None = None,
-    seeds_file: str | None = None,
-    allow_hosts: list[str] | None = None,
-    depth: int | None = None,
-    max_pages: int | None = None,
-    dedup_threshold: float | None = None,
-    settings: dict[str, Any] | None = None,
-    topic: str | None = None,
-    topic_files: list[str] | None = None,
-    refetch: bool = False,
-    lock_wait: float = 0.0,
-    package: bool = True,
-    crawl_retries: int = tasks.CRAWL_RETRIES,
-    run_id: str | None = None,
-    show_progress: bool = False,
+    options: dict[str, Any] | None = None,
     config: str | None = None,
-    shards: int = 1,
-    redis: str | None = None,
-    dask_workers: int | None = None,
-    dask_address: str | None = None,
+    show_progress: bool = False,
 ) -> dict[str, Any] | State[Any]:
-    """One crawl of `seeds` (URLs and/or `seeds_file`) into the folder `out`, then the other steps.
+    """One crawl into the folder `out`, then processing, index and package.
 
-    `dedup_threshold` defaults to the processing pipeline's own; `settings` are extra Scrapy settings; `topic` (keywords) and `topic_files` (example articles)
-    focus the crawl on a topic; `refetch` fetches already archived articles again;
-    `lock_wait` is how long to wait for another run on the same folder to finish (0: refuse);
-    `run_id` defaults to this flow run's id and is recorded in the WARC files and the corpus;
-    `show_progress` passes the crawl's live progress line through (for a terminal);
-    `config` is a YAML file of `seedcrawl run` options (see seedcrawl/config.py), filling in
-    every parameter left at its default here.
-    `redis` (redis://HOST:PORT/DB) keeps the dedup index in Redis, and with `shards` > 1 the crawl
-    runs that many processes sharing the hosts through the same Redis (under their own keys; a
-    dead shard is started again and resumes; see seedcrawl/shard_run.py).
-    `dask_workers` (a local cluster) or `dask_address` (a running one) extract on Dask
-    (flows/process_flow.py).
+    `options` are `seedcrawl run`'s options keyed as in a `--config` file (`urls`, `seeds`,
+    `max-pages`, `settings`, `retries`, `no-package`, `lock-wait`, ...: see `seedcrawl run --help`);
+    `config` is such a YAML file, filling in what `options` leaves out. `run-id` defaults to this
+    flow run's id. `show_progress` passes the crawl's live progress line through (a terminal).
     Returns the run record (also written to DIR/logs/run-<run id>.json).
     """
     try:
+        run = RunOptions.from_parameters(out, options, config)
+    except UsageError as exc:
+        return _failure(str(exc), exc.exit_code, None)
+    try:
         layout = Layout.create(out)
     except OutputError as exc:
-        return _failure(str(exc), EXIT_OUTPUT, None)
-    if config is not None:
-        from seedcrawl.crawl import CrawlError
-        from seedcrawl.run_cmd import config_parameters
-
-        try:
-            filed = config_parameters(config, out)
-        except CrawlError as exc:
-            return _failure(str(exc), exc.exit_code, None)
-        seeds, seeds_file, allow_hosts = (
-            seeds or filed["seeds"],
-            seeds_file or filed["seeds_file"],
-            allow_hosts or filed["allow_hosts"],
-        )
-        depth = filed["depth"] if depth is None else depth
-        max_pages = filed["max_pages"] if max_pages is None else max_pages
-        dedup_threshold = filed["dedup_threshold"] if dedup_threshold is None else dedup_threshold
-        settings = {**filed["settings"], **(settings or {})}
-        topic, topic_files = topic or filed["topic"], topic_files or filed["topic_files"]
-        refetch, package = refetch or filed["refetch"], package and filed["package"]
-        lock_wait, run_id = lock_wait or filed["lock_wait"], run_id or filed["run_id"]
-        if crawl_retries == tasks.CRAWL_RETRIES:
-            crawl_retries = filed["crawl_retries"]
-        shards, redis = (filed["shards"] if shards == 1 else shards), redis or filed["redis"]
-        dask_workers = dask_workers or filed["dask_workers"]
-        dask_address = dask_address or filed["dask_address"]
-    request = tasks.CrawlRequest(
-        out=layout.root,
-        run_id=run_id or flow_run.get_id() or str(uuid.uuid4()),
-        seeds=tuple(seeds or ()),
-        seeds_file=Path(seeds_file).absolute() if seeds_file else None,
-        allow_hosts=tuple(allow_hosts or ()),
-        depth=depth,
-        max_pages=max_pages,
-        settings=dict(settings or {}),
-        topic_files=tuple(Path(p).absolute() for p in topic_files or ()),
-        topic=topic,
-        refetch=refetch,
-        show_progress=show_progress,
-        shards=shards,
-        redis=redis,
-    )
-    progress = artifacts.Progress(layout.root, [s for s in STEPS if package or s != "package"])
+        return _failure(str(exc), Exit.FOLDER, None)
+    for warning in run.setting_warnings():
+        get_run_logger().warning(warning)
+    run = _for_this_run(run, layout, show_progress)
+    steps = [s for s in STEPS if run.package or s != "package"]
+    progress = artifacts.Progress(layout.root, steps)
     try:
-        with FolderLock(layout.root, wait=lock_wait, name=RUN_LOCK_NAME):
-            scale = tasks.Scale(dask_workers, dask_address, redis)
-            record = _run(layout, request, progress, dedup_threshold, crawl_retries, package, scale)
+        with FolderLock(layout.root, wait=run.lock_wait, name=RUN_LOCK_NAME):
+            record = _run(layout, run, progress)
     except FolderBusy as exc:
-        return _failure(str(exc), EXIT_OUTPUT, progress)
+        return _failure(str(exc), Exit.FOLDER, progress)
     except tasks.CrawlFailed as exc:
-        return _failure(str(exc), exc.exit_code, progress)
+        return _failure(f"crawl failed: {exc}", exc.exit_code, progress)
     except WaczError as exc:
-        return _failure(f"packaging failed: {exc}", EXIT_FAILED, progress)
+        return _failure(f"packaging failed: {exc}", Exit.NOTHING, progress)
     artifacts.publish(record)
     return record
+
+
+def _for_this_run(run: RunOptions, layout: Layout, show_progress: bool) -> RunOptions:
+    """The folder made absolute, the run id (this flow run's unless given), the progress line."""
+    settings: Mapping[str, str] = run.settings
+    if show_progress:
+        settings = {**settings, "SEEDCRAWL_PROGRESS": "True"}
+    run_id = run.run_id or flow_run.get_id() or str(uuid.uuid4())
+    return replace(run, out=layout.root, run_id=run_id, settings=dict(settings))

@@ -33,6 +33,30 @@ EMBEDDED_DEFAULTS = {
 }
 
 
+# Set by the CLI itself before anything imports Prefect, whatever the command: no telemetry notice
+# on the first run in a new PREFECT_HOME (DO_NOT_TRACK: Prefect's SDK notice and events), no
+# server analytics. A variable the user set wins.
+NO_TELEMETRY = {"DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
+def quiet_prefect(environ: MutableMapping[str, str] | None = None) -> None:
+    """Telemetry off in `environ` (default: os.environ), unless the user chose otherwise."""
+    target = os.environ if environ is None else environ
+    for name, value in NO_TELEMETRY.items():
+        target.setdefault(name, value)
+
+
+def history_command(prefect_home: Path) -> str:
+    """A command, to paste as it is, listing the flow runs kept in `prefect_home`."""
+    import shlex
+
+    prefect = Path(sys.executable).with_name("prefect")
+    program = [str(prefect)] if prefect.exists() else [sys.executable, "-m", "prefect"]
+    # analytics off as for the run: its task would compete for the SQLite file ("database is locked")
+    variables = f"PREFECT_HOME={shlex.quote(str(prefect_home))} PREFECT_SERVER_ANALYTICS_ENABLED=false"
+    return f"{variables} {shlex.join([*program, 'flow-run', 'ls'])}"
+
+
 def embedded_server_env(
     out_dir: Path, environ: Mapping[str, str], *, verbose: bool = False
 ) -> dict[str, str]:

@@ -4,21 +4,17 @@ Each task is a thin shell over a plain function of ours, so its logic runs (and 
 without a Prefect server through `task.fn(...)`. All of them write into the output folder, so
 none is cached (`NO_CACHE`): a cached crawl would silently skip fetching.
 
-The crawl runs as a child process (`python -m seedcrawl crawl`): a Twisted reactor cannot be
-restarted, so a second crawl in the same process (a retry, or the next scheduled run of a
-`serve()`d flow) would fail. The child's output is passed through to our stderr as it comes
-and its last lines are kept for the error message.
+The crawl runs in a child process through seedcrawl/crawl_child.py (a Twisted reactor cannot be
+restarted, so a second crawl in the same process, a retry or the next scheduled run of a
+`serve()`d flow, would fail): the options go in as JSON, a CrawlResult comes back, and the
+child's output is passed through to our stderr as it comes. A failed crawl is retried only when
+the result says another attempt may do better (`CrawlResult.retryable`).
 """
 
 from __future__ import annotations
 
-import codecs
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,118 +24,40 @@ from prefect.client.schemas.objects import State, TaskRun
 from prefect.logging import get_run_logger
 
 from seedcrawl.archive.index import build_index
+from seedcrawl.crawl_child import run_child
+from seedcrawl.crawl_result import CrawlResult
+from seedcrawl.options import CrawlOptions
 from seedcrawl.packaging import package_folder
 
-EXIT_USAGE = 2  # `seedcrawl crawl` exit statuses (seedcrawl/crawl.py)
-EXIT_ARCHIVE = 4  # a WARC record could not be written (disk full)
-FINAL_STATUSES = frozenset({EXIT_USAGE, EXIT_ARCHIVE})  # running again a minute later cannot help
 CRAWL_RETRIES = 2
 CRAWL_RETRY_DELAYS: list[float] = [
     10,
     60,
 ]  # seconds: a site that is briefly down, then one that needs a minute
-TAIL_BYTES = 8192
 
 
 class CrawlFailed(Exception):
-    """`seedcrawl crawl` exited with a failure status."""
+    """The crawl ended with a failure; its result says which and whether to retry."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    def __init__(self, result: CrawlResult) -> None:
+        super().__init__(result.reason)
+        self.result = result
+
+    @property
+    def exit_code(self) -> int:
+        return self.result.exit_code
 
     @property
     def retryable(self) -> bool:
-        return self.exit_code not in FINAL_STATUSES
+        return self.result.retryable
 
 
-@dataclass(frozen=True)
-class CrawlRequest:
-    out: Path
-    run_id: str
-    seeds: tuple[str, ...] = ()
-    seeds_file: Path | None = None
-    allow_hosts: tuple[str, ...] = ()
-    depth: int | None = None
-    max_pages: int | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)  # extra Scrapy settings
-    topic_files: tuple[Path, ...] = ()  # example articles of the topic to focus on
-    topic: str | None = None  # topic keywords
-    refetch: bool = False  # fetch archived articles again (conditionally) instead of skipping them
-    show_progress: bool = False  # the crawl's live progress line (only useful on a terminal)
-    shards: int = 1  # crawl processes sharing the hosts (seedcrawl/shard_run.py)
-    redis: str | None = None  # the Redis the shards share
-
-
-def _setting_text(value: Any) -> str:
-    # Scrapy parses dict and list settings given on the command line as JSON
-    return json.dumps(value) if isinstance(value, dict | list) else str(value)
-
-
-def crawl_command(request: CrawlRequest) -> list[str]:
-    """The `seedcrawl crawl` command line for one request."""
-    cmd = [sys.executable, "-m", "seedcrawl", "crawl", "--out", str(request.out), "--run-id", request.run_id]
-    if request.seeds_file is not None:
-        cmd += ["--seeds", str(request.seeds_file)]
-    for host in request.allow_hosts:
-        cmd += ["--allow-host", host]
-    if request.depth is not None:
-        cmd += ["--depth", str(request.depth)]
-    if request.max_pages is not None:
-        cmd += ["--max-pages", str(request.max_pages)]
-    for path in request.topic_files:
-        cmd += ["--topic-file", str(path)]
-    if request.topic:
-        cmd += ["--topic", request.topic]
-    if request.refetch:
-        cmd.append("--refetch")
-    if request.shards > 1 and request.redis:
-        cmd += ["--shards", str(request.shards), "--redis", request.redis]
-    settings = {name: _setting_text(value) for name, value in request.settings.items()}
-    if request.show_progress:
-        settings["SEEDCRAWL_PROGRESS"] = "1"
-    for name, value in settings.items():
-        cmd += ["-s", f"{name}={value}"]
-    return [*cmd, "--", *request.seeds]  # "--": a seed can never be read as an option
-
-
-def run_command(cmd: list[str], echo: bool = True) -> tuple[int, str]:
-    """Run `cmd`, passing its output through to our stderr; returns its status and output tail."""
-    tail = bytearray()
-    text = codecs.getincrementaldecoder("utf-8")("replace")  # a character may span two reads
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) as proc:
-        assert proc.stdout is not None
-        while chunk := os.read(proc.stdout.fileno(), 65536):  # whatever has arrived, not a full buffer
-            if echo:
-                sys.stderr.write(text.decode(chunk))
-                sys.stderr.flush()
-            tail += chunk
-            del tail[:-TAIL_BYTES]
-        status = proc.wait()
-    return status, tail.decode("utf-8", "replace")
-
-
-def _reason(output: str, status: int) -> str:
-    lines = [line.strip() for line in output.replace("\r", "\n").splitlines() if line.strip()]
-    said = [line.removeprefix("seedcrawl: ") for line in lines if line.startswith("seedcrawl: ")]
-    if said:
-        return said[-1]
-    return lines[-1] if lines else f"exit status {status}"
-
-
-def run_crawl(request: CrawlRequest, echo: bool = True) -> dict[str, Any]:
-    """Crawl in a child process; returns its summary (DIR/logs/crawl-<run id>.json)."""
-    status, output = run_command(crawl_command(request), echo=echo)
-    if status == EXIT_USAGE:
-        raise CrawlFailed(f"crawl refused its arguments: {_reason(output, status)}", status)
-    if status != 0:
-        raise CrawlFailed(f"crawl failed (exit status {status}): {_reason(output, status)}", status)
-    summary_path = Path(request.out) / "logs" / f"crawl-{request.run_id}.json"
-    try:
-        summary: dict[str, Any] = json.loads(summary_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CrawlFailed(f"crawl finished but its summary {summary_path} is unreadable: {exc}", 1) from None
-    return summary
+def run_crawl(options: CrawlOptions, echo: bool = True, recorded: Sequence[str] = ()) -> CrawlResult:
+    """Crawl in a child process; raises CrawlFailed unless it finished."""
+    result = run_child(options, echo=echo, recorded=recorded)
+    if result.exit_code:
+        raise CrawlFailed(result)
+    return result
 
 
 @dataclass(frozen=True)
@@ -187,16 +105,19 @@ def _worth_retrying(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) 
     retry_condition_fn=_worth_retrying,
     cache_policy=NO_CACHE,
 )
-def crawl(request: CrawlRequest) -> dict[str, Any]:
-    summary = run_crawl(request)
+def crawl(options: CrawlOptions, recorded: Sequence[str] = ()) -> CrawlResult:
+    result = run_crawl(options, recorded=recorded)
     get_run_logger().info(
-        "crawled %s pages (%s requests, %s bytes) in %.1f s",
-        summary.get("pages"),
-        summary.get("requests"),
-        summary.get("bytes"),
-        summary.get("seconds", 0.0),
+        "crawled %s pages (%s requests, %s bytes) in %.1f s%s",
+        result.counts.get("pages"),
+        result.counts.get("requests"),
+        result.counts.get("bytes"),
+        result.summary.get("seconds", 0.0),
+        f", resuming run {result.run_id} ({result.replayed} read back from the archive)"
+        if result.resumed
+        else "",
     )
-    return summary
+    return result
 
 
 @task(name="process", cache_policy=NO_CACHE)

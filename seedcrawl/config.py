@@ -6,18 +6,23 @@ The file's values become the parser's defaults before the command line is parsed
 given on the command line overrides them and argparse checks and converts both the same way. An
 unknown key is a usage error (exit 2) naming it.
 
-This is the one place config files are read: `seedcrawl crawl|process|run` and the Prefect flow's
-`config` parameter (flows/crawl_flow.py) all come through `apply_config`.
+This is the one place config files are read: `seedcrawl crawl|process|run` through
+`apply_config`, and the Prefect flow's `config` and `options` parameters (flows/crawl_flow.py),
+keyed the same way, through `options_from_mapping`.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 import yaml
+
+from seedcrawl.option_fields import UsageError, add_arguments, from_args, setting_text
+
+T = TypeVar("T")
 
 OPTION = "--config"
 
@@ -65,7 +70,7 @@ def _key(action: argparse.Action) -> str | None:
 def _convert(action: argparse.Action, key: str, value: Any, fail: Any) -> Any:
     if key == "settings":
         if isinstance(value, dict):
-            return [f"{name}={setting}" for name, setting in value.items()]
+            return [f"{name}={setting_text(setting)}" for name, setting in value.items()]
         value = value if isinstance(value, list) else [value]
         return [str(item) for item in value]
     if isinstance(action, argparse._StoreTrueAction | argparse._StoreFalseAction):
@@ -85,36 +90,66 @@ def _convert(action: argparse.Action, key: str, value: Any, fail: Any) -> Any:
     return None
 
 
+def read_config(path: str | Path, fail: Callable[[str], Any]) -> dict[str, Any]:
+    """The mapping a config file holds (empty for an empty file); `fail(message)` on a bad file."""
+    try:
+        loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read the config file {path}: {exc.strerror}")
+    except yaml.YAMLError as exc:
+        fail(f"config file {path} is not valid YAML: {exc}")
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        fail(f"config file {path}: expected a mapping of option names to values")
+    return {str(key): value for key, value in loaded.items()}
+
+
+def set_defaults(sub: argparse.ArgumentParser, values: Mapping[str, Any], where: str) -> None:
+    """Make `values` (keyed by long option) the defaults of `sub`; `where` names their source."""
+    actions = {
+        key: action for action in sub._actions if (key := _key(action)) and key not in ("help", "config")
+    }
+
+    def fail(message: str) -> None:
+        sub.error(f"{where}: {message}")
+
+    for key, value in values.items():
+        action = actions.get(key)
+        if action is None:
+            fail(f"unknown key {key!r} (known: {', '.join(sorted(actions))})")
+            return
+        converted = _convert(action, key, value, fail)
+        # `no-package: true` means the option is given: its store_false destination becomes False
+        action.default = not converted if isinstance(action, argparse._StoreFalseAction) else converted
+        action.required = False  # given by the file; the command line may still override it
+
+
 def apply_config(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
     """Make the `--config` file's values the defaults of the command named in argv."""
     path = config_file(argv)
     sub = _subparser(parser, argv)
     if path is None or sub is None:
         return
-    try:
-        loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        sub.error(f"cannot read the config file {path}: {exc.strerror}")
-    except yaml.YAMLError as exc:
-        sub.error(f"config file {path} is not valid YAML: {exc}")
-    if loaded is None:
-        return
-    if not isinstance(loaded, dict):
-        sub.error(f"config file {path}: expected a mapping of option names to values")
-    actions = {
-        key: action for action in sub._actions if (key := _key(action)) and key not in ("help", "config")
-    }
+    set_defaults(sub, read_config(path, sub.error), f"config file {path}")
 
-    def fail(message: str) -> None:
-        sub.error(f"config file {path}: {message}")
 
-    for key, value in loaded.items():
-        action = actions.get(str(key))
-        if action is None:
-            fail(f"unknown key {key!r} (known: {', '.join(sorted(actions))})")
-            return
-        action.default = _convert(action, str(key), value, fail)
-        action.required = False  # given by the file; the command line may still override it
+class _RaisingParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def options_from_mapping(
+    cls: type[T], command: str, out: str, values: Mapping[str, Any], config: str | None = None
+) -> T:
+    """`command`'s options from `values` keyed as a config file is (winning over the file
+    `config`), and the output folder `out`: what the flow's parameters are. Raises UsageError."""
+    parser = _RaisingParser(prog=f"seedcrawl {command}")
+    add_arguments(parser, cls, command)
+    filed = read_config(config, parser.error) if config is not None else {}
+    set_defaults(parser, filed, f"config file {config}")
+    set_defaults(parser, values, "options")
+    return from_args(cls, parser.parse_args(["--out", out]))
 
 
 def without_config_repeats(

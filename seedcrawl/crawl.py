@@ -27,9 +27,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
+import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,11 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
 
+from seedcrawl.crawl_result import (
+    CrawlError,
+    CrawlResult,
+    CrawlStatus,
+)
 from seedcrawl.crawler.capture import WarcCapture, new_run_id
 from seedcrawl.crawler.chromium.rendering import BrowserUnavailable, browser_mode, check_browser
 
@@ -47,71 +52,25 @@ from seedcrawl.crawler.components.head_limits import BoundedHTTPDownloadHandler 
 from seedcrawl.crawler.components.report import CrawlReport, summarize
 from seedcrawl.crawler.discover.focus import TopicError, build_profile
 from seedcrawl.crawler.discover.seeds import SeedError, parse_seed_list, read_seed_file
-from seedcrawl.crawler.run.resume import FORCED, ResumeConflict, RunPlan, RunSpec, plan_run
+from seedcrawl.crawler.run.resume import FORCED, RUN_FILE, ResumeConflict, RunPlan, RunSpec, plan_run
 from seedcrawl.crawler.sharding.shards import REDIS_SETTING, SHARD_SETTING, ShardSpec
 from seedcrawl.crawler.spiders.news import NewsSpider
+from seedcrawl.options import LOOPBACK, CrawlOptions
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.outdir.lock import FolderLock
 
-# Politeness off, for our own servers on loopback only (the demo web, tests, benchmarks): no delay,
-# no AutoThrottle, more requests per host. Never for other people's sites.
-LOOPBACK_SETTINGS = [
-    "-s",
-    "DOWNLOAD_DELAY=0",
-    "-s",
-    "AUTOTHROTTLE_ENABLED=False",
-    "-s",
-    "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+__all__ = [
+    "LOOPBACK_SETTINGS",
+    "CrawlError",
+    "CrawlOptions",
+    "CrawlResult",
+    "run_crawl",
 ]
 
-EXIT_OK = 0
-EXIT_NOTHING_FETCHED = 1
-EXIT_USAGE = 2
-EXIT_OUTPUT = 3
-EXIT_ARCHIVE = 4  # a WARC record could not be written (disk full): every written file is still whole
-EXIT_INTERRUPTED = 130  # first SIGTERM/Ctrl-C: in-flight pages finished, files closed; resumable
-EXIT_FORCED = 131  # second SIGTERM/Ctrl-C: stopped at once, only whole records; resumable
+# Politeness off, for our own servers on loopback only, as command-line arguments (tests, benches).
+LOOPBACK_SETTINGS = [arg for name, value in LOOPBACK.items() for arg in ("-s", f"{name}={value}")]
 # How a full disk (or a file size or quota limit) reads in an ArchiveWriteError's message.
 _SPACE_ERRORS = ("No space left", "File too large", "quota exceeded")
-# Run ids name files (logs/crawl-<id>.log): nothing that could be a path.
-RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-
-
-class CrawlError(Exception):
-    """The crawl could not run; `exit_code` says which kind of failure."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-@dataclass
-class CrawlOptions:
-    out: Path
-    urls: list[str] = field(default_factory=list)
-    seeds_file: Path | None = None
-    allow_hosts: list[str] = field(default_factory=list)
-    depth: int | None = None
-    max_pages: int | None = None
-    settings: dict[str, str] = field(default_factory=dict)  # -s NAME=VALUE overrides
-    run_id: str | None = None  # recorded in the WARC files; made up when not given
-    topic_files: list[Path] = field(default_factory=list)  # example texts of the topic to focus on
-    topic: str | None = None  # topic keywords
-    refetch: bool = False  # fetch known articles again, conditionally
-    max_bytes: int | None = None  # stop cleanly after this many downloaded body bytes
-    max_time: float | None = None  # stop cleanly after this many seconds
-    new_run: bool = False  # start a new run even when the folder's latest run did not finish
-    shards: int = 1  # crawl processes sharing the hosts (seedcrawl/shard_run.py)
-    shard: int | None = None  # this process is that shard of `shards` (with `redis`)
-    redis: str | None = None  # redis://HOST:PORT/DB the shards share
-    browser: str | None = None  # never|auto|always (None: the setting, auto)
-
-
-@dataclass
-class CrawlResult:
-    summary: dict[str, Any]
-    exit_code: int
-    reason: str
 
 
 def collect_seeds(options: CrawlOptions) -> list[str]:
@@ -122,38 +81,6 @@ def collect_seeds(options: CrawlOptions) -> list[str]:
     if not seeds:
         raise SeedError("no seeds: give URLs as arguments or --seeds FILE")
     return seeds
-
-
-def parse_setting(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise CrawlError(f"-s takes NAME=VALUE, got {text!r}", EXIT_USAGE)
-    return name.strip(), value
-
-
-def scope_settings(args: Any) -> dict[str, str]:
-    """The settings of --scope, --include, --exclude, --exclude-requisites and --no-requisites
-    (parsed command-line options), checked: a bad regex is a usage error that names it."""
-    from seedcrawl.crawler.discover.scope_rules import ScopeRuleError, compile_patterns
-
-    found: dict[str, str] = {}
-    if getattr(args, "scope", None):
-        found["SEEDCRAWL_SCOPE"] = str(args.scope)
-    for option, name in (
-        ("include", "SEEDCRAWL_INCLUDE"),
-        ("exclude", "SEEDCRAWL_EXCLUDE"),
-        ("exclude_requisites", "SEEDCRAWL_EXCLUDE_REQUISITES"),
-    ):
-        patterns = list(getattr(args, option, None) or [])
-        try:
-            compile_patterns(patterns, "--" + option.replace("_", "-"))
-        except ScopeRuleError as exc:
-            raise CrawlError(str(exc), EXIT_USAGE) from None
-        if patterns:
-            found[name] = json.dumps(patterns)  # a JSON list: a regex may hold commas
-    if getattr(args, "no_requisites", False):
-        found["SEEDCRAWL_REQUISITES"] = "False"
-    return found
 
 
 def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
@@ -177,37 +104,24 @@ def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
         settings.set("SEEDCRAWL_TOPIC", options.topic, priority="cmdline")
     if options.refetch:
         settings.set("SEEDCRAWL_REFETCH", True, priority="cmdline")
-    if options.max_bytes is not None:
-        settings.set("SEEDCRAWL_MAX_BYTES", options.max_bytes, priority="cmdline")
-    if options.max_time is not None:
-        settings.set("SEEDCRAWL_MAX_TIME", options.max_time, priority="cmdline")
-    if options.browser is not None:
-        settings.set("SEEDCRAWL_BROWSER", options.browser, priority="cmdline")
-    for name, value in options.settings.items():
+    if options.quiet:
+        settings.set("SEEDCRAWL_PROGRESS", False, priority="cmdline")
+    # The options that are settings (--max-bytes, --scope, --user-agent, ...), then -s, which wins.
+    for name, value in {**options.field_settings(), **options.settings}.items():
         settings.set(name, value, priority="cmdline")
     return settings
 
 
 def run_crawl(options: CrawlOptions) -> CrawlResult:
-    if options.depth is not None and options.depth < 0:
-        raise CrawlError("--depth must be 0 or more", EXIT_USAGE)
-    if options.max_pages is not None and options.max_pages < 1:
-        raise CrawlError("--max-pages must be 1 or more", EXIT_USAGE)
-    if options.max_bytes is not None and options.max_bytes < 1:
-        raise CrawlError("--max-bytes must be 1 or more", EXIT_USAGE)
-    if options.max_time is not None and options.max_time <= 0:
-        raise CrawlError("--max-time must be more than 0", EXIT_USAGE)
-    if options.run_id is not None and not RUN_ID.fullmatch(options.run_id):
-        raise CrawlError(
-            f"--run-id takes letters, digits, '.', '_' and '-', got {options.run_id!r}", EXIT_USAGE
-        )
-    _check_shards(options)
+    """Crawl in this process (once: the reactor cannot restart); raises CrawlError when refused."""
     _check_browser(options)
     if options.redis and options.shard is None:  # --shards 1 --redis: one supervised shard
         from seedcrawl.shard_run import run_shards
 
         return run_shards(options)
     given_seeds = _given_seeds(options)  # bad seeds are a usage error before the folder is touched
+    if not given_seeds and not _may_resume(options.out):
+        raise CrawlError("no seeds: give URLs as arguments or --seeds FILE", CrawlStatus.USAGE)
     layout, lock = _lock_folder(options.out, _shard_spec(options))
     try:
         return _run_locked(options, given_seeds, layout)
@@ -215,16 +129,11 @@ def run_crawl(options: CrawlOptions) -> CrawlResult:
         lock.release()
 
 
-def _check_shards(options: CrawlOptions) -> None:
-    if options.shards < 1:
-        raise CrawlError("--shards must be 1 or more", EXIT_USAGE)
-    if (options.shards > 1 or options.shard is not None) and not options.redis:
-        raise CrawlError("--shards needs --redis redis://HOST:PORT/DB, which the shards share", EXIT_USAGE)
-    if options.shard is not None:
-        if not 0 <= options.shard < options.shards:
-            raise CrawlError(f"--shard must be in 0..{options.shards - 1}", EXIT_USAGE)
-        if options.run_id is None:
-            raise CrawlError("--shard needs --run-id, the same for every shard of the crawl", EXIT_USAGE)
+def _may_resume(out: Path) -> bool:
+    """Whether DIR holds a run marker, whose run a crawl given no seeds would resume (checked
+    again under the lock); without one there is nothing to do, and DIR is not even created."""
+    state = Path(out) / "state"
+    return os.path.lexists(state / RUN_FILE) or any(state.glob(f"shard*/{RUN_FILE}"))
 
 
 def _shard_spec(options: CrawlOptions) -> ShardSpec | None:
@@ -246,8 +155,28 @@ def _lock_folder(out: Path, shard: ShardSpec | None = None) -> tuple[Layout, Fol
         lock = FolderLock(layout.root, name=shard.lock_name) if shard is not None else FolderLock(layout.root)
         lock.acquire()
     except (OutputError, FolderBusy) as exc:
-        raise CrawlError(str(exc), EXIT_OUTPUT) from None
+        raise CrawlError(str(exc), CrawlStatus.OUTPUT) from None
     return layout, lock
+
+
+class _OneLine(logging.Formatter):
+    """A record's message without its traceback (that stays in DIR/logs/), below debug level."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname} {record.name}: {record.getMessage()}"
+
+
+def _console(level: int) -> None:
+    """Log records at `level` and above on stderr too (Scrapy sends them all to DIR/logs/)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    if level > logging.DEBUG:
+        handler.setFormatter(_OneLine())
+        # "Disabled <component>: <why>" is how a component says it is not needed for this crawl
+        handler.addFilter(lambda record: record.name != "scrapy.middleware" or level <= logging.INFO)
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
 
 
 def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -> CrawlResult:
@@ -256,22 +185,24 @@ def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -
     try:
         seeds = collect_seeds(options)
     except SeedError as exc:
-        raise CrawlError(str(exc), EXIT_USAGE) from None
+        raise CrawlError(str(exc), CrawlStatus.USAGE) from None
     try:
         # Built here only so that a bad topic is a usage error before anything starts.
-        build_profile(options.topic_files, options.topic)
+        build_profile(list(options.topic_files), options.topic)
     except TopicError as exc:
-        raise CrawlError(str(exc), EXIT_USAGE) from None
+        raise CrawlError(str(exc), CrawlStatus.USAGE) from None
 
     settings = _with_plan(build_settings(options, layout), plan)
     # The capture extension takes the folder lock itself when Scrapy runs the spider alone; here
     # this process holds it already (a second flock of the same file would refuse this process).
     settings.set("SEEDCRAWL_LOCK_HELD", os.getpid(), priority="cmdline")
     process = CrawlerProcess(settings)
+    if options.console_level <= logging.CRITICAL:
+        _console(options.console_level)
     crawler = process.create_crawler(NewsSpider)
     failures: list[Failure] = []
     deferred = process.crawl(
-        crawler, seeds=seeds, allow_hosts=options.allow_hosts, max_pages=options.max_pages
+        crawler, seeds=seeds, allow_hosts=list(options.allow_hosts), max_pages=options.max_pages
     )
     deferred.addErrback(failures.append)
     started = time.monotonic()
@@ -283,7 +214,7 @@ def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -
         error = failures[0].value
         assert error is not None
         logging.getLogger(__name__).error("crawl failed", exc_info=error)
-        raise CrawlError(f"crawl failed: {error}", _exit_code_for(error))
+        raise CrawlError(f"crawl failed: {error}", _status_for(error))
     report = crawler.extensions.middlewares
     summary = next((ext.summary for ext in report if isinstance(ext, CrawlReport)), None) or {}
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats is not None else {}
@@ -293,27 +224,32 @@ def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -
     summary.setdefault("run_id", plan.run_id)
     summary["resumed"] = plan.resume
     summary["replayed"] = int(stats.get("seedcrawl/resume/replayed", 0))
-    again = f"run the same command again to resume run {plan.run_id}"
+    status, reason = _outcome(summary, forced, plan.run_id)
+    return CrawlResult.from_summary(status, reason, summary)
+
+
+def _outcome(summary: dict[str, Any], forced: bool, run_id: str) -> tuple[CrawlStatus, str]:
+    again = f"run the same command again to resume run {run_id}"
     if summary.get("archive_error"):
         archive_error = str(summary["archive_error"])
         # Capture closed what the writer left open (cut back to its last whole record), so the
         # files are whole now; the run is marked interrupted and the same command resumes it.
         fix = "free space and " if any(word in archive_error for word in _SPACE_ERRORS) else ""
-        return CrawlResult(
-            summary,
-            EXIT_ARCHIVE,
+        return (
+            CrawlStatus.ARCHIVE,
             f"stopped: cannot write the archive ({archive_error}); every WARC file is closed and whole, "
             f"pages not archived will be fetched again; {fix}{again}",
         )
     if forced:
         why = "stopped at once: every record written is whole, pages in flight were dropped"
-        return CrawlResult(summary, EXIT_FORCED, f"{why}; {again}")
+        return CrawlStatus.FORCED, f"{why}; {again}"
     if summary.get("finish_reason") == "shutdown":
         why = "interrupted: pages in flight were finished and archived, files closed"
-        return CrawlResult(summary, EXIT_INTERRUPTED, f"{why}; {again}")
+        return CrawlStatus.INTERRUPTED, f"{why}; {again}"
     if summary.get("pages", 0) == 0 and summary["replayed"] == 0:
-        return CrawlResult(summary, EXIT_NOTHING_FETCHED, "no page was fetched")
-    return CrawlResult(summary, EXIT_OK, "finished")
+        errors = ", ".join(f"{kind}: {n}" for kind, n in (summary.get("errors") or {}).items())
+        return CrawlStatus.NOTHING_FETCHED, "no page was fetched" + (f" ({errors})" if errors else "")
+    return CrawlStatus.DONE, "finished"
 
 
 def _check_browser(options: CrawlOptions) -> None:
@@ -325,7 +261,7 @@ def _check_browser(options: CrawlOptions) -> None:
     try:
         check_browser(browser_mode(mode), executable)
     except (ValueError, BrowserUnavailable) as exc:
-        raise CrawlError(str(exc), EXIT_USAGE) from None
+        raise CrawlError(str(exc), CrawlStatus.USAGE) from None
 
 
 def _given_seeds(options: CrawlOptions) -> list[str]:
@@ -335,7 +271,7 @@ def _given_seeds(options: CrawlOptions) -> list[str]:
     try:
         return collect_seeds(options)
     except SeedError as exc:
-        raise CrawlError(str(exc), EXIT_USAGE) from None
+        raise CrawlError(str(exc), CrawlStatus.USAGE) from None
 
 
 def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
@@ -348,7 +284,8 @@ def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
         topic_files=tuple(str(path.absolute()) for path in options.topic_files),
         topic=options.topic,
         refetch=options.refetch,
-        settings=dict(options.settings),
+        # how to crawl: kept for a resumed run unless the command that resumes it changes it
+        settings={**options.field_settings(), **options.settings},
     )
     root = Path(options.out).expanduser().absolute()
     from seedcrawl.outdir.errors import OutputError
@@ -360,21 +297,21 @@ def _plan(options: CrawlOptions, given_seeds: list[str]) -> RunPlan:
         state = root / shard.state_name if shard is not None else root / "state"
         return plan_run(state, given, options.run_id, options.new_run, new_run_id)
     except ResumeConflict as exc:
-        raise CrawlError(str(exc), EXIT_USAGE) from None
+        raise CrawlError(str(exc), CrawlStatus.USAGE) from None
     except OutputError as exc:
-        raise CrawlError(str(exc), EXIT_OUTPUT) from None
+        raise CrawlError(str(exc), CrawlStatus.OUTPUT) from None
 
 
 def _as_planned(options: CrawlOptions, plan: RunPlan) -> CrawlOptions:
     spec = plan.spec
     return replace(
         options,
-        urls=list(spec.seeds),
+        urls=tuple(spec.seeds),
         seeds_file=None,
-        allow_hosts=list(spec.allow_hosts),
+        allow_hosts=tuple(spec.allow_hosts),
         depth=spec.depth,
         max_pages=spec.max_pages,
-        topic_files=[Path(path) for path in spec.topic_files],
+        topic_files=tuple(Path(path) for path in spec.topic_files),
         topic=spec.topic,
         refetch=spec.refetch,
         settings=dict(spec.settings),
@@ -405,7 +342,7 @@ def _abort_capture(crawler: Crawler) -> bool:
     return True
 
 
-def _exit_code_for(error: BaseException) -> int:
+def _status_for(error: BaseException) -> CrawlStatus:
     from seedcrawl.outdir.errors import FolderBusy
 
-    return EXIT_OUTPUT if isinstance(error, FolderBusy | OSError) else EXIT_NOTHING_FETCHED
+    return CrawlStatus.OUTPUT if isinstance(error, FolderBusy | OSError) else CrawlStatus.NOTHING_FETCHED

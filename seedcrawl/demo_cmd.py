@@ -27,12 +27,11 @@ def add_demo_parser(commands: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from seedcrawl.cli import build_parser
     from seedcrawl.contract.records import ARTICLES
-    from seedcrawl.crawl import LOOPBACK_SETTINGS
+    from seedcrawl.options import LOOPBACK, RunOptions
     from seedcrawl.outdir.layout import Layout
     from seedcrawl.report import REPORT
-    from seedcrawl.run_cmd import cmd_run
+    from seedcrawl.run_cmd import run
     from seedcrawl.testweb import DemoWeb
 
     try:
@@ -45,10 +44,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 3
     try:
         print("demo web serving:", *web.seed_urls, file=sys.stderr)
-        run_args = ["run", "--out", str(args.out), "--depth", "6", *LOOPBACK_SETTINGS, *web.seed_urls]
-        if args.verbose:
-            run_args.append("-v")
-        code = cmd_run(build_parser().parse_args(run_args))
+        options = RunOptions(
+            out=args.out,
+            urls=tuple(web.seed_urls),
+            depth=6,
+            settings=dict(LOOPBACK),
+            verbose=int(args.verbose),
+        )
+        code = run(options)
         layout = Layout(args.out.absolute())
         corpus = layout.corpus_dir / ARTICLES
         if code == 0:

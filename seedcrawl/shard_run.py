@@ -1,11 +1,12 @@
 """`seedcrawl crawl --shards N --redis URL`: run N crawl shards on one output folder and supervise them.
 
 This process holds the folder's lock and its run marker (DIR/state/run.json), picks the run id
-all shards share, and starts each shard as `seedcrawl crawl --shards N --shard I --redis URL
---run-id ID` (a child process: one Twisted reactor each). A shard that dies (a signal, a crash,
+all shards share, and starts each shard through the crawl's child entry point
+(seedcrawl/crawl_child.py) with the same options plus `shard` I and that run id (a child process:
+one Twisted reactor each), which writes the shard's CrawlResult. A shard that dies (a signal, a crash,
 the WARC writer lost) is started again, at most `SEEDCRAWL_SHARD_RESTARTS` times (default 3): it
 resumes its part of the run from what it archived (crawler/run/resume.py) and reads its Redis inbox
-again. Once every shard has ended, the folder is indexed and the shards' summaries are added up
+again. Once every shard has ended, the folder is indexed and the shards' results are added up
 into DIR/logs/crawl-<run id>.json. Killed itself, the same command resumes the run: every shard
 resumes its own part.
 
@@ -20,90 +21,66 @@ import logging
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from seedcrawl.archive.index import build_index
-from seedcrawl.crawl import (
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
+from seedcrawl.crawl import _as_planned, _given_seeds, _lock_folder, _plan
+from seedcrawl.crawl_child import child_command
+from seedcrawl.crawl_result import (
     CrawlError,
-    CrawlOptions,
     CrawlResult,
-    _as_planned,
-    _given_seeds,
-    _lock_folder,
-    _plan,
+    CrawlStatus,
 )
 from seedcrawl.crawler.run.resume import RunMarker
 from seedcrawl.crawler.sharding.shards import ShardSpec
+from seedcrawl.exits import Exit
+from seedcrawl.option_fields import to_json
+from seedcrawl.options import CrawlOptions
 from seedcrawl.outdir.atomic import write_bytes_atomically
 
 logger = logging.getLogger(__name__)
 
 DONE_STATUSES = frozenset({0, 1})  # finished; nothing to fetch on this shard's hosts
-SUMMED = ("pages", "requests", "responses", "bytes", "warc_records", "revisits", "not_archived")
+SUMMED = ("pages", "requests", "responses", "bytes", "warc_records", "revisits", "not_archived", "replayed")
 
 
-def add_shard_options(parser: Any, one_shard: bool) -> None:
-    parser.add_argument(
-        "--shards",
-        type=int,
-        default=1,
-        metavar="N",
-        help="crawl with N processes sharing the hosts (needs --redis)",
-    )
-    if one_shard:
-        parser.add_argument(
-            "--shard",
-            type=int,
-            metavar="I",
-            help="run only shard I of --shards N (with the same --run-id on each)",
+class _Shard:
+    """One shard's child process, started again (with the same options) when it dies."""
+
+    def __init__(self, options: CrawlOptions, folder: Path) -> None:
+        self.input = json.dumps(to_json(options)).encode("utf-8")
+        self.result_file = folder / f"shard{options.shard}.json"
+        self.proc = self.start()
+
+    def start(self) -> subprocess.Popen[bytes]:
+        # its own session: a terminal's Ctrl-C reaches the supervisor only, which passes it on once
+        proc = subprocess.Popen(
+            child_command(self.result_file),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
         )
-    # `seedcrawl run` has one --redis for both its Redis uses: the shards' keys and the dedup
-    # index's keys live under different prefixes, so one server (and db) serves both.
-    shared = "redis://HOST:PORT/DB the crawl shards share (seen URLs, one inbox per shard, the end check)"
-    parser.add_argument(
-        "--redis",
-        dest="redis",
-        metavar="URL",
-        help=shared if one_shard else shared + "; the dedup index is kept there too",
-    )
+        assert proc.stdin is not None
+        proc.stdin.write(self.input)
+        proc.stdin.close()
+        self.proc = proc
+        return proc
 
-
-def shard_command(options: CrawlOptions, index: int, run_id: str) -> list[str]:
-    assert options.redis is not None
-    cmd = [sys.executable, "-m", "seedcrawl", "crawl", "--out", str(options.out), "--run-id", run_id]
-    cmd += ["--shards", str(options.shards), "--shard", str(index), "--redis", options.redis]
-    for host in options.allow_hosts:
-        cmd += ["--allow-host", host]
-    if options.depth is not None:
-        cmd += ["--depth", str(options.depth)]
-    if options.max_pages is not None:
-        cmd += ["--max-pages", str(options.max_pages)]
-    if options.max_bytes is not None:
-        cmd += ["--max-bytes", str(options.max_bytes)]
-    if options.max_time is not None:
-        cmd += ["--max-time", str(options.max_time)]
-    for path in options.topic_files:
-        cmd += ["--topic-file", str(path)]
-    if options.topic:
-        cmd += ["--topic", options.topic]
-    if options.refetch:
-        cmd.append("--refetch")
-    if options.browser is not None:
-        cmd += ["--browser", options.browser]
-    for name, value in options.settings.items():
-        cmd += ["-s", f"{name}={value}"]
-    return [*cmd, "--", *options.urls]
+    def result(self) -> CrawlResult | None:
+        try:
+            return CrawlResult.read(self.result_file)
+        except (OSError, ValueError, KeyError):
+            return None
 
 
 def run_shards(options: CrawlOptions) -> CrawlResult:
     redis_url = options.redis
     if redis_url is None:
-        raise CrawlError("--shards needs --redis", EXIT_USAGE)
+        raise CrawlError("--shards needs --redis", CrawlStatus.USAGE)
     from seedcrawl.crawler.sharding.shard_queue import ShardQueue, namespace  # redis: only shards need it
 
     given = _given_seeds(options)
@@ -119,17 +96,22 @@ def run_shards(options: CrawlOptions) -> CrawlResult:
             else:
                 queue.reset()
             started = time.monotonic()
-            statuses = _supervise(options, plan.run_id)
+            with tempfile.TemporaryDirectory(prefix="seedcrawl-shards-") as folder:
+                shards = {
+                    i: _Shard(replace(options, shard=i, run_id=plan.run_id), Path(folder))
+                    for i in range(options.shards)
+                }
+                statuses = _supervise(shards, options)
+                results = [shard.result() for shard in shards.values()]
             done = queue.is_done()
         finally:
             queue.close()
         build_index(layout.root)
-        summary = merge_summaries(layout.logs_dir, plan.run_id, options.shards)
+        summary = merge_summaries(plan.run_id, [r for r in results if r is not None])
         summary["seconds"] = time.monotonic() - started
         summary["shards"] = {str(i): status for i, status in statuses.items()}
         summary["resumed"] = plan.resume
-        summary["replayed"] = summary.get("replayed", 0)
-        interrupted = any(status == EXIT_INTERRUPTED for status in statuses.values())
+        interrupted = any(status == Exit.INTERRUPTED for status in statuses.values())
         failed = {i: s for i, s in statuses.items() if s not in DONE_STATUSES}
         reason = "finished" if done and not failed else "shutdown" if interrupted else "forced"
         summary["finish_reason"] = reason
@@ -137,24 +119,31 @@ def run_shards(options: CrawlOptions) -> CrawlResult:
         text = json.dumps(summary, indent=2) + "\n"
         write_bytes_atomically(layout.logs_dir / f"crawl-{plan.run_id}.json", text.encode("utf-8"))
         if failed:
-            worst = max(failed.values())
-            return CrawlResult(
-                summary,
-                worst if worst > 0 else EXIT_INTERRUPTED,
-                f"shards {sorted(failed)} did not finish (exit {failed}); run the same command again to resume",
-            )
+            status = _worst(failed.values())
+            why = f"shards {sorted(failed)} did not finish (exit {failed}); run the same command again to resume"
+            return CrawlResult.from_summary(status, why, summary)
         if summary.get("pages", 0) == 0:
-            return CrawlResult(summary, 1, "no page was fetched")
-        return CrawlResult(summary, EXIT_OK, "finished")
+            return CrawlResult.from_summary(CrawlStatus.NOTHING_FETCHED, "no page was fetched", summary)
+        return CrawlResult.from_summary(CrawlStatus.DONE, "finished", summary)
     finally:
         lock.release()
+
+
+def _worst(statuses: Any) -> CrawlStatus:
+    """The status of the run from its failed shards' exit statuses (a signal: interrupted)."""
+    from seedcrawl.crawl_result import EXIT_CODES
+
+    worst = max(statuses)
+    if worst <= 0:
+        return CrawlStatus.INTERRUPTED
+    return next((s for s, code in EXIT_CODES.items() if code == worst), CrawlStatus.CRASHED)
 
 
 def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
+def _supervise(shards: dict[int, _Shard], options: CrawlOptions) -> dict[int, int]:
     """Run every shard to its end, starting again those that die; returns each one's exit status.
 
     SIGTERM or Ctrl-C is passed on to the shards as one SIGTERM (they run in sessions of their own,
@@ -163,12 +152,8 @@ def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
     """
     previous = signal.signal(signal.SIGTERM, _interrupted)
     restarts = int(options.settings.get("SEEDCRAWL_SHARD_RESTARTS", "3"))
-    commands = {i: shard_command(options, i, run_id) for i in range(options.shards)}
-    running = {
-        i: subprocess.Popen(cmd, stdout=subprocess.DEVNULL, start_new_session=True)
-        for i, cmd in commands.items()
-    }
-    left = dict.fromkeys(commands, restarts)
+    running = {i: shard.proc for i, shard in shards.items()}
+    left = dict.fromkeys(shards, restarts)
     statuses: dict[int, int] = {}
     stopping = False
     try:
@@ -180,14 +165,12 @@ def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
                     continue
                 del running[i]
                 # Stopped by someone else's SIGTERM (130) too: the others would wait for it for ever.
-                died = status < 0 or status not in (*DONE_STATUSES, EXIT_USAGE)
+                died = status < 0 or status not in (*DONE_STATUSES, Exit.USAGE)
                 if died and left[i] > 0 and not stopping:
                     left[i] -= 1
                     logger.warning("shard %d/%d died (exit %d): starting it again", i, options.shards, status)
                     print(f"seedcrawl: shard {i} died (exit {status}); resuming it", file=sys.stderr)
-                    running[i] = subprocess.Popen(
-                        commands[i], stdout=subprocess.DEVNULL, start_new_session=True
-                    )
+                    running[i] = shards[i].start()
                     continue
                 statuses[i] = status
                 if status not in DONE_STATUSES and not stopping:
@@ -209,17 +192,13 @@ def _supervise(options: CrawlOptions, run_id: str) -> dict[int, int]:
     return statuses
 
 
-def merge_summaries(logs_dir: Path, run_id: str, count: int) -> dict[str, Any]:
-    """The shards' summaries added up (each one's is in DIR/logs/crawl-<run id>-shardIofN.json)."""
+def merge_summaries(run_id: str, results: list[CrawlResult]) -> dict[str, Any]:
+    """The shards' summaries added up."""
     merged: dict[str, Any] = {key: 0 for key in SUMMED}
     merged.update({"by_status": {}, "hosts": {}, "errors": {}, "run_id": run_id, "budget_exhausted": False})
     merged["archive_error"] = None
-    for i in range(count):
-        path = logs_dir / f"crawl-{run_id}-shard{i}of{count}.json"
-        try:
-            part = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
+    for result in results:
+        part = result.summary
         for key in SUMMED:
             merged[key] += int(part.get(key) or 0)
         for key in ("by_status", "errors"):

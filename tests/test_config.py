@@ -34,14 +34,14 @@ def test_file_values_are_typed_and_the_command_line_wins(tmp_path: Path) -> None
     )
     args = parsed("crawl", "--config", config)
     assert args["out"] == Path("news") and args["max_pages"] == 50 and args["refetch"] is True
-    assert args["allow_host"] == ["a.example", "b.example"] and args["settings"] == ["DOWNLOAD_DELAY=2"]
+    assert args["allow_hosts"] == ["a.example", "b.example"] and args["settings"] == ["DOWNLOAD_DELAY=2"]
     assert args["urls"] == ["https://a.example/"]
     args = parsed(
         "crawl", "--config", config, "--max-pages", "7", "--allow-host", "c.example", "https://c.example/"
     )
     assert (
         args["max_pages"] == 7
-        and args["allow_host"] == ["c.example"]
+        and args["allow_hosts"] == ["c.example"]
         and args["urls"] == ["https://c.example/"]
     )
     assert args["topic"] == "kerry lavrov"  # not given on the command line: the file's

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from seedcrawl.outdir.lock import FolderLock
-from tests.support.cli import FAST, crawl, run_seedcrawl
+from tests.support.cli import FAST, crawl, installed, run_seedcrawl, snapshot
 from tests.support.testweb import DemoWeb, Site, SiteServer, error_page, page
 
 pytestmark = pytest.mark.slow
@@ -97,3 +98,74 @@ def test_robots_txt_per_rfc_9309(tmp_path: Path, robots_site: tuple[SiteServer, 
     else:  # 4xx: no robots.txt, everything allowed; 200 with an empty Disallow: the same
         assert {"/robots.txt", "/", "/a"} <= fetched  # (and feed/sitemap discovery fallbacks)
         assert result.returncode == 0
+
+
+def test_a_bad_setting_value_is_a_usage_error_and_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier work")
+    before = snapshot(out)
+    done = installed(
+        ["crawl", "--out", str(out), "-s", "DOWNLOAD_DELAY=abc", "http://127.0.0.1:9/"], timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("seedcrawl: ") and "DOWNLOAD_DELAY" in last and "abc" in last
+    assert snapshot(out) == before  # no run marker: the next crawl is a new run, not a "resume"
+    again = installed(["crawl", "--out", str(out), "--no-requisites", "http://127.0.0.1:9/"], timeout=60)
+    assert again.returncode == 1 and "resumed run" not in again.stderr
+    marker = json.loads((out / "state" / "run.json").read_text())
+    assert [attempt["resumed"] for attempt in marker["attempts"]] == [False]
+
+
+def test_an_unknown_setting_name_is_a_warning_and_the_crawl_goes_on(
+    tmp_path: Path, demo_web: DemoWeb
+) -> None:
+    out = tmp_path / "o"
+    done = installed(
+        [
+            "crawl",
+            "--out",
+            str(out),
+            *FAST,
+            "--max-pages",
+            "2",
+            "-s",
+            "DOWNLOAD_DELAYY=5",
+            demo_web.seed_urls[0],
+        ],
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "DOWNLOAD_DELAYY" in done.stderr and "did you mean DOWNLOAD_DELAY?" in done.stderr
+    assert any((out / "warc").glob("*.warc.gz"))
+
+
+def test_user_agent_option_and_its_default(tmp_path: Path, demo_web: DemoWeb) -> None:
+    demo_web.clear_log()
+    crawl(tmp_path / "a", demo_web.seed_urls[:1], "--max-pages", "2", "--user-agent", "tester/9.9 (+me)")
+    assert {e.headers.get("User-Agent") for e in demo_web.requests()} == {"tester/9.9 (+me)"}
+    demo_web.clear_log()
+    crawl(tmp_path / "b", demo_web.seed_urls[:1], "--max-pages", "2")
+    (agent,) = {e.headers.get("User-Agent") for e in demo_web.requests()}
+    assert agent is not None and agent.startswith("seedcrawl/") and "README" in agent
+    assert "http" not in agent and "example" not in agent  # no placeholder address
+
+
+def test_verbose_and_quiet_set_what_the_console_shows(tmp_path: Path) -> None:
+    args = ["crawl", "-s", "RETRY_TIMES=0", "http://127.0.0.1:9/"]
+    plain = installed([*args, "--out", str(tmp_path / "a")], timeout=60)
+    verbose = installed([*args, "--out", str(tmp_path / "b"), "-v"], timeout=60)
+    quiet = installed([*args, "--out", str(tmp_path / "c"), "-q"], timeout=60)
+    assert plain.returncode == verbose.returncode == quiet.returncode == 1
+    robots = "robots.txt for 127.0.0.1:9 could not be fetched"
+    assert robots in verbose.stderr and robots not in plain.stderr  # -v: the log's warnings too
+    assert "responses by status" in plain.stderr and "responses by status" in verbose.stderr
+    lines = quiet.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("seedcrawl: no page was fetched")  # -q: the one line
+    assert (
+        robots
+        in (
+            tmp_path / "c" / "logs" / next(p.name for p in (tmp_path / "c" / "logs").glob("*.log"))
+        ).read_text()
+    )

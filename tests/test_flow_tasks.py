@@ -1,4 +1,4 @@
-"""The flow's steps without a Prefect server: the crawl command, retries, artifacts, `seedcrawl run`'s setup.
+"""The flow's steps without a Prefect server: the crawl's child, retries, artifacts, `seedcrawl run`'s setup.
 
 Task logic runs through `task.fn(...)` and the plain functions behind the tasks; nothing here
 starts Prefect's server (tests/test_flows.py runs the flow itself).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import logging
 import sys
 from pathlib import Path
@@ -16,39 +17,48 @@ import pytest
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
-from seedcrawl.crawl import CrawlError
+from seedcrawl.crawl_child import child_command
+from seedcrawl.crawl_result import CrawlError, CrawlResult, CrawlStatus
 from seedcrawl.flows import tasks
 from seedcrawl.flows.artifacts import artifact_key, host_rows, summary_markdown
 from seedcrawl.flows.runner import embedded_server_env, prepare_environment, quiet_console
+from seedcrawl.option_fields import from_values, to_json
+from seedcrawl.options import CrawlOptions
 from seedcrawl.outdir.lock import RUN_LOCK_NAME, FolderLock
 from seedcrawl.run_cmd import add_run_parser, cmd_run
 
 
-def test_crawl_command_passes_every_parameter() -> None:
-    request = tasks.CrawlRequest(
-        out=Path("/data/news"), run_id="r1", seeds=("http://a.test/", "-x"), seeds_file=Path("/s.txt"),
-        allow_hosts=("cdn.a.test",), depth=2, max_pages=50, settings={"DOWNLOAD_DELAY": 0, "X": {"a": 1}},
-        topic_files=(Path("/t1.txt"), Path("/t2.txt")), topic="kerry lavrov", refetch=True,
+def test_the_crawl_child_is_given_every_option() -> None:
+    options = CrawlOptions(
+        out=Path("/data/news"), run_id="r1", urls=("http://a.test/", "http://b.test/-x"), seeds_file=Path("/s.txt"),
+        allow_hosts=("cdn.a.test",), depth=2, max_pages=50, settings={"DOWNLOAD_DELAY": "0", "X": '{"a": 1}'},
+        topic_files=(Path("/t1.txt"), Path("/t2.txt")), topic="kerry lavrov", refetch=True, max_bytes=10,
+        max_time=2.5, user_agent="tester/1", browser="never", scope="domain", include=("a,b",),
     )  # fmt: skip
-    cmd = tasks.crawl_command(request)
-    assert cmd[:4] == [sys.executable, "-m", "seedcrawl", "crawl"]
-    assert cmd[4:] == [
-        "--out", "/data/news", "--run-id", "r1", "--seeds", "/s.txt", "--allow-host", "cdn.a.test",
-        "--depth", "2", "--max-pages", "50", "--topic-file", "/t1.txt", "--topic-file", "/t2.txt",
-        "--topic", "kerry lavrov", "--refetch", "-s", "DOWNLOAD_DELAY=0", "-s", 'X={"a": 1}',
-        "--", "http://a.test/", "-x",
-    ]  # fmt: skip
+    sent = json.loads(json.dumps(to_json(options)))  # as the child reads it from its stdin
+    assert sent["urls"] == ["http://a.test/", "http://b.test/-x"] and sent["topic_files"] == [
+        "/t1.txt",
+        "/t2.txt",
+    ]
+    assert from_values(CrawlOptions, sent) == options
+    assert child_command(Path("/tmp/r.json"))[:4] == [
+        sys.executable,
+        "-m",
+        "seedcrawl.crawl_child",
+        "/tmp/r.json",
+    ]
 
 
 def test_a_refused_crawl_is_not_retried(tmp_path: Path) -> None:
-    request = tasks.CrawlRequest(out=tmp_path, run_id="r1")  # no seeds: `seedcrawl crawl` exits 2
+    options = CrawlOptions(out=tmp_path, run_id="r1")  # no seeds: the crawl refuses (exit 2)
     with pytest.raises(tasks.CrawlFailed, match="no seeds") as refused:
-        tasks.crawl.fn(request)
+        tasks.crawl.fn(options)
     assert refused.value.exit_code == 2 and not refused.value.retryable
     retry = tasks.crawl.retry_condition_fn
     assert retry is not None
     assert not retry(tasks.crawl, None, Failed(data=refused.value))  # type: ignore[arg-type]
-    assert retry(tasks.crawl, None, Failed(data=tasks.CrawlFailed("site down", 1)))  # type: ignore[arg-type]
+    site_down = CrawlResult(CrawlStatus.NOTHING_FETCHED, "site down", errors={"TimeoutError": 3})
+    assert retry(tasks.crawl, None, Failed(data=tasks.CrawlFailed(site_down)))  # type: ignore[arg-type]
 
 
 def test_tasks_retry_the_crawl_and_cache_nothing() -> None:
@@ -112,6 +122,9 @@ def test_run_refuses_before_starting_prefect(tmp_path: Path) -> None:
     with pytest.raises(CrawlError, match="--dedup-threshold") as bad:
         run_cli("--out", str(tmp_path), "--dedup-threshold", "0", "http://a.test/")
     assert bad.value.exit_code == 2
+    with pytest.raises(CrawlError, match="DOWNLOAD_DELAY") as bad_setting:
+        run_cli("--out", str(tmp_path), "-s", "DOWNLOAD_DELAY=abc", "http://a.test/")
+    assert bad_setting.value.exit_code == 2
     with FolderLock(tmp_path, name=RUN_LOCK_NAME), pytest.raises(CrawlError, match="in use") as busy:
         run_cli("--out", str(tmp_path), "http://a.test/")
     assert busy.value.exit_code == 3

@@ -91,9 +91,7 @@ def two_runs(prefect_server: str, demo_web: DemoWeb, tmp_path_factory: pytest.Te
     out = tmp_path_factory.mktemp("flows") / "demo news"
     params: dict[str, Any] = {
         "out": str(out),
-        "seeds": demo_web.seed_urls,
-        "settings": FAST,
-        "crawl_retries": 0,
+        "options": {"urls": demo_web.seed_urls, "settings": FAST, "retries": 0},
     }
     first = seedcrawl_flow(**params, return_state=True)
     after_first = lines(out / "corpus" / "articles.jsonl")
@@ -151,8 +149,8 @@ def test_second_run_fetches_no_article_it_already_archived(two_runs: TwoRuns, de
 
 def test_refetch_asks_again_for_archived_articles_conditionally(two_runs: TwoRuns, demo_web: DemoWeb) -> None:
     demo_web.clear_log()
-    params = {"out": str(two_runs.out), "seeds": demo_web.seed_urls, "settings": FAST, "crawl_retries": 0}
-    state = seedcrawl_flow(**params, refetch=True, return_state=True)
+    options = {"urls": demo_web.seed_urls, "settings": FAST, "retries": 0, "refetch": True}
+    state = seedcrawl_flow(out=str(two_runs.out), options=options, return_state=True)
     assert state.is_completed(), state.message
     again = [
         r for r in demo_web.requests() if r.url in two_runs.archived and r.url in demo_web.manifest.articles
@@ -208,7 +206,7 @@ def test_a_second_run_is_refused_while_the_first_holds_the_folder(
     holder = Holder(two_runs.out)
     try:
         state = seedcrawl_flow(
-            out=str(two_runs.out), seeds=demo_web.seed_urls, settings=FAST, return_state=True
+            out=str(two_runs.out), options={"urls": demo_web.seed_urls, "settings": FAST}, return_state=True
         )
     finally:
         holder.release()
@@ -242,8 +240,8 @@ def test_a_run_asked_to_wait_starts_when_the_lock_is_released(
     releaser.start()
     try:
         state = seedcrawl_flow(
-            out=str(out), seeds=demo_web.seed_urls[:1], max_pages=3, settings=FAST, package=False,
-            lock_wait=300, crawl_retries=0, return_state=True,
+            out=str(out), options={"urls": demo_web.seed_urls[:1], "max-pages": 3, "settings": FAST,
+            "no-package": True, "lock-wait": 300, "retries": 0}, return_state=True,
         )  # fmt: skip
     finally:
         releaser.join()

@@ -26,6 +26,7 @@ from prefect.server.schemas.schedules import CronSchedule as ServerCronSchedule
 from prefect.workers.process import ProcessWorker
 
 from seedcrawl.flows.crawl_flow import seedcrawl_flow
+from seedcrawl.options import RunOptions
 
 REPO = Path(__file__).resolve().parents[1]
 POOL = "seedcrawl-pool"
@@ -69,16 +70,27 @@ def test_entrypoint_is_the_flow_and_parameters_fit_it(config: dict[str, Any], na
     assert loaded.fn.__code__.co_filename == seedcrawl_flow.fn.__code__.co_filename
     validated = loaded.validate_parameters(spec["parameters"])
     assert validated["out"] == spec["parameters"]["out"]
+    # and the options they name are ones `seedcrawl run` takes, with values it accepts
+    config_file = str(REPO / validated["config"]) if validated.get("config") else None
+    options = RunOptions.from_parameters(validated["out"], validated.get("options"), config_file)
+    assert options.out == Path(spec["parameters"]["out"])
 
 
 def test_hourly_news_reads_its_crawl_config_as_seedcrawl_run_does(config: dict[str, Any]) -> None:
-    from seedcrawl.run_cmd import config_parameters
-
     parameters = deployment(config, "hourly-news")["parameters"]
-    filed = config_parameters(str(REPO / parameters["config"]), parameters["out"])
-    assert filed["seeds_file"] == "seeds/news.txt" and (REPO / filed["seeds_file"]).exists()
-    assert filed["topic"] and filed["max_pages"] == 2000 and filed["depth"] == 2
-    assert filed["settings"]["DOWNLOAD_DELAY"] == "2"  # politeness towards other people's sites
+    filed = RunOptions.from_parameters(
+        parameters["out"], parameters["options"], str(REPO / parameters["config"])
+    )
+    assert filed.seeds_file == Path("seeds/news.txt") and (REPO / filed.seeds_file).exists()
+    assert filed.topic and filed.max_pages == 2000 and filed.depth == 2
+    assert filed.settings["DOWNLOAD_DELAY"] == "2"  # politeness towards other people's sites
+    assert filed.lock_wait == 0 and filed.crawl_retries == 2 and filed.dedup_threshold == 0.8
+
+
+def test_sharded_news_passes_its_shards_to_the_crawl(config: dict[str, Any]) -> None:
+    parameters = deployment(config, "sharded-news")["parameters"]
+    crawl = RunOptions.from_parameters(parameters["out"], parameters["options"]).crawl_options()
+    assert crawl.shards == 4 and crawl.redis == "redis://127.0.0.1:6379/0" and crawl.max_pages == 2000
 
 
 @pytest.mark.slow

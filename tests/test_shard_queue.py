@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import pytest
 from seedcrawl.crawler.run.frontier_store import Entry
 from seedcrawl.crawler.sharding.shard_queue import ShardQueue, namespace
 from seedcrawl.crawler.sharding.shards import ShardSpec, registered_domain, shard_of
-from seedcrawl.flows import tasks
+from seedcrawl.option_fields import from_values, to_json
+from seedcrawl.options import CrawlOptions, RunOptions
 from tests.support.redis_server import redis_server
 
 
@@ -77,14 +77,11 @@ def test_keys_are_per_folder_and_run(tmp_path: Path) -> None:
 
 
 def test_the_flow_passes_the_shard_options_to_the_crawl() -> None:
-    request = tasks.CrawlRequest(
-        out=Path("/data/news"), run_id="r1", shards=3, redis="redis://127.0.0.1:6379/0"
-    )
-    cmd = tasks.crawl_command(request)
-    assert cmd[:4] == [sys.executable, "-m", "seedcrawl", "crawl"]
-    at = cmd.index("--shards")
-    assert cmd[at : at + 4] == ["--shards", "3", "--redis", "redis://127.0.0.1:6379/0"]
-    assert "--shards" not in tasks.crawl_command(tasks.CrawlRequest(out=Path("/d"), run_id="r1"))
+    run = RunOptions.from_parameters("/data/news", {"shards": 3, "redis": "redis://127.0.0.1:6379/0"})
+    sent = to_json(run.crawl_options())  # what the crawl's child process is given
+    assert sent["shards"] == 3 and sent["redis"] == "redis://127.0.0.1:6379/0"
+    assert from_values(CrawlOptions, sent) == run.crawl_options()
+    assert RunOptions.from_parameters("/d").crawl_options().shards == 1
 
 
 def test_the_page_budget_is_the_runs_and_a_restarted_shard_counts_again(redis_url: str) -> None:

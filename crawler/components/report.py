@@ -203,6 +203,9 @@ class CrawlReport:
         self.summary["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.summary["timeline"] = self.timeline
         self.summary["run_id"] = self.crawler.settings.get("SEEDCRAWL_RUN_ID")
+        # a resumed run's summary says so, with what it read back instead of fetching
+        self.summary["resumed"] = self.crawler.settings.getbool("SEEDCRAWL_RESUME")
+        self.summary["replayed"] = int(stats.get("seedcrawl/resume/replayed", 0))
         spider.logger.info("crawl summary: %s", json.dumps(self.summary))
         output = self.crawler.settings.get("SEEDCRAWL_OUTPUT")
         if output:

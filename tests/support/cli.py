@@ -43,3 +43,26 @@ def crawl(
     result = run_seedcrawl(["crawl", "--out", str(out), *FAST, *extra, *seeds], timeout=timeout)
     assert result.returncode == 0, f"crawl exited {result.returncode}:\n{result.stderr[-3000:]}"
     return result
+
+
+def installed(
+    args: Sequence[str], timeout: float = 180, env: dict[str, str] | None = None, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
+    """The installed `seedcrawl` command (the venv's console script), as a user runs it."""
+    command = Path(sys.executable).with_name("seedcrawl")
+    return subprocess.run(
+        [str(command), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env if env is not None else dict(os.environ),
+        check=False,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative name -> content): to show a command left it as it was."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
