@@ -52,7 +52,7 @@ class CrawlFailed(Exception):
         return self.result.retryable
 
 
-def run_crawl(options: CrawlOptions, echo: bool = True, recorded: Sequence[str] = ()) -> CrawlResult:
+def crawl_in_child(options: CrawlOptions, echo: bool = True, recorded: Sequence[str] = ()) -> CrawlResult:
     """Crawl in a child process; raises CrawlFailed unless it finished."""
     result = run_child(options, echo=echo, recorded=recorded)
     if result.exit_code:
@@ -106,7 +106,7 @@ def _worth_retrying(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) 
     cache_policy=NO_CACHE,
 )
 def crawl(options: CrawlOptions, recorded: Sequence[str] = ()) -> CrawlResult:
-    result = run_crawl(options, recorded=recorded)
+    result = crawl_in_child(options, recorded=recorded)
     get_run_logger().info(
         "crawled %s pages (%s requests, %s bytes) in %.1f s%s",
         result.counts.get("pages"),

@@ -113,12 +113,10 @@ def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
 
 
 def run_crawl(options: CrawlOptions) -> CrawlResult:
-    """Crawl in this process (once: the reactor cannot restart); raises CrawlError when refused."""
-    _check_browser(options)
-    if options.redis and options.shard is None:  # --shards 1 --redis: one supervised shard
-        from seedcrawl.shard_run import run_shards
+    """Crawl in this process (once: the reactor cannot restart); raises CrawlError when refused.
 
-        return run_shards(options)
+    One crawl, or one shard of several (`shard`); seedcrawl/shard_run.py runs them all."""
+    _check_browser(options)
     given_seeds = _given_seeds(options)  # bad seeds are a usage error before the folder is touched
     if not given_seeds and not _may_resume(options.out):
         raise CrawlError("no seeds: give URLs as arguments or --seeds FILE", CrawlStatus.USAGE)

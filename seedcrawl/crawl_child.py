@@ -89,9 +89,9 @@ def main(argv: list[str]) -> int:
     options: CrawlOptions | None = None
     try:
         options = from_values(CrawlOptions, json.loads(sys.stdin.read()))
-        from seedcrawl.crawl import run_crawl
+        from seedcrawl.shard_run import start_crawl
 
-        result = run_crawl(options)
+        result = start_crawl(options)
     except CrawlError as exc:
         result = CrawlResult.failed(exc)
     except ValueError as exc:  # the JSON itself

@@ -42,14 +42,14 @@ def warn(messages: list[str]) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from seedcrawl.crawl import run_crawl
     from seedcrawl.crawler.components.report import format_summary
     from seedcrawl.report import record_outcome
     from seedcrawl.report_cmd import publish_report
+    from seedcrawl.shard_run import start_crawl
 
     options = from_args(CrawlOptions, args)
     warn(options.setting_warnings())
-    result = run_crawl(options)
+    result = start_crawl(options)
     if not options.quiet:
         print(format_summary(dict(result.summary)), file=sys.stderr)
         if result.resumed:

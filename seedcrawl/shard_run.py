@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from seedcrawl.archive.index import build_index
-from seedcrawl.crawl import _as_planned, _given_seeds, _lock_folder, _plan
+from seedcrawl.crawl import _as_planned, _check_browser, _given_seeds, _lock_folder, _plan, run_crawl
 from seedcrawl.crawl_child import child_command
 from seedcrawl.crawl_result import (
     CrawlError,
@@ -75,6 +75,15 @@ class _Shard:
             return CrawlResult.read(self.result_file)
         except (OSError, ValueError, KeyError):
             return None
+
+
+def start_crawl(options: CrawlOptions) -> CrawlResult:
+    """The crawl the options ask for: shards supervised by this process (`--redis` without
+    `--shard`, even a single one), or one crawl (or one given shard) in this process."""
+    if options.redis and options.shard is None:
+        _check_browser(options)
+        return run_shards(options)
+    return run_crawl(options)
 
 
 def run_shards(options: CrawlOptions) -> CrawlResult:
