@@ -153,7 +153,7 @@ class CrawlOptions:
         metavar="NAME=VALUE",
     )
     shards: int = option(
-        "--shards", "crawl with N processes sharing the hosts (needs --redis)", 1, metavar="N"
+        "--shards", "crawl with N processes sharing the hosts; more than 1 needs --redis", 1, metavar="N"
     )
     shard: int | None = option(
         "--shard",
@@ -241,7 +241,7 @@ class RunOptions(CrawlOptions):
     dask_address: str | None = dask_address_option()
     lock_wait: float = option(
         "--lock-wait",
-        "wait this long for another run on DIR to finish (0: refuse at once)",
+        "wait up to SECONDS for another run on DIR to finish; 0 refuses at once",
         0.0,
         metavar="SECONDS",
     )

@@ -144,7 +144,7 @@ def test_killed_crawl_resumes_and_archives_every_page_once(
     archived_before = {**responses(out / "warc"), **responses(out / "warc", "*.warc.gz.open")}
     assert set(archived_before) < set(expected), "the kill came after the crawl was over"
 
-    crawl(out, slow_web.seed_urls, *ARGS, *ROTATE)
+    resumed = crawl(out, slow_web.seed_urls, *ARGS, *ROTATE)
 
     requested = Counter(entry.url for entry in slow_web.requests())
     assert set(requested) == set(expected)  # nothing missed, nothing more than an uninterrupted crawl
@@ -161,6 +161,10 @@ def test_killed_crawl_resumes_and_archives_every_page_once(
     marker = read_run(out / "state")
     assert marker is not None and marker.status == ENDED and len(marker.attempts) == 2
     assert {warcinfo_run_id(path) for path in (out / "warc").glob("*.warc.gz")} == {marker.run_id}
+    # the crawl's summary says it resumed, and what it read back instead of fetching
+    summary = json.loads((out / "logs" / f"crawl-{marker.run_id}.json").read_text(encoding="utf-8"))
+    assert summary["resumed"] is True and summary["replayed"] > 0
+    assert f"resumed run {marker.run_id}: {summary['replayed']} archived pages" in resumed.stderr
 
     assert run_seedcrawl(["process", str(out), "--workers", "1"]).returncode == 0
     ids = [line["id"] for name in ("articles", "duplicates", "rejects") for line in read_jsonl(out, name)]
