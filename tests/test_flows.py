@@ -277,3 +277,14 @@ def test_demo_ends_by_printing_the_report_path(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stderr.splitlines()[-1] == f"report: {out.absolute()}/report.html"
     assert 'data-chart="history"' in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_bad_options_fail_the_run_before_anything_is_done(prefect_server: str, tmp_path: Path) -> None:
+    out = tmp_path / "never made"
+    state = seedcrawl_flow(
+        out=str(out), options={"urls": ["http://127.0.0.1:9/"], "settings": {"DOWNLOAD_DELAY": "abc"}},
+        return_state=True,
+    )  # fmt: skip
+    assert state.is_failed() and "DOWNLOAD_DELAY" in str(state.message)
+    assert state.result(raise_on_failure=False) == {"exit_code": 2, "reason": state.message}
+    assert not out.exists()
