@@ -1,25 +1,16 @@
-"""`seedcrawl crawl`: run the news spider in this process and report how it went.
+"""The crawl itself: the news spider run in this process on validated CrawlOptions.
 
-A Twisted reactor cannot be restarted, so this runs one crawl per process; flows run it as a
-subprocess for that reason.
+A Twisted reactor cannot be restarted, so this runs one crawl per process; the flow and the
+shard supervisor run it in a child process for that reason (seedcrawl/crawl_child.py), and
+`seedcrawl crawl` (seedcrawl/crawl_cmd.py) in its own.
 
 A crawl into a folder whose latest run did not end cleanly resumes that run (crawler/run/resume.py):
 same run id, seeds and options, and what it archived is replayed instead of fetched.
 
-Exit codes:
-    0    done
-    1    nothing could be fetched
-    2    bad usage or seeds, or options that differ from the unfinished run being resumed
-    3    the output folder is unusable (not writable, a symbolic link in it) or in use by another run
-         (the folder is locked before anything else, so whatever the seeds; the message has its pid)
-    4    the archive could not be written (disk full, the WARC writer process died): every WARC file
-         is closed and whole (one left open is cut back to its last whole record); free space if
-         that was it and run the same command again to resume
-    130  interrupted (SIGTERM or Ctrl-C): pages in flight were finished and archived, files closed
-         and indexed; run the same command again to resume
-    131  stopped at once (a second SIGTERM or Ctrl-C): every record written is whole and the files
-         are closed, but pages in flight were dropped and the index is not updated; run the same
-         command again to resume
+How it ended is a CrawlResult; its status decides the exit code, in the one table of
+seedcrawl/crawl_result.py (0 done, 1 nothing fetched, 2 usage, 3 output folder, 4 archive not
+writable, 130 interrupted, 131 stopped at once). Refusals before the crawl starts raise
+CrawlError with their status.
 """
 
 from __future__ import annotations
