@@ -25,7 +25,7 @@ from prefect.client.schemas.objects import Artifact, State
 
 from seedcrawl.flows.artifacts import artifact_key
 from seedcrawl.flows.crawl_flow import seedcrawl_flow
-from tests.support.testweb import DemoWeb
+from tests.support.testweb import DemoWeb, Site, SiteServer, error_page
 
 FAST = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 NEWS = [
@@ -288,3 +288,18 @@ def test_bad_options_fail_the_run_before_anything_is_done(prefect_server: str, t
     assert state.is_failed() and "DOWNLOAD_DELAY" in str(state.message)
     assert state.result(raise_on_failure=False) == {"exit_code": 2, "reason": state.message}
     assert not out.exists()
+
+
+def test_a_server_that_may_come_back_is_retried(prefect_server: str, tmp_path: Path) -> None:
+    site = Site("down")
+    site.add("/robots.txt", error_page(503))
+    site.add("/", error_page(503))
+    with SiteServer(site, host="127.0.0.32") as server:
+        state = seedcrawl_flow(
+            out=str(tmp_path / "o"),
+            options={"urls": [server.base_url], "retries": 1, "settings": {**FAST, "RETRY_TIMES": 0}},
+            return_state=True,
+        )
+        asked = [entry.path for entry in server.log.entries()]
+    assert state.is_failed() and "no page was fetched" in str(state.message)
+    assert asked == ["/robots.txt", "/robots.txt"]  # a 503 may pass: crawled again, once
