@@ -43,8 +43,7 @@ from seedcrawl.outdir.errors import FolderBusy, OutputError
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.outdir.lock import RUN_LOCK_NAME, FolderLock
 from seedcrawl.packaging import WaczError
-from seedcrawl.report import REPORT
-from seedcrawl.report_cmd import publish_report
+from seedcrawl.report import REPORT, publish_report
 
 STEPS = ("crawl", "process", "index", "package")
 

@@ -21,15 +21,11 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from seedcrawl.crawl_result import CrawlError, CrawlResult, CrawlStatus
+from seedcrawl.crawl_result import CrawlError, CrawlResult, CrawlStatus, child_command
 from seedcrawl.option_fields import from_values, to_json
 from seedcrawl.options import CrawlOptions
 
 TAIL_BYTES = 8192
-
-
-def child_command(result_file: Path, recorded: Sequence[str] = ()) -> list[str]:
-    return [sys.executable, "-m", "seedcrawl.crawl_child", str(result_file), *recorded]
 
 
 def run_child(

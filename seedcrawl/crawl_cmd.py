@@ -43,8 +43,7 @@ def warn(messages: list[str]) -> None:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from seedcrawl.crawler.components.report import format_summary
-    from seedcrawl.report import record_outcome
-    from seedcrawl.report_cmd import publish_report
+    from seedcrawl.report import publish_report, record_outcome
     from seedcrawl.shard_run import start_crawl
 
     options = from_args(CrawlOptions, args)

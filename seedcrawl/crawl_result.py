@@ -9,7 +9,8 @@ Prefect: the CLI checks options, and the flow reads results, without either.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -137,3 +138,10 @@ class CrawlResult:
     @classmethod
     def read(cls, path: Path) -> CrawlResult:
         return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def child_command(result_file: Path, recorded: Sequence[str] = ()) -> list[str]:
+    """The command line of a crawl child (seedcrawl/crawl_child.py) that writes its result to
+    `result_file`; here, beside the result, so the shard supervisor (which that child may start)
+    needs no import of the child's module."""
+    return [sys.executable, "-m", "seedcrawl.crawl_child", str(result_file), *recorded]

@@ -173,7 +173,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     from seedcrawl.outdir.layout import Layout
     from seedcrawl.pipelines.dataset_card import write_card
     from seedcrawl.pipelines.runner import process_folder
-    from seedcrawl.report_cmd import publish_report
+    from seedcrawl.report import publish_report
 
     options = process_options(args)
     root = existing_folder(args.out)

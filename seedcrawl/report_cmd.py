@@ -34,14 +34,3 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise folder_unusable(f"cannot write {root / 'report.html'}: {exc.strerror or exc}") from None
     print(f"report: {report}", file=sys.stderr)
     return Exit.OK
-
-
-def publish_report(root: Path, replay_base: str | None = None) -> Path | None:
-    """Write DIR/report.html; a folder that cannot take it is said, not fatal to the command."""
-    from seedcrawl.report import write_report
-
-    try:
-        return write_report(root, replay_base)
-    except OSError as exc:
-        print(f"seedcrawl: warning: could not write {root}/report.html: {exc}", file=sys.stderr)
-        return None

@@ -29,11 +29,11 @@ from typing import Any
 
 from seedcrawl.archive.index import build_index
 from seedcrawl.crawl import _as_planned, _check_browser, _given_seeds, _lock_folder, _plan, run_crawl
-from seedcrawl.crawl_child import child_command
 from seedcrawl.crawl_result import (
     CrawlError,
     CrawlResult,
     CrawlStatus,
+    child_command,
 )
 from seedcrawl.crawler.run.resume import RunMarker
 from seedcrawl.crawler.sharding.shards import ShardSpec

@@ -17,8 +17,7 @@ import pytest
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
-from seedcrawl.crawl_child import child_command
-from seedcrawl.crawl_result import CrawlError, CrawlResult, CrawlStatus
+from seedcrawl.crawl_result import CrawlError, CrawlResult, CrawlStatus, child_command
 from seedcrawl.flows import tasks
 from seedcrawl.flows.artifacts import artifact_key, host_rows, summary_markdown
 from seedcrawl.flows.runner import embedded_server_env, prepare_environment, quiet_console

@@ -10,8 +10,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "seedcrawl"
 # The top-level folders are installed under `seedcrawl.` through links in seedcrawl/.
@@ -74,19 +72,6 @@ def _graph() -> dict[str, set[str]]:
 
 GRAPH = _graph()
 
-# Arrows and cycles that live in files other branches of issue 12 rewrite (the options/crawl entry
-# point and the CLI). Each must still exist (test_pending_arrows_are_still_there) so the entry is
-# deleted in the same merge that removes it, and nothing new can hide behind this list.
-PENDING_ARROWS = {
-    "seedcrawl.flows.tasks -> seedcrawl.package_cmd",  # packaging moves out of the CLI module
-    "seedcrawl.flows.crawl_flow -> seedcrawl.run_cmd",  # the flow takes the typed options instead
-    "seedcrawl.flows.crawl_flow -> seedcrawl.report_cmd",  # publish_report belongs beside the report
-}
-PENDING_CYCLES = {
-    "seedcrawl.cli -> seedcrawl.demo_cmd -> seedcrawl.cli",
-    "seedcrawl.crawl -> seedcrawl.shard_run -> seedcrawl.crawl",
-}
-
 
 def _in(module: str, *packages: str) -> bool:
     return any(module == p or module.startswith(p + ".") for p in packages)
@@ -119,7 +104,7 @@ def test_crawler_never_imports_pipelines() -> None:
 
 
 def test_flows_never_import_the_cli() -> None:
-    assert sorted(set(_arrows(("seedcrawl.flows",), _is_cli)) - PENDING_ARROWS) == []
+    assert _arrows(("seedcrawl.flows",), _is_cli) == []
 
 
 def test_archive_is_warc_only_below_crawler_pipelines_flows() -> None:
@@ -205,27 +190,4 @@ def _path_through(component: list[str]) -> list[str]:
 
 
 def test_no_import_cycle_between_modules() -> None:
-    cycles = {" -> ".join(c) for c in _cycles()}
-    assert sorted(cycles - PENDING_CYCLES) == []
-
-
-def test_pending_arrows_are_still_there() -> None:
-    # fails once another branch removes one: then delete it from PENDING_ARROWS / PENDING_CYCLES
-    arrows = set(_arrows(("seedcrawl.flows",), _is_cli))
-    cycles = {" -> ".join(c) for c in _cycles()}
-    assert sorted(PENDING_ARROWS - arrows) == []
-    assert sorted(PENDING_CYCLES - cycles) == []
-
-
-@pytest.mark.parametrize(
-    ("source", "target"),
-    [
-        ("seedcrawl.crawler.discover.focus", "seedcrawl.contract.topic"),
-        ("seedcrawl.pipelines.steps", "seedcrawl.contract.topic"),
-        ("seedcrawl.crawler.run.incremental", "seedcrawl.contract.records"),
-        ("seedcrawl.pipelines.corpus", "seedcrawl.contract.records"),
-    ],
-)
-def test_crawler_and_pipelines_share_the_contract(source: str, target: str) -> None:
-    # the topic profile and the corpus records each have one home that both sides read
-    assert target in GRAPH[source]
+    assert [" -> ".join(c) for c in _cycles()] == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,16 @@ def write_report(root: Path, replay_base: str | None = None) -> Path:
     path = root / REPORT
     write_bytes_atomically(path, text.encode("utf-8"))
     return path
+
+
+def publish_report(root: Path, replay_base: str | None = None) -> Path | None:
+    """Write DIR/report.html after a command's real work: a folder that cannot take it is said
+    (a warning), not fatal to the command."""
+    try:
+        return write_report(root, replay_base)
+    except OSError as exc:
+        print(f"seedcrawl: warning: could not write {root}/report.html: {exc}", file=sys.stderr)
+        return None
 
 
 def record_outcome(root: Path, run_id: str | None, exit_code: int, argv: Sequence[str]) -> None:
