@@ -49,6 +49,7 @@ from seedcrawl.crawler.spiders.news import NewsSpider
 from seedcrawl.options import LOOPBACK, CrawlOptions
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.outdir.lock import FolderLock
+from seedcrawl.verbosity import NOTHING
 
 __all__ = [
     "LOOPBACK_SETTINGS",
@@ -95,7 +96,7 @@ def build_settings(options: CrawlOptions, layout: Layout) -> Settings:
         settings.set("SEEDCRAWL_TOPIC", options.topic, priority="cmdline")
     if options.refetch:
         settings.set("SEEDCRAWL_REFETCH", True, priority="cmdline")
-    if options.quiet:
+    if options.silent:
         settings.set("SEEDCRAWL_PROGRESS", False, priority="cmdline")
     # The options that are settings (--max-bytes, --scope, --user-agent, ...), then -s, which wins.
     for name, value in {**options.field_settings(), **options.settings}.items():
@@ -186,7 +187,7 @@ def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -
     # this process holds it already (a second flock of the same file would refuse this process).
     settings.set("SEEDCRAWL_LOCK_HELD", os.getpid(), priority="cmdline")
     process = CrawlerProcess(settings)
-    if options.console_level <= logging.CRITICAL:
+    if options.console_level < NOTHING:
         _console(options.console_level)
     crawler = process.create_crawler(NewsSpider)
     failures: list[Failure] = []

@@ -49,7 +49,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     options = from_args(CrawlOptions, args)
     warn(options.setting_warnings())
     result = start_crawl(options)
-    if not options.quiet:
+    if not options.silent:
         print(format_summary(dict(result.summary)), file=sys.stderr)
         if result.resumed:
             print(
@@ -66,7 +66,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         options.out, result.run_id, result.exit_code, ["seedcrawl", *getattr(args, "argv", sys.argv[1:])]
     )
     report = publish_report(options.out)
-    if report is not None and not options.quiet:
+    if report is not None and not options.silent:
         print(f"report: {report}", file=sys.stderr)
     if result.exit_code:
         print(f"seedcrawl: {result.reason}", file=sys.stderr)

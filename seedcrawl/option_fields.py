@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import types
 import typing
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from seedcrawl.crawl_result import CrawlError, CrawlStatus
+from seedcrawl.verbosity import console_level
 
 T = TypeVar("T")
 REQUIRED: Any = object()  # the default of an option that must be given (`--out`)
@@ -222,28 +222,17 @@ def flags(cls: type[Any], command: str) -> dict[str, str]:
     }
 
 
-def verbose_option() -> Any:
-    return option(
-        "--verbose",
-        "log records on the console too: -v warnings and errors, -vv info, -vvv debug "
-        "(all are in DIR/logs/ anyway)",
-        0,
-        short="-v",
-        count=True,
-    )
+def verbose_option(help: str) -> Any:
+    return option("--verbose", help, 0, short="-v", count=True)
 
 
-def quiet_option() -> Any:
-    return option(
-        "--quiet", "print nothing but a failure's one line (no progress bar, no summary)", False, short="-q"
-    )
+def quiet_option(help: str) -> Any:
+    return option("--quiet", help, 0, short="-q", count=True)
 
 
-NO_LOG = logging.CRITICAL + 10  # above every level: no record on the console
-
-
-def console_level_of(verbose: int, quiet: bool) -> int:
-    """The lowest level of log records shown on the console (default: none)."""
-    if quiet or verbose == 0:
-        return NO_LOG
-    return (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 3) - 1]
+def console_level_of(default: int, verbose: int, quiet: int) -> int:
+    """The console's level (seedcrawl/verbosity.py); -v with -q is a usage error."""
+    try:
+        return console_level(default, verbose, quiet)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -38,6 +38,7 @@ from seedcrawl.process_options import (
     dedup_threshold_option,
 )
 from seedcrawl.setting_check import check_settings, unknown_setting_warnings
+from seedcrawl.verbosity import NOTHING, SILENT
 
 __all__ = ["CrawlOptions", "ProcessOptions", "RunOptions", "UsageError"]  # ProcessOptions: process_options.py
 
@@ -167,8 +168,11 @@ class CrawlOptions:
         "`run` keeps its dedup index there too",
         metavar="URL",
     )
-    verbose: int = verbose_option()
-    quiet: bool = quiet_option()
+    verbose: int = verbose_option(
+        "show the crawl's log records on the console too (all are in DIR/logs/ anyway): -v warnings "
+        "and errors, -vv info, -vvv debug"
+    )
+    quiet: int = quiet_option("print nothing but a failure's one line (no progress bar, no summary)")
 
     def __post_init__(self) -> None:
         from seedcrawl.crawler.discover.scope_rules import ScopeRuleError, compile_patterns
@@ -192,8 +196,7 @@ class CrawlOptions:
             raise UsageError(f"--scope takes {', '.join(SCOPE_MODES)}, not {self.scope!r}")
         if self.user_agent is not None and not self.user_agent.strip():
             raise UsageError("--user-agent must not be empty")
-        if self.verbose and self.quiet:
-            raise UsageError("-v and -q: not both")
+        console_level_of(NOTHING, self.verbose, self.quiet)  # -v with -q: a usage error
         self._check_shards()
         try:
             for name in ("include", "exclude", "exclude_requisites"):
@@ -229,7 +232,12 @@ class CrawlOptions:
 
     @property
     def console_level(self) -> int:
-        return console_level_of(self.verbose, self.quiet)
+        return console_level_of(NOTHING, self.verbose, self.quiet)
+
+    @property
+    def silent(self) -> bool:
+        """No progress bar and no summary: -q."""
+        return self.console_level >= SILENT
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from logging import WARNING
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,16 @@ from seedcrawl.option_fields import (
 )
 
 DASK_SCHEMES = ("tcp://", "tls://", "inproc://", "ucx://")
+# DedupConfig's default (pipelines/dedup/deduper.py), not imported here: its import costs 0.4 s for
+# every command; tests/test_cli_help.py holds the two equal.
+DEFAULT_DEDUP_THRESHOLD = 0.5
 
 
 def dedup_threshold_option() -> Any:
     return option(
         "--dedup-threshold",
-        "estimated Jaccard similarity at or above which articles are near duplicates (default: 0.8)",
+        "estimated Jaccard similarity at or above which articles are near duplicates "
+        f"(default: {DEFAULT_DEDUP_THRESHOLD:g}; see bench/results/dedup.md)",
         metavar="J",
     )
 
@@ -35,7 +40,8 @@ def dedup_threshold_option() -> Any:
 def dask_workers_option() -> Any:
     return option(
         "--dask-workers",
-        "extract on a local Dask cluster of N worker processes (Prefect's DaskTaskRunner)",
+        "extract on a local Dask cluster of N worker processes (Prefect's DaskTaskRunner; "
+        "default: no Dask, this machine's worker processes)",
         metavar="N",
     )
 
@@ -51,13 +57,24 @@ def dask_address_option() -> Any:
 
 def check_processing(threshold: float | None, workers: int | None, address: str | None) -> None:
     if threshold is not None and not 0.0 < threshold <= 1.0:
-        raise UsageError("--dedup-threshold must be above 0 and at most 1")
+        raise UsageError(f"--dedup-threshold is a Jaccard similarity in (0, 1], got {threshold:g}")
     if workers is not None and workers < 1:
         raise UsageError("--dask-workers must be 1 or more")
     if workers is not None and address:
         raise UsageError("--dask-workers starts a local cluster; --dask-address uses a running one: not both")
     if address and not address.startswith(DASK_SCHEMES):
         raise UsageError(f"--dask-address must be a scheduler address like tcp://host:8786, got {address!r}")
+
+
+def _check_topic_file(path: Path) -> None:
+    from seedcrawl.contract.topic import TopicProfile
+
+    try:
+        TopicProfile.load(path)
+    except OSError as exc:
+        raise UsageError(f"--topic-file {path}: {exc.strerror or exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"--topic-file {path} is not a topic profile: {exc}") from None
 
 
 def _extract_defaults() -> tuple[float, int]:
@@ -74,7 +91,9 @@ class ProcessOptions:
     workers: int | None = option("--workers", "extraction processes (default: one per CPU)", metavar="N")
     dedup_threshold: float | None = dedup_threshold_option()
     redis: str | None = option(
-        "--redis", "share the dedup index in Redis (redis://host:port/db)", metavar="URL"
+        "--redis",
+        "share the dedup index in Redis (redis://host:port/db; default: none, the index is in DIR/dedup)",
+        metavar="URL",
     )
     dask: bool = option(
         "--dask",
@@ -105,11 +124,13 @@ class ProcessOptions:
     language: str | None = option(
         "--language",
         "keep only articles whose text is in these languages (ISO 639-1, e.g. en,de); "
-        "others go to rejects.jsonl with reason 'language'",
+        "others go to rejects.jsonl with reason 'language' (default: every language)",
         metavar="CODES",
     )
-    verbose: int = verbose_option()
-    quiet: bool = quiet_option()
+    verbose: int = verbose_option(
+        "log more to the console: -v progress (INFO), -vv everything (DEBUG); warnings otherwise"
+    )
+    quiet: int = quiet_option("log less: -q errors only (and no progress bar), -qq nothing but the summary")
 
     def __post_init__(self) -> None:
         from seedcrawl.pipelines.language import parse_languages
@@ -119,13 +140,21 @@ class ProcessOptions:
             raise UsageError("--workers must be 1 or more")
         if self.extract_timeout < 0 or self.extract_memory < 0:
             raise UsageError("--extract-timeout and --extract-memory must be 0 (no bound) or more")
-        if self.verbose and self.quiet:
-            raise UsageError("-v and -q: not both")
+        console_level_of(WARNING, self.verbose, self.quiet)  # -v with -q: a usage error
+        if self.redis is not None and not self.redis.startswith(("redis://", "rediss://", "unix://")):
+            raise UsageError(f"--redis takes a Redis URL like redis://host:6379/0, got {self.redis!r}")
+        if self.topic_file is not None:
+            _check_topic_file(self.topic_file)
         if self.language is not None:
             try:
                 parse_languages(self.language)
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
+        if self.dedup_threshold is not None:
+            try:  # what the index itself refuses (LSH bands for this threshold)
+                self.pipeline_options().dedup_config()
+            except ValueError as exc:
+                raise UsageError(f"--dedup-threshold {self.dedup_threshold:g}: {exc}") from None
 
     def dask_choice(self) -> tuple[bool, int | None, str | None]:
         """(use Dask, local workers, scheduler address)."""
@@ -157,4 +186,4 @@ class ProcessOptions:
 
     @property
     def console_level(self) -> int:
-        return console_level_of(self.verbose, self.quiet)
+        return console_level_of(WARNING, self.verbose, self.quiet)

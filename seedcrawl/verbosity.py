@@ -1,57 +1,51 @@
-"""`-v/-q`: how much a command logs to the console, the same for every command that has them.
+"""`-v/-q`: how much a command logs to the console, on one scale for every command that has them.
 
-The summary a command prints at the end is not logging and always shows; these only move the
-threshold of the log lines printed before it (warnings by default).
+The scale runs DEBUG, INFO, WARNING, ERROR, NOTHING (no log record), SILENT (not even the
+summary: a failure's one line only). A command starts somewhere on it: `process` at WARNING;
+`crawl` at NOTHING, since every record of a crawl is in DIR/logs/crawl-<run id>.log already and a
+crawl of a large site logs thousands. Each -v moves one step towards DEBUG (from NOTHING the first
+step is WARNING: warnings and errors together), each -q one step towards SILENT.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import sys
 
-DEFAULT_LEVEL = logging.WARNING
+NOTHING = logging.CRITICAL + 10  # above every level: no log record on the console
+SILENT = NOTHING + 10  # no log record and no summary either
+
+_LOUDER = (logging.WARNING, logging.INFO, logging.DEBUG)
+_QUIETER = (logging.ERROR, NOTHING, SILENT)
 _FORMAT = "seedcrawl: %(levelname)s: %(name)s: %(message)s"
 
 
-def add_verbosity(parser: argparse.ArgumentParser) -> None:
-    """Add `-v/--verbose` and `-q/--quiet` (repeatable, not together) to a command's parser."""
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log more to the console: -v progress (INFO), -vv everything (DEBUG); warnings otherwise",
-    )
-    group.add_argument(
-        "-q",
-        "--quiet",
-        action="count",
-        default=0,
-        help="log less: -q errors only (and no progress bar), -qq nothing but the final summary",
-    )
-
-
-def log_level(args: argparse.Namespace) -> int:
-    """The console level the options ask for: WARNING, one step down per -v, up per -q."""
-    verbose = int(getattr(args, "verbose", 0) or 0)
-    quiet = int(getattr(args, "quiet", 0) or 0)
-    return max(logging.DEBUG, min(logging.CRITICAL + 10, DEFAULT_LEVEL - 10 * verbose + 10 * quiet))
+def console_level(default: int, verbose: int, quiet: int) -> int:
+    """The level a command's console shows from, `default` moved by `verbose` and `quiet` steps."""
+    if verbose and quiet:
+        raise ValueError("-v/--verbose not allowed with -q/--quiet")
+    if verbose:
+        louder = [level for level in _LOUDER if level < default]
+        return louder[min(verbose, len(louder)) - 1] if louder else default
+    if quiet:
+        quieter = [level for level in _QUIETER if level > default]
+        return quieter[min(quiet, len(quieter)) - 1] if quieter else default
+    return default
 
 
 class _Console(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler this module installs, told apart from any other on the root logger."""
 
 
-def configure_console(args: argparse.Namespace) -> int:
-    """Send log records at or above the asked level to stderr, one line each; returns the level."""
-    level = log_level(args)
-    handler = _Console(sys.stderr)
-    handler.setFormatter(logging.Formatter(_FORMAT))
+def configure_console(level: int) -> None:
+    """Send log records at or above `level` to stderr, one line each (none at NOTHING or above)."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _Console)]:
         root.removeHandler(old)  # configured twice in one process (tests): one line per record
+    if level >= NOTHING:
+        root.addHandler(logging.NullHandler())  # not logging's last resort either
+        return
+    handler = _Console(sys.stderr)
+    handler.setFormatter(logging.Formatter(_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
-    return level

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import re
 from importlib import metadata
@@ -12,9 +11,11 @@ import pytest
 
 from seedcrawl.crawler import settings as crawl_defaults
 from seedcrawl.exits import CAUSES, Exit
+from seedcrawl.option_fields import from_values
 from seedcrawl.pipelines.dedup import DedupConfig
 from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S
-from seedcrawl.verbosity import add_verbosity, configure_console
+from seedcrawl.process_options import ProcessOptions
+from seedcrawl.verbosity import configure_console
 from tests.support.cli import run_seedcrawl
 from tests.support.folders import crawl_folder, snapshot
 
@@ -102,11 +103,13 @@ def test_verbose_and_quiet_together_is_a_usage_error(tmp_path: Path) -> None:
 def test_verbosity_flags_set_which_log_lines_reach_the_console(
     flags: list[str], shown: list[str], hidden: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    parser = argparse.ArgumentParser()
-    add_verbosity(parser)
     root = logging.getLogger()
     handlers = list(root.handlers)
-    configure_console(parser.parse_args(flags))
+    options = from_values(
+        ProcessOptions,
+        {"out": "DIR", "verbose": "".join(flags).count("v"), "quiet": "".join(flags).count("q")},
+    )
+    configure_console(options.console_level)
     log = logging.getLogger("seedcrawl.test")
     try:
         for level in ("DEBUG", "INFO", "WARNING", "ERROR"):

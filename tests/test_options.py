@@ -91,7 +91,7 @@ def test_options_that_are_settings_become_them_and_s_wins(tmp_path: Path) -> Non
         ({"browser": "sometimes"}, "--browser"),
         ({"max_pages": "many"}, "--max-pages"),
         ({"refetch": "yes"}, "--refetch"),
-        ({"verbose": 1, "quiet": True}, "-v and -q"),
+        ({"verbose": 1, "quiet": 1}, "not allowed with"),
         ({"max_pagez": 1}, "max_pagez"),
     ],
 )
