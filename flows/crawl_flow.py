@@ -1,9 +1,9 @@
 """The main flow: crawl -> process -> index -> package, one run at a time per output folder.
 
-A run holds `DIR/.seedcrawl-run.lock` from start to end. The crawl and the processing each take
-`DIR/.seedcrawl.lock` themselves while they write, so the run uses the other name; a second run
-on the same folder is refused (or waits up to `lock_wait` seconds) instead of interleaving its
-steps with the first run's.
+A run holds the folder's one lock, `DIR/.seedcrawl.lock`, from start to end, shared with its own
+steps (seedcrawl/outdir/lock.py: the crawl child and the processing borrow it); a second run on
+the same folder is refused (or waits up to `lock_wait` seconds) instead of interleaving its steps
+with the first run's.
 
 The flow's parameters are the options of `seedcrawl run` (seedcrawl/options.py: RunOptions),
 keyed as in a `--config` file: `options={"max-pages": 50, "urls": [...], "settings": {...}}`, and
