@@ -37,13 +37,17 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler this module installs, told apart from any other on the root logger."""
 
 
+class _NoConsole(logging.NullHandler):
+    """Installed at NOTHING so that logging's last-resort handler prints nothing either."""
+
+
 def configure_console(level: int) -> None:
     """Send log records at or above `level` to stderr, one line each (none at NOTHING or above)."""
     root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _Console)]:
+    for old in [h for h in root.handlers if isinstance(h, _Console | _NoConsole)]:
         root.removeHandler(old)  # configured twice in one process (tests): one line per record
     if level >= NOTHING:
-        root.addHandler(logging.NullHandler())  # not logging's last resort either
+        root.addHandler(_NoConsole())
         return
     handler = _Console(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
