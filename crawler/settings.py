@@ -157,7 +157,7 @@ EXTENSIONS = {
     # Off (REMOTE_CONTROL_ENABLED) and not even imported: its module loads aiohttp, ~0.2 s of CPU
     # at every crawl's start.
     "scrapy.extensions.remote_control.RemoteControl": None,
-    "seedcrawl.crawler.capture.WarcCapture": 100,
+    "seedcrawl.crawler.capture.extension.WarcCapture": 100,
     "seedcrawl.crawler.components.report.CrawlReport": 200,
     "seedcrawl.crawler.components.limits.CrawlLimits": 300,
 }

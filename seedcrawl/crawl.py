@@ -33,7 +33,8 @@ from seedcrawl.crawl_result import (
     CrawlResult,
     CrawlStatus,
 )
-from seedcrawl.crawler.capture import WarcCapture, new_run_id
+from seedcrawl.crawler.capture.extension import WarcCapture
+from seedcrawl.crawler.capture.run_lifecycle import new_run_id
 from seedcrawl.crawler.chromium.rendering import BrowserUnavailable, browser_mode, check_browser
 
 # Imported here, not when Scrapy loads the download handler: Scrapy's TLS modules call

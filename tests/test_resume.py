@@ -17,7 +17,7 @@ import pytest
 
 from seedcrawl.archive.check import check_folder
 from seedcrawl.archive.reader import iter_records
-from seedcrawl.crawler.capture import ARCHIVE_ERROR_REASON
+from seedcrawl.crawler.capture.run_lifecycle import ARCHIVE_ERROR_REASON
 from seedcrawl.crawler.run.replay import warcinfo_run_id
 from seedcrawl.crawler.run.resume import (
     ENDED,

@@ -4,7 +4,7 @@ The browser never touches the network itself. Every request it makes (the page's
 stylesheets, images, fonts, XHR/fetch calls, frames) is intercepted (`page.route`) and answered by
 crawler/chromium/browser_requests.py: the page itself with the response already fetched over HTTP, a
 requisite the crawl already has from that response (neither fetched nor archived twice), anything
-else through Scrapy's downloader, archived by crawler/capture.py like any other exchange.
+else through Scrapy's downloader, archived by crawler/capture/ like any other exchange.
 
 Chromium starts when the first page needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
 at once, in reused tabs of one context; the browser is restarted after

@@ -176,7 +176,7 @@ class PageRendering:
         if page is None:
             stats.inc_value("seedcrawl/browser/failed")
             return None
-        from seedcrawl.crawler.capture import WarcCapture
+        from seedcrawl.crawler.capture.extension import WarcCapture
 
         for extension in self.crawler.extensions.middlewares:
             if isinstance(extension, WarcCapture):

@@ -1,1 +1,1 @@
-"""Scrapy components: downloader middlewares, download handlers and extensions (capture.py aside)."""
+"""Scrapy components: downloader middlewares, download handlers and extensions (capture/ aside)."""

@@ -36,7 +36,7 @@ from scrapy.settings import BaseSettings
 from twisted.web._newclient import HEADER, STATUS, ResponseFailed
 
 from seedcrawl.archive.gzmembers import MAX_LINE
-from seedcrawl.crawler.capture import TRUNCATED_META
+from seedcrawl.crawler.capture.exchange import TRUNCATED_META
 
 logger = logging.getLogger(__name__)
 

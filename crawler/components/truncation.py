@@ -13,7 +13,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from seedcrawl.crawler.capture import TRUNCATED_META
+from seedcrawl.crawler.capture.exchange import TRUNCATED_META
 
 
 class TruncatedResponseMiddleware:

@@ -56,7 +56,7 @@ from seedcrawl.crawler.discover.requisites import (
 from seedcrawl.crawler.discover.scope_rules import PageRules, patterns_setting, scope_hosts
 from seedcrawl.crawler.discover.seeds import SeedError, parse_seed_list, scope_for
 from seedcrawl.crawler.discover.sites import SiteDiscovery
-from seedcrawl.crawler.discover.urls import canonicalize_url, trusted_canonical
+from seedcrawl.crawler.discover.urls import Scope, canonicalize_url, trusted_canonical
 from seedcrawl.crawler.run.crawl_state import CrawlState
 from seedcrawl.crawler.run.frontier import Frontier, Kind
 from seedcrawl.crawler.run.frontier_store import Entry
@@ -86,23 +86,25 @@ class NewsSpider(scrapy.Spider):
         if not self.seed_urls:
             raise SeedError("no seed URLs given")
         self._allow_hosts = _as_list(allow_hosts)
-        self.scope = scope_for(self.seed_urls, self._allow_hosts)
         self.max_pages = int(max_pages) if max_pages not in (None, "", 0, "0") else None
-        # Built when the crawl starts, once the capture extension holds the output folder's lock.
+        # Set once, from the settings, by _configure() (from_crawler, the only way Scrapy makes a spider).
+        self.scope: Scope
+        self.rules: PageRules
+        self._requisites: bool  # SEEDCRAWL_REQUISITES
+        self._css_levels: int  # SEEDCRAWL_REQUISITES_CSS_DEPTH
+        self._max_requisites: int  # SEEDCRAWL_MAX_REQUISITES_PER_PAGE, 0 for all
+        # Set once by start(), from the CrawlState opened once the capture extension holds the
+        # output folder's lock; nothing reads them before (no request is out).
+        self._window: int  # requests out at once
+        self._per_host: int  # requests out at once per host
+        self._max_links: int  # links followed per page, 0 for all (SEEDCRAWL_MAX_LINKS_PER_PAGE)
         self.frontier: Frontier | None = None
         self.focus = Focus(None)
         self._known: KnownArticles | None = None
         self._revalidator = Revalidator(None, None, None)
         self._sites: SiteDiscovery | None = None
         self._state: CrawlState | None = None
-        self._window = 32
-        self._per_host = 2
-        self._max_links = 0  # links followed per page, 0 for all (SEEDCRAWL_MAX_LINKS_PER_PAGE)
         self._out: Counter[str] = Counter()  # requests handed out and not finished, by host
-        self.rules = PageRules()
-        self._requisites = True  # SEEDCRAWL_REQUISITES
-        self._css_levels = 3  # SEEDCRAWL_REQUISITES_CSS_DEPTH
-        self._max_requisites = 0  # SEEDCRAWL_MAX_REQUISITES_PER_PAGE, 0 for all
         self._rendering: PageRendering | None = None  # --browser auto/always with Chromium
 
     @classmethod
@@ -117,9 +119,10 @@ class NewsSpider(scrapy.Spider):
     # -- set-up and tear-down ----------------------------------------------------------------------
 
     def _configure(self, crawler: Crawler) -> None:
-        """Scope options and requisites, from the settings (crawler/discover/scope_rules.py)."""
+        """Scope and requisites, from the settings (crawler/discover/scope_rules.py)."""
         settings = crawler.settings
         mode = str(settings.get("SEEDCRAWL_SCOPE") or "host")
+        self.scope = scope_for(self.seed_urls, [*self._allow_hosts, *scope_hosts(mode, self.seed_urls)])
         self.rules = PageRules.build(
             mode,
             self.seed_urls,
@@ -127,9 +130,6 @@ class NewsSpider(scrapy.Spider):
             patterns_setting(settings.get("SEEDCRAWL_EXCLUDE")),
             patterns_setting(settings.get("SEEDCRAWL_EXCLUDE_REQUISITES")),
         )
-        extra = scope_hosts(mode, self.seed_urls)
-        if extra:
-            self.scope = scope_for(self.seed_urls, [*self._allow_hosts, *extra])
         self._requisites = settings.getbool("SEEDCRAWL_REQUISITES", True)
         self._css_levels = max(0, settings.getint("SEEDCRAWL_REQUISITES_CSS_DEPTH", 3))
         self._max_requisites = max(0, settings.getint("SEEDCRAWL_MAX_REQUISITES_PER_PAGE", 0))
