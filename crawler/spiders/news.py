@@ -259,13 +259,16 @@ class NewsSpider(scrapy.Spider):
                 self._inc("seedcrawl/incremental/not_modified")  # archived as a revisit; nothing new
             elif isinstance(response, TextResponse):
                 self._follow(response)
-                if self._rendering is not None:
-                    # Inside the host's window: a page in the browser still counts against it.
-                    rendered = await self._rendering.render(response)
-                    if rendered is not None:
-                        self._follow_rendered(rendered)
         finally:
             self._finished(response.meta)
+        if self._rendering is not None and response.status != 304 and isinstance(response, TextResponse):
+            # Outside the host's window: a page waiting for (or in) the browser no longer holds one
+            # of its host's slots, or a few shells would stall that host's HTTP crawl for seconds.
+            # The browser's own requests go through the downloader, whose per-host slots and delays
+            # keep them polite. The crawl does not close meanwhile: this callback is still running.
+            rendered = await self._rendering.render(response)
+            if rendered is not None:
+                self._follow_rendered(rendered)
 
     def parse_requisite(self, response: Response, **kwargs: Any) -> None:
         try:
