@@ -10,9 +10,10 @@ Chromium starts when the first page needs it. Memory is bounded: SEEDCRAWL_BROWS
 at once, in reused tabs of one context; the browser is restarted after
 SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB, and whenever it has crashed (the page it crashed on is rendered
-again). A page that does not settle within SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as
-it got; one whose script never yields is stopped first. Playwright's own signal handlers are off:
-the crawl decides when to stop, then `close()` ends the browser.
+again). A page has settled when crawler/chromium/settle.py says so; one that does not within
+SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as it got; one whose script never yields is
+stopped first. Playwright's own signal handlers are off: the crawl decides when to stop, then
+`close()` ends the browser.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from seedcrawl.archive.records import RenderedPage
 from seedcrawl.crawler.chromium.browser_cache import SharedResponses
 from seedcrawl.crawler.chromium.browser_process import chromium_pids, memory_bytes
 from seedcrawl.crawler.chromium.browser_requests import Admit, BrowserRequests, Fetch, Tab
+from seedcrawl.crawler.chromium.settle import SETTLE_SCRIPT, wait_settled
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +80,10 @@ class Renderer:
         max_memory: int = 0,
         shared: SharedResponses | None = None,
         admit: Admit | None = None,
+        quiet_ms: int = 200,
     ) -> None:
         self.executable = executable
+        self.quiet_ms = quiet_ms
         self.user_agent = user_agent
         self.timeout = timeout
         self.restart_every = max(1, restart_every)
@@ -133,6 +137,7 @@ class Renderer:
             self._context = await self._browser.new_context(
                 user_agent=self.user_agent, service_workers="block", accept_downloads=False
             )
+            await self._context.add_init_script(SETTLE_SCRIPT)
             self._pages_in_browser = 0
             self._restart = False
             self.launches += 1
@@ -206,11 +211,11 @@ class Renderer:
         try:
             try:
                 await page.goto(response.url, wait_until="load", timeout=self.timeout * 1000)
-                # Settled: no request for 500 ms, as Playwright's driver sees them (it sees a request
-                # when the page makes it; our route handler only once the event has crossed over,
-                # which under load came after a quiet spell of our own counting).
-                left = max(0.1, deadline - time.monotonic())
-                await page.wait_for_load_state("networkidle", timeout=left * 1000)
+                settled = await wait_settled(tab, self.quiet_ms, deadline)
+                if settled is None:  # no settle script in the page: no request for 500 ms
+                    left = max(0.1, deadline - time.monotonic())
+                    await page.wait_for_load_state("networkidle", timeout=left * 1000)
+                timed_out = settled is False
             except PlaywrightError as exc:
                 if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
                     raise

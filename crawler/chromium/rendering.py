@@ -111,6 +111,7 @@ class PageRendering:
             max_memory=settings.getint("SEEDCRAWL_BROWSER_MAX_MEMORY_MB") << 20,
             shared=shared,
             admit=lambda url, kind: rendering.admit(url, kind),
+            quiet_ms=settings.getint("SEEDCRAWL_BROWSER_QUIET_MS"),
         )
         rendering = cls(crawler, mode, renderer, shared)  # admit (above) calls back into it
         return rendering
