@@ -9,11 +9,11 @@ else through Scrapy's downloader, archived by crawler/capture.py like any other 
 Chromium starts when the first page needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
 at once, in reused tabs of one context; the browser is restarted after
 SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
-SEEDCRAWL_BROWSER_MAX_MEMORY_MB, and whenever it has crashed (the page it crashed on is rendered
-again). A page has settled when crawler/chromium/settle.py says so; one that does not within
-SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as it got; one whose script never yields is
-stopped first. Playwright's own signal handlers are off: the crawl decides when to stop, then
-`close()` ends the browser.
+SEEDCRAWL_BROWSER_MAX_MEMORY_MB (looked at after a page, every few seconds at most), and whenever
+it has crashed (the page it crashed on is rendered again). A page has settled when
+crawler/chromium/settle.py says so; one that does not within SEEDCRAWL_BROWSER_TIMEOUT seconds is
+archived as far as it got; one whose script never yields is stopped first. Playwright's own
+signal handlers are off: the crawl decides when to stop, then `close()` ends the browser.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ CHROMIUM_ARGS = [
 ]
 # Past the timeout, the DOM is read with this much grace (a page looping in a script never answers).
 _SNAPSHOT_GRACE_S = 5.0
+# Reading the PSS of Chromium's processes (walking /proc and their page tables) takes 30-40 ms of
+# the crawl's event loop on a busy machine: done after a page at most this often, not after each.
+_MEMORY_CHECK_EVERY_S = 3.0
 
 
 def chromium_path(configured: str) -> str | None:
@@ -110,6 +113,7 @@ class Renderer:
         self._idle: list[Tab] = []
         self._pages_in_browser = 0
         self._restart = False  # over its memory bound: restarted once no page is rendering
+        self._memory_checked = 0.0  # time.monotonic() of the last check
         self._waiting = 0  # pages waiting for a free tab
         self._closed = False
 
@@ -301,6 +305,9 @@ class Renderer:
     def _check_memory(self) -> None:
         if self.max_memory <= 0 or self._restart:
             return
+        if time.monotonic() - self._memory_checked < _MEMORY_CHECK_EVERY_S:
+            return
+        self._memory_checked = time.monotonic()
         used = memory_bytes(chromium_pids())
         if used > self.max_memory:
             logger.info(
