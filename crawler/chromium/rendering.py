@@ -165,7 +165,7 @@ class PageRendering:
             return None
         if self.mode == "always":
             return "always"
-        return render_reason(response.body)
+        return render_reason(response.body, response.selector.root)  # the spider's parse, reused
 
     async def render(self, response: Response) -> TextResponse | None:
         """Render the page if it needs it; archive its DOM; the DOM as a response, or None."""
