@@ -167,9 +167,10 @@ class PageRendering:
             return "always"
         return render_reason(response.body, response.selector.root)  # the spider's parse, reused
 
-    async def render(self, response: Response) -> TextResponse | None:
-        """Render the page if it needs it; archive its DOM; the DOM as a response, or None."""
-        reason = self.reason_for(response)
+    async def render(self, response: Response, reason: str | None = None) -> TextResponse | None:
+        """Render the page if it needs it (`reason`: asked already); archive its DOM; the DOM as a
+        response, or None."""
+        reason = reason or self.reason_for(response)
         if reason is None:
             return None
         stats = _stats(self.crawler)
