@@ -10,7 +10,9 @@ render exactly those; `always` renders every page. Runs alternate (never, auto, 
 ...), politeness off, on loopback with the given latency per response. CPU time is the crawl's and
 everything it started (Playwright's driver, Chromium: children's rusage, reaped at exit), per
 archived page; peak memory is the largest sum of PSS over the crawl's process tree, sampled every
-0.1 s. Results go to bench/results/browser.md.
+0.5 s (a sample reads every process's /proc entry, about 20 ms of CPU on a 2-core machine the crawl
+competes for: sampled every 0.1 s it took a core's tenth to a fifth away from the crawl).
+Results go to bench/results/browser.md.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from tests.support.testweb import Request, Response, Site, page
 RESULTS = Path(__file__).with_name("results") / "browser.md"
 MODES = ("never", "auto", "always")
 SHELL_EVERY = 10  # one article in ten needs the browser
+SAMPLE_EVERY_S = 0.5  # the crawl's memory
 
 _LOADER = (
     "<div id='app'>Loading...</div><script>fetch('/api/{k}.json').then(r => r.json()).then(s => {{"
@@ -113,7 +116,7 @@ def crawl_once(web: RequisiteWeb, out: Path, mode: str) -> dict[str, float]:
     peak = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
-        time.sleep(0.1)
+        time.sleep(SAMPLE_EVERY_S)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert proc.returncode == 0, proc.stderr.read().decode()[-2000:] if proc.stderr else ""
@@ -174,7 +177,7 @@ def write_results(args: argparse.Namespace, shells: int, runs: dict[str, list[di
         "script-filled shells whose text comes from a JSON endpoint; "
         f"{args.latency * 1000:.0f} ms latency per response; runs alternate ({args.modes}). CPU time "
         "includes Playwright's driver and Chromium (children's rusage); peak memory (PSS: shared pages counted once) is the crawl's whole "
-        "process tree (crawl, WARC writer, driver, Chromium), sampled every 0.1 s.",
+        f"process tree (crawl, WARC writer, driver, Chromium), sampled every {SAMPLE_EVERY_S} s.",
         "",
         "| --browser | runs | pages | rendered | requisites | requests | pages/s (crawl clock) "
         "| revisit records | crawl s | CPU ms per page | wall s | peak memory MB (PSS) |",

@@ -76,6 +76,7 @@ SEEDCRAWL_EXCLUDE_REQUISITES: list[str] = []
 SEEDCRAWL_BROWSER = "auto"
 SEEDCRAWL_BROWSER_EXECUTABLE = "/usr/bin/chromium"  # `apt-get install chromium`
 SEEDCRAWL_BROWSER_TIMEOUT = 20.0  # seconds a page may take to settle; then archived as far as it got
+SEEDCRAWL_BROWSER_QUIET_MS = 200  # a page has settled: no call in flight, nothing new for this long
 SEEDCRAWL_BROWSER_RESTART_EVERY = 50  # pages per browser process, which bounds what it accumulates
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB = 1024  # restarted between pages once its processes hold more (PSS)
 SEEDCRAWL_BROWSER_PAGES = 2  # pages rendered at once (tabs of one context, reused)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from scrapy.http import HtmlResponse
 
 from seedcrawl.crawler.chromium.render_decision import render_reason
 
@@ -65,3 +66,29 @@ def test_whitespace_does_not_count_as_text() -> None:
 def test_text_after_much_whitespace_still_counts() -> None:
     padding = "\n" + " " * 12_000 + "\n"
     assert render_reason(_page(f"<div id='app'>{padding}<p>{ARTICLE_TEXT}</p></div>")) is None
+
+
+SHELLS = [
+    _page("<div id='app'>Loading...</div>"),
+    _page("<h1>Story</h1><div class='body'></div>", "<script>fetch('/api/story/1')</script>"),
+    # Under ENOUGH_TEXT visible, well over it inside scripts, styles and comments.
+    _page(
+        "<!-- " + ARTICLE_TEXT + " --><style>p{}" + ARTICLE_TEXT + "</style><div id='root'></div>"
+        "<noscript>" + ARTICLE_TEXT + "</noscript><script>var s = '" + ARTICLE_TEXT + "';</script>"
+    ),
+]
+ARTICLES = [
+    _page(f"<article><h1>Harbour</h1><p>{ARTICLE_TEXT}</p></article>"),
+    # The text is in the tails of elements that are not text (a comment, a script, a line break).
+    _page(
+        "<div id='app'><!-- c -->" + "<br>".join(ARTICLE_TEXT.split(". ")) + "<script>x()</script>tail</div>"
+    ),
+    _page("\n" + " " * 5_000 + f"<p>{ARTICLE_TEXT}</p>"),
+]
+
+
+@pytest.mark.parametrize("html", SHELLS + ARTICLES)
+def test_the_crawls_own_parse_gives_the_same_decision(html: bytes) -> None:
+    parsed = HtmlResponse("http://news.test/story.html", body=html).selector.root
+    assert render_reason(html, parsed) == render_reason(html)
+    assert (render_reason(html) is None) == (html in ARTICLES)

@@ -9,18 +9,21 @@ else through Scrapy's downloader, archived by crawler/capture/ like any other ex
 Chromium starts when the first page needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
 at once, in reused tabs of one context; the browser is restarted after
 SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
-SEEDCRAWL_BROWSER_MAX_MEMORY_MB, and whenever it has crashed (the page it crashed on is rendered
-again). A page that does not settle within SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as
-it got; one whose script never yields is stopped first. Playwright's own signal handlers are off:
-the crawl decides when to stop, then `close()` ends the browser.
+SEEDCRAWL_BROWSER_MAX_MEMORY_MB (looked at after a page, every few seconds at most), and whenever
+it has crashed (the page it crashed on is rendered again). A page has settled when
+crawler/chromium/settle.py says so; one that does not within SEEDCRAWL_BROWSER_TIMEOUT seconds is
+archived as far as it got; one whose script never yields is stopped first. Playwright's own
+signal handlers are off: the crawl decides when to stop, then `close()` ends the browser.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +33,7 @@ from seedcrawl.archive.records import RenderedPage
 from seedcrawl.crawler.chromium.browser_cache import SharedResponses
 from seedcrawl.crawler.chromium.browser_process import chromium_pids, memory_bytes
 from seedcrawl.crawler.chromium.browser_requests import Admit, BrowserRequests, Fetch, Tab
+from seedcrawl.crawler.chromium.settle import SETTLE_SCRIPT, wait_settled
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +52,9 @@ CHROMIUM_ARGS = [
 ]
 # Past the timeout, the DOM is read with this much grace (a page looping in a script never answers).
 _SNAPSHOT_GRACE_S = 5.0
+# Reading the PSS of Chromium's processes (walking /proc and their page tables) takes 30-40 ms of
+# the crawl's event loop on a busy machine: done after a page at most this often, not after each.
+_MEMORY_CHECK_EVERY_S = 3.0
 
 
 def chromium_path(configured: str) -> str | None:
@@ -78,8 +85,10 @@ class Renderer:
         max_memory: int = 0,
         shared: SharedResponses | None = None,
         admit: Admit | None = None,
+        quiet_ms: int = 200,
     ) -> None:
         self.executable = executable
+        self.quiet_ms = quiet_ms
         self.user_agent = user_agent
         self.timeout = timeout
         self.restart_every = max(1, restart_every)
@@ -104,6 +113,8 @@ class Renderer:
         self._idle: list[Tab] = []
         self._pages_in_browser = 0
         self._restart = False  # over its memory bound: restarted once no page is rendering
+        self._memory_checked = 0.0  # time.monotonic() of the last check
+        self._waiting = 0  # pages waiting for a free tab
         self._closed = False
 
     async def _ready_browser(self) -> Any:
@@ -133,6 +144,7 @@ class Renderer:
             self._context = await self._browser.new_context(
                 user_agent=self.user_agent, service_workers="block", accept_downloads=False
             )
+            await self._context.add_init_script(SETTLE_SCRIPT)
             self._pages_in_browser = 0
             self._restart = False
             self.launches += 1
@@ -150,27 +162,51 @@ class Renderer:
                 tab = self._idle.pop()
                 if not tab.page.is_closed():
                     return tab
-            new = await self._context.new_page()
-            # Attached now: attaching needs the page's main thread, which an endless script holds.
-            tab = Tab(new, await self._context.new_cdp_session(new))
+            context = self._context
+        # Opened outside the lock: the first pages open their tabs at once, not one after the other
+        # (0.3-0.6 s each); counted active, so no restart closes the browser meanwhile.
+        try:
+            return await self._new_tab(context)
+        except BaseException:
+            self._active -= 1
+            raise
 
-            async def answer(route: Any) -> None:
-                await self.requests.route(tab, route)
+    async def _new_tab(self, context: Any) -> Tab:
+        new = await context.new_page()
+        # Attached now: attaching needs the page's main thread, which an endless script holds.
+        tab = Tab(new, await context.new_cdp_session(new))
 
-            await tab.page.route("**/*", answer)
-            return tab
+        async def answer(route: Any) -> None:
+            await self.requests.route(tab, route)
+
+        await tab.page.route("**/*", answer)
+        return tab
+
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """One of the `pages_at_once` slots; while waiting for it, the page counts as waiting."""
+        self._waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     async def render(self, response: Response, reason: str) -> RenderedPage | None:
         """Load the fetched page in the browser; its DOM once the page settled (or at the timeout).
 
         A page during which Chromium crashed is rendered once more in a new browser.
         """
-        async with self._slots:
+        async with self._slot():
             for attempt in (1, 2):
                 try:
                     tab = await self._take_tab()
                 except Exception as exc:  # no usable browser: the page stays as fetched over HTTP
-                    logger.warning("cannot start Chromium (%s): %s not rendered", exc, response.url)
+                    if not self._closed:  # closed meanwhile: the crawl is ending
+                        logger.warning("cannot start Chromium (%s): %s not rendered", exc, response.url)
                     return None
                 if tab is None:
                     return None
@@ -206,11 +242,11 @@ class Renderer:
         try:
             try:
                 await page.goto(response.url, wait_until="load", timeout=self.timeout * 1000)
-                # Settled: no request for 500 ms, as Playwright's driver sees them (it sees a request
-                # when the page makes it; our route handler only once the event has crossed over,
-                # which under load came after a quiet spell of our own counting).
-                left = max(0.1, deadline - time.monotonic())
-                await page.wait_for_load_state("networkidle", timeout=left * 1000)
+                settled = await wait_settled(tab, self.quiet_ms, deadline)
+                if settled is None:  # no settle script in the page: no request for 500 ms
+                    left = max(0.1, deadline - time.monotonic())
+                    await page.wait_for_load_state("networkidle", timeout=left * 1000)
+                timed_out = settled is False
             except PlaywrightError as exc:
                 if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
                     raise
@@ -243,8 +279,12 @@ class Renderer:
             return None
 
     async def _release(self, tab: Tab, keep: bool) -> None:
-        """Back to the idle tabs, blank (its scripts stopped); a tab that hung is closed instead."""
-        if keep and not self._closed:
+        """Back to the idle tabs; a tab that hung is closed instead.
+
+        Blanked (its scripts stopped) when no page waits for it: a page that does navigates it at
+        once, which ends the old document as well, sooner (blanking costs 0.05-0.2 s of a slot).
+        """
+        if keep and not self._closed and not self._waiting:
             try:
                 await tab.page.goto("about:blank", timeout=_SNAPSHOT_GRACE_S * 1000)
             except Exception:
@@ -265,6 +305,9 @@ class Renderer:
     def _check_memory(self) -> None:
         if self.max_memory <= 0 or self._restart:
             return
+        if time.monotonic() - self._memory_checked < _MEMORY_CHECK_EVERY_S:
+            return
+        self._memory_checked = time.monotonic()
         used = memory_bytes(chromium_pids())
         if used > self.max_memory:
             logger.info(

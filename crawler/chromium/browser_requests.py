@@ -42,6 +42,8 @@ class Tab:
     response: Response | None = None  # the page being rendered on it, None while idle
     served: bool = False  # its navigation was answered with the page as fetched
     requests: int = 0
+    routed: int = 0  # requests that reached the route handler (crawler/chromium/settle.py)
+    pending: int = 0  # of those, not answered yet
 
 
 class BrowserRequests:
@@ -67,6 +69,14 @@ class BrowserRequests:
         self.admit = admit
 
     async def route(self, tab: Tab, route: Any) -> None:
+        tab.routed += 1
+        tab.pending += 1
+        try:
+            await self._route(tab, route)
+        finally:
+            tab.pending -= 1
+
+    async def _route(self, tab: Tab, route: Any) -> None:
         request = route.request
         response = tab.response
         if response is None:  # a request of a page no longer rendered

@@ -111,6 +111,7 @@ class PageRendering:
             max_memory=settings.getint("SEEDCRAWL_BROWSER_MAX_MEMORY_MB") << 20,
             shared=shared,
             admit=lambda url, kind: rendering.admit(url, kind),
+            quiet_ms=settings.getint("SEEDCRAWL_BROWSER_QUIET_MS"),
         )
         rendering = cls(crawler, mode, renderer, shared)  # admit (above) calls back into it
         return rendering
@@ -164,11 +165,12 @@ class PageRendering:
             return None
         if self.mode == "always":
             return "always"
-        return render_reason(response.body)
+        return render_reason(response.body, response.selector.root)  # the spider's parse, reused
 
-    async def render(self, response: Response) -> TextResponse | None:
-        """Render the page if it needs it; archive its DOM; the DOM as a response, or None."""
-        reason = self.reason_for(response)
+    async def render(self, response: Response, reason: str | None = None) -> TextResponse | None:
+        """Render the page if it needs it (`reason`: asked already); archive its DOM; the DOM as a
+        response, or None."""
+        reason = reason or self.reason_for(response)
         if reason is None:
             return None
         stats = _stats(self.crawler)

@@ -106,6 +106,7 @@ class NewsSpider(scrapy.Spider):
         self._state: CrawlState | None = None
         self._out: Counter[str] = Counter()  # requests handed out and not finished, by host
         self._rendering: PageRendering | None = None  # --browser auto/always with Chromium
+        self._awaiting_render = 0  # pages out of their hosts' slots, waiting for (or in) the browser
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -226,7 +227,7 @@ class NewsSpider(scrapy.Spider):
         engine = self.crawler.engine
         if engine is None or self.frontier is None or engine.spider is None:
             return 0
-        room = self._window - sum(self._out.values())
+        room = self._window - sum(self._out.values()) - self._awaiting_render
         entries = self.frontier.take(room, self._per_host, self._out) if room > 0 else []
         for entry in entries:
             logger.debug("handing out %s (%s, priority %d)", entry.url, entry.kind, entry.priority)
@@ -254,18 +255,32 @@ class NewsSpider(scrapy.Spider):
 
     async def parse_page(self, response: Response, **kwargs: Any) -> None:
         self._count(response)
+        reason: str | None = None  # why the page must be rendered in the browser, if it must
         try:
             if response.status == 304:
                 self._inc("seedcrawl/incremental/not_modified")  # archived as a revisit; nothing new
             elif isinstance(response, TextResponse):
                 self._follow(response)
                 if self._rendering is not None:
-                    # Inside the host's window: a page in the browser still counts against it.
-                    rendered = await self._rendering.render(response)
-                    if rendered is not None:
-                        self._follow_rendered(rendered)
+                    reason = self._rendering.reason_for(response)
         finally:
+            if reason is not None:
+                self._awaiting_render += 1  # before the release below hands its room out again
             self._finished(response.meta)
+        if reason is None or self._rendering is None:
+            return
+        # Out of the host's slots, in the crawl's window: a page waiting for (or in) the browser no
+        # longer holds one of its host's slots, or a few shells would stall that host's HTTP crawl
+        # for seconds; it still counts against the window, which bounds the pages held in memory
+        # (and finished on SIGTERM) when many wait. The browser's own requests go through the
+        # downloader, whose per-host slots and delays keep them polite.
+        try:
+            rendered = await self._rendering.render(response, reason)
+            if rendered is not None:
+                self._follow_rendered(rendered)
+        finally:
+            self._awaiting_render -= 1
+            self._feed()
 
     def parse_requisite(self, response: Response, **kwargs: Any) -> None:
         try:
