@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.utils import load_html
 
@@ -39,6 +38,7 @@ from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.language import detect_language
 from seedcrawl.pipelines.metadata import page_metadata
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
+from seedcrawl.pipelines.trafilatura_runs import run_modes
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
 _WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers
@@ -146,7 +146,11 @@ def _trafilatura(tree: HtmlElement, url: str, options: ExtractOptions) -> list[T
     modes = [(True, False)] if options.precision else []
     if options.recall:
         modes.append((False, True))
-    return [_run(tree, url, options, precision, recall) for precision, recall in modes]
+    try:
+        # the tree parsed from str by trafilatura's own loader: bytes never reach it
+        return run_modes(tree, url, modes, options.include_tables, _trafilatura_config(options))
+    except _PARSE_ERRORS as err:
+        raise _parse_error(err) from err
 
 
 def vote(texts: list[Cleaned], min_precision_share: float) -> int:
@@ -163,26 +167,6 @@ def stops_at_wall(raw: list[Block], cleaned: Cleaned) -> bool:
         return False
     last = max(i for i, block in enumerate(raw) if block in cleaned.blocks[-1:])
     return any(len(b.text.split()) <= _WALL_WORDS and PAYWALL.search(b.text) for b in raw[last:])
-
-
-def _run(
-    tree: HtmlElement, url: str, options: ExtractOptions, precision: bool, recall: bool
-) -> TrafilaturaDocument | None:
-    try:
-        result = bare_extraction(
-            tree,  # parsed from str by trafilatura's own loader: bytes never reach it
-            url=url,
-            favor_precision=precision,
-            favor_recall=recall,
-            include_comments=False,
-            include_tables=options.include_tables,
-            deduplicate=False,
-            with_metadata=False,  # pipelines.metadata reads it, without the parts we do not keep
-            config=_trafilatura_config(options),
-        )
-    except _PARSE_ERRORS as err:
-        raise _parse_error(err) from err
-    return result if isinstance(result, TrafilaturaDocument) else None
 
 
 def _parse_error(err: Exception) -> Exception:
