@@ -31,7 +31,7 @@ from trafilatura.utils import load_html
 
 from seedcrawl.contract.records import RejectReason
 from seedcrawl.pipelines.article import ArticleRules, listing_reason, not_article_reason, page_signals
-from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo, PageFacts, clean
 from seedcrawl.pipelines.chrome_patterns import PAYWALL
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
@@ -100,12 +100,13 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     meta = page_metadata(tree, doc.url, doc.fetched_at)
     facts = PageFacts(meta.title, meta.author, meta.sitename, meta.headings)
     links = page_links(tree, doc.url)
-    texts = [
-        (blocks, clean(blocks, facts, options.chrome))
-        for result in _trafilatura(tree, doc.url, options)
-        if result is not None and result.text
-        for blocks in [blocks_from_body(result.body, links)]
-    ]
+    memo = LineMemo()  # the two runs' texts share most lines: each is cut and judged once
+    texts: list[tuple[list[Block], Cleaned]] = []
+    for result in _trafilatura(tree, doc.url, options):
+        if result is not None and result.text:
+            blocks = blocks_from_body(result.body, links, memo)
+            same = bool(texts) and texts[-1][0] == blocks
+            texts.append((blocks, texts[-1][1] if same else clean(blocks, facts, options.chrome, memo)))
     if not texts:
         # nothing extracted from a page that says it is a listing: report what it is
         reason = listing_reason(signals) if options.require_article else None
