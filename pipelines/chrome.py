@@ -77,19 +77,45 @@ class PageFacts:
     headings: tuple[str, ...] = ()  # the page's <h1> texts: the headline as printed, if the title differs
 
 
-def clean(blocks: list[Block], facts: PageFacts, options: ChromeOptions) -> Cleaned:
+@dataclass(slots=True)
+class LineMemo:
+    """What the rules found about each line of one page, kept for the page's next text: its
+    precision and recall texts share most of their lines. Valid for one page and one
+    `ChromeOptions` only."""
+
+    norms: dict[str, str] = field(default_factory=dict)
+    kinds: dict[tuple[str, str], str | None] = field(default_factory=dict)  # (text, tag) -> strong kind
+    lines: dict[tuple[str, str], Block | None] = field(default_factory=dict)  # (raw line, tag) -> its block
+
+    def norm(self, text: str) -> str:
+        found = self.norms.get(text)
+        if found is None:
+            found = self.norms[text] = normalize(text)
+        return found
+
+    def short_kind(self, block: Block, options: ChromeOptions) -> str | None:
+        key = (block.text, block.tag)
+        if key not in self.kinds:
+            self.kinds[key] = _short_kind(block, options)
+        return self.kinds[key]
+
+
+def clean(
+    blocks: list[Block], facts: PageFacts, options: ChromeOptions, memo: LineMemo | None = None
+) -> Cleaned:
     """Remove chrome blocks; the order of the remaining blocks is kept."""
+    memo = memo if memo is not None else LineMemo()
     # rules match on single-spaced text: a no-break space must not hide "Continue reading at"
     work = [replace(b, text=" ".join(b.text.split())) if "\u00a0" in b.text else b for b in blocks]
     kinds = options.kinds
-    keep = [_short_kind(b, options) for b in work]
+    keep = [memo.short_kind(b, options) for b in work]
     if "tail" in kinds:
         _cut_tail(work, keep, options)
     if "related" in kinds:
         _mark_link_runs(work, keep, options)
     _mark_sign_off(work, keep, options)
     _mark_edge_runs(work, keep, options)
-    norms = [normalize(b.text) for b in work]
+    norms = [memo.norm(b.text) for b in work]
     _mark_lead(work, norms, keep, facts, options)
     if "duplicate" in kinds:
         _mark_duplicates(work, norms, keep, options)

@@ -26,19 +26,19 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.utils import load_html
 
 from seedcrawl.contract.records import RejectReason
 from seedcrawl.pipelines.article import ArticleRules, listing_reason, not_article_reason, page_signals
-from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, PageFacts, clean
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo, PageFacts, clean
 from seedcrawl.pipelines.chrome_patterns import PAYWALL
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.language import detect_language
 from seedcrawl.pipelines.metadata import page_metadata
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
+from seedcrawl.pipelines.trafilatura_runs import run_modes
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
 _WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers
@@ -100,12 +100,13 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     meta = page_metadata(tree, doc.url, doc.fetched_at)
     facts = PageFacts(meta.title, meta.author, meta.sitename, meta.headings)
     links = page_links(tree, doc.url)
-    texts = [
-        (blocks, clean(blocks, facts, options.chrome))
-        for result in _trafilatura(tree, doc.url, options)
-        if result is not None and result.text
-        for blocks in [blocks_from_body(result.body, links)]
-    ]
+    memo = LineMemo()  # the two runs' texts share most lines: each is cut and judged once
+    texts: list[tuple[list[Block], Cleaned]] = []
+    for result in _trafilatura(tree, doc.url, options):
+        if result is not None and result.text:
+            blocks = blocks_from_body(result.body, links, memo)
+            same = bool(texts) and texts[-1][0] == blocks
+            texts.append((blocks, texts[-1][1] if same else clean(blocks, facts, options.chrome, memo)))
     if not texts:
         # nothing extracted from a page that says it is a listing: report what it is
         reason = listing_reason(signals) if options.require_article else None
@@ -146,7 +147,11 @@ def _trafilatura(tree: HtmlElement, url: str, options: ExtractOptions) -> list[T
     modes = [(True, False)] if options.precision else []
     if options.recall:
         modes.append((False, True))
-    return [_run(tree, url, options, precision, recall) for precision, recall in modes]
+    try:
+        # the tree parsed from str by trafilatura's own loader: bytes never reach it
+        return run_modes(tree, url, modes, options.include_tables, _trafilatura_config(options))
+    except _PARSE_ERRORS as err:
+        raise _parse_error(err) from err
 
 
 def vote(texts: list[Cleaned], min_precision_share: float) -> int:
@@ -163,26 +168,6 @@ def stops_at_wall(raw: list[Block], cleaned: Cleaned) -> bool:
         return False
     last = max(i for i, block in enumerate(raw) if block in cleaned.blocks[-1:])
     return any(len(b.text.split()) <= _WALL_WORDS and PAYWALL.search(b.text) for b in raw[last:])
-
-
-def _run(
-    tree: HtmlElement, url: str, options: ExtractOptions, precision: bool, recall: bool
-) -> TrafilaturaDocument | None:
-    try:
-        result = bare_extraction(
-            tree,  # parsed from str by trafilatura's own loader: bytes never reach it
-            url=url,
-            favor_precision=precision,
-            favor_recall=recall,
-            include_comments=False,
-            include_tables=options.include_tables,
-            deduplicate=False,
-            with_metadata=False,  # pipelines.metadata reads it, without the parts we do not keep
-            config=_trafilatura_config(options),
-        )
-    except _PARSE_ERRORS as err:
-        raise _parse_error(err) from err
-    return result if isinstance(result, TrafilaturaDocument) else None
 
 
 def _parse_error(err: Exception) -> Exception:

@@ -16,7 +16,7 @@ from lxml.etree import _Element
 from lxml.html import HtmlElement
 from trafilatura.xml import xmltotxt
 
-from seedcrawl.pipelines.chrome import Block
+from seedcrawl.pipelines.chrome import Block, LineMemo
 from seedcrawl.pipelines.chrome_patterns import normalize
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -84,8 +84,10 @@ def _card_teasers(anchor: HtmlElement) -> list[str]:
     return [p for p in paragraphs if len(p.split()) >= 6]
 
 
-def blocks_from_body(body: _Element, links: PageLinks) -> list[Block]:
-    """Split trafilatura's output body into blocks, in document order."""
+def blocks_from_body(body: _Element, links: PageLinks, memo: LineMemo | None = None) -> list[Block]:
+    """Split trafilatura's output body into blocks, in document order; `memo` holds the page's
+    lines already seen (another run's output for the same page)."""
+    memo = memo if memo is not None else LineMemo()
     blocks: list[Block] = []
     for child in body:
         if child.tag == "list":
@@ -99,11 +101,23 @@ def blocks_from_body(body: _Element, links: PageLinks) -> list[Block]:
         for text, tag in parts:
             lines = [text] if tag in ("code", "table") else text.split("\n")
             for line in lines:
-                line = _SPACES.sub(" ", line).strip()
-                if line:
-                    norm = normalize(line)
-                    blocks.append(Block(line, tag, _is_linked(norm, links.anchors), norm in links.teasers))
+                key = (line, tag)
+                block = (
+                    memo.lines[key]
+                    if key in memo.lines
+                    else memo.lines.setdefault(key, _block(*key, links, memo))
+                )
+                if block is not None:
+                    blocks.append(block)
     return blocks
+
+
+def _block(line: str, tag: str, links: PageLinks, memo: LineMemo) -> Block | None:
+    line = _SPACES.sub(" ", line).strip()
+    if not line:
+        return None
+    norm = memo.norm(line)
+    return Block(line, tag, _is_linked(norm, links.anchors), norm in links.teasers)
 
 
 def _is_linked(norm: str, anchors: frozenset[str], max_words: int = 30, min_share: float = 0.6) -> bool:

@@ -1,0 +1,117 @@
+"""trafilatura's precision and recall runs on one page, sharing the work they would both repeat.
+
+`trafilatura.bare_extraction` starts every run the same way whatever its mode: it copies the
+tree, checks for a forum thread and prunes the raw copy with two large XPath sets (unwanted
+sections, then comment sections and lists when comments are off). With two runs a page, that
+was a tenth of trafilatura's time. Here it is done once, and each mode then runs the rest of
+trafilatura's sequence (`trafilatura_sequence` after its prunes, and `bare_extraction` after
+the sequence) on the shared tree, which those stages only read (they copy before they change).
+
+This follows trafilatura 2.3.1 (pinned) step by step, for what the extract step asks of it:
+comments off, no metadata, no language filter, no deduplication, no `prune_xpath`, Python
+output. The stages it calls are trafilatura's own (some of them private): a trafilatura upgrade
+has to re-check this module against `trafilatura.core` (tests/test_trafilatura_runs.py compares
+it with `bare_extraction`). A forum thread page, where the two modes prune differently, goes
+through `bare_extraction` as before.
+"""
+
+from __future__ import annotations
+
+from configparser import ConfigParser
+from copy import copy
+
+from lxml.etree import _Element, strip_tags
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.baseline import baseline
+from trafilatura.core import _extract_and_compare, _forum_thread_page, _prepare_tree
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.settings import Document as TrafilaturaDocument
+from trafilatura.settings import Extractor
+from trafilatura.xml import xmltotxt
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH, REMOVE_COMMENTS_XPATH
+
+Mode = tuple[bool, bool]  # (favor_precision, favor_recall)
+
+
+def run_modes(
+    tree: HtmlElement, url: str, modes: list[Mode], include_tables: bool, config: ConfigParser
+) -> list[TrafilaturaDocument | None]:
+    """What `bare_extraction(tree, url=url, favor_precision=p, favor_recall=r, include_comments=False,
+    include_tables=include_tables, deduplicate=False, with_metadata=False, config=config)` returns
+    for each (p, r) in `modes`, in order; the tree is not modified."""
+    extractors = [_extractor(url, precision, recall, include_tables, config) for precision, recall in modes]
+    if _forum_thread_page(tree):
+        return [_bare(tree, url, options) for options in extractors]
+    try:
+        raw = copy(tree)
+        raw = prune_unwanted_nodes(raw, RAW_TREE_PRUNE_XPATH)
+        raw = prune_unwanted_nodes(raw, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    except (TypeError, ValueError):  # bare_extraction's own "discard" for any stage
+        return [None for _ in extractors]
+    return [_finish(raw, options) for options in extractors]
+
+
+def _extractor(
+    url: str, precision: bool, recall: bool, include_tables: bool, config: ConfigParser
+) -> Extractor:
+    return Extractor(
+        config=config,
+        output_format="python",
+        fast=False,
+        precision=precision,
+        recall=recall,
+        comments=False,
+        formatting=False,
+        links=False,
+        images=False,
+        tables=include_tables,
+        dedup=False,
+        lang=None,
+        url=url,
+        with_metadata=False,
+        only_with_metadata=False,
+        author_blacklist=None,
+        url_blacklist=None,
+        date_params=None,
+    )
+
+
+def _bare(tree: HtmlElement, url: str, options: Extractor) -> TrafilaturaDocument | None:
+    result = bare_extraction(tree, url=url, options=options)
+    return result if isinstance(result, TrafilaturaDocument) else None
+
+
+def _finish(raw: HtmlElement, options: Extractor) -> TrafilaturaDocument | None:
+    """The rest of `trafilatura_sequence` and `bare_extraction` for one mode, on the pruned raw tree."""
+    try:
+        postbody, temp_text = _sequence(raw, options)
+        if options.max_tree_size and len(postbody) > options.max_tree_size:
+            strip_tags(postbody, "hi")
+            if len(postbody) > options.max_tree_size:
+                return None
+        if (
+            len(temp_text) < options.min_output_size and options.min_output_comm_size > 0
+        ):  # no comments: length 0
+            return None
+    except (TypeError, ValueError):
+        return None
+    document = TrafilaturaDocument()
+    document.text = xmltotxt(postbody, options.formatting)
+    document.raw_text = document.text
+    document.body = postbody
+    return document
+
+
+def _sequence(tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
+    """`trafilatura_sequence` after its raw-tree prunes, comments off, in precision or recall mode
+    (its recall escalation only runs in the balanced mode, and the forum salvage only on forums)."""
+    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options, options.url)
+    if options.focus == "precision":
+        cleaned_tree = prune_unwanted_nodes(cleaned_tree, REMOVE_COMMENTS_XPATH)
+    postbody, temp_text = _extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options)
+    if len(temp_text) < options.min_extracted_size and options.focus != "precision":
+        b_body, b_text, b_len = baseline(tree)
+        if b_len > len(temp_text):
+            postbody, temp_text = b_body, b_text
+    return postbody, temp_text

@@ -1,0 +1,63 @@
+"""The shared precision and recall runs give what `trafilatura.bare_extraction` gives for each mode.
+
+`pipelines.trafilatura_runs` repeats trafilatura's own sequence to do the raw-tree work once for
+both modes; this holds it to the real thing on every extract fixture, on a short page (where the
+recall run falls back to trafilatura's baseline) and on a forum thread (which goes through
+`bare_extraction` itself).
+"""
+
+from __future__ import annotations
+
+from configparser import ConfigParser
+from pathlib import Path
+
+import lxml.etree
+import pytest
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
+from seedcrawl.pipelines.extract import ExtractOptions, _trafilatura_config
+from seedcrawl.pipelines.trafilatura_runs import run_modes
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+URL = "https://news.example/a/story"
+MODES = [(True, False), (False, True)]
+SHORT = "<html><body><div><p>Only a line of text here.</p></div><footer>Footer words</footer></body></html>"
+FORUM = (
+    '<html><head><script type="application/ld+json">{"@type": "DiscussionForumPosting"}</script></head>'
+    "<body><article><p>The first post of the thread, long enough to be kept as text by the extractor.</p>"
+    '<div class="comments"><p>A reply in the comment section of the thread, also long enough.</p></div>'
+    "</article></body></html>"
+)
+PAGES = {path.name: path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.html"))} | {
+    "short": SHORT,
+    "forum": FORUM,
+}
+
+
+def expected(html: str, precision: bool, recall: bool, config: ConfigParser) -> tuple[str, bytes] | None:
+    result = bare_extraction(
+        load_html(html),
+        url=URL,
+        favor_precision=precision,
+        favor_recall=recall,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+        with_metadata=False,
+        config=config,
+    )
+    if result is None or isinstance(result, dict):
+        return None
+    return result.text, lxml.etree.tostring(result.body)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_mode_matches_bare_extraction(name: str) -> None:
+    config = _trafilatura_config(ExtractOptions())
+    tree = load_html(PAGES[name])
+    before = lxml.etree.tostring(tree)
+    results = run_modes(tree, URL, MODES, True, config)
+    got = [None if r is None else (r.text, lxml.etree.tostring(r.body)) for r in results]
+    assert got == [expected(PAGES[name], p, r, config) for p, r in MODES]
+    assert lxml.etree.tostring(tree) == before  # the caller's tree is left as it was
