@@ -16,6 +16,7 @@ ORDER = [
     "summary",
     "crawl",
     "crawl_cpu",
+    "refactor_cost",
     "extraction",
     "extraction_path",
     "extract_budget",

@@ -72,6 +72,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64, help="CONCURRENT_REQUESTS")
     parser.add_argument("--append", action="store_true", help="add this table to the results file")
     parser.add_argument("--baseline-python", help="the interpreter of a checkout to compare against")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="the results file (Markdown)")
     args = parser.parse_args()
     contenders: dict[str, tuple[bool, str]] = {}
     if args.baseline_python:
@@ -108,7 +109,9 @@ def write_results(args: argparse.Namespace, runs: dict[str, dict[str, list[Run]]
     command = (
         f"`.venv/bin/python bench/crawl_cpu.py --sites {args.sites} --pages {args.pages} --small {args.small} "
         f"--latency {args.latency} --concurrency {args.concurrency} --repeat {args.repeat}"
-        + (" --baseline-python DIR/.venv/bin/python`" if args.baseline_python else "`")
+        + (" --baseline-python DIR/.venv/bin/python" if args.baseline_python else "")
+        + (f" --output {args.output}" if args.output != RESULTS else "")
+        + "`"
     )
     lines = [
         "# Crawl CPU per page (capture on)",
@@ -133,10 +136,11 @@ def write_results(args: argparse.Namespace, runs: dict[str, dict[str, list[Run]]
             f"{med(small, 'cpu_s'):.2f} | {statistics.median(r['pages'] / r['crawl_s'] for r in big):.1f} | "
             f"{med(big, 'wall_s'):.1f} |"
         )
-    RESULTS.parent.mkdir(exist_ok=True)
-    if args.append and RESULTS.exists():
-        lines = [RESULTS.read_text(encoding="utf-8").rstrip("\n"), "", "#" + lines[0], *lines[1:]]
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output: Path = args.output
+    output.parent.mkdir(exist_ok=True)
+    if args.append and output.exists():
+        lines = [output.read_text(encoding="utf-8").rstrip("\n"), "", "#" + lines[0], *lines[1:]]
+    output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 
