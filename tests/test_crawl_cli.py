@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from seedcrawl.outdir.lock import FolderLock
-from tests.support.cli import FAST, crawl, installed, run_seedcrawl, snapshot
+from tests.support.cli import FAST, crawl, installed, run_seedcrawl
+from tests.support.folders import folder_with_earlier_work, snapshot
 from tests.support.testweb import DemoWeb, Site, SiteServer, error_page, page
 
 pytestmark = pytest.mark.slow
@@ -45,9 +46,7 @@ def test_unusable_output_folder(tmp_path: Path) -> None:
 
 
 def test_busy_output_folder_is_refused_and_left_alone(tmp_path: Path) -> None:
-    out = tmp_path / "o"
-    out.mkdir()
-    (out / "keep.txt").write_text("earlier work")
+    out = folder_with_earlier_work(tmp_path / "o")
     with FolderLock(out):
         assert "in use by another seedcrawl run" in fails(
             ["crawl", "--out", str(out), "http://127.0.0.1:9/"], 3
@@ -101,9 +100,7 @@ def test_robots_txt_per_rfc_9309(tmp_path: Path, robots_site: tuple[SiteServer, 
 
 
 def test_a_bad_setting_value_is_a_usage_error_and_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
-    out = tmp_path / "o"
-    out.mkdir()
-    (out / "keep.txt").write_text("earlier work")
+    out = folder_with_earlier_work(tmp_path / "o")
     before = snapshot(out)
     done = installed(
         ["crawl", "--out", str(out), "-s", "DOWNLOAD_DELAY=abc", "http://127.0.0.1:9/"], timeout=60

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import REPO, installed, snapshot
+from tests.support.cli import REPO, installed
+from tests.support.folders import folder_with_earlier_work, snapshot
 
 CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE", "CI_NAME", "TF_BUILD")
 
@@ -49,9 +50,7 @@ def in_terminal(argv: list[str], env: dict[str, str], timeout: float = 300) -> t
 
 
 def test_a_bad_setting_is_refused_at_once_and_the_folder_left_alone(tmp_path: Path) -> None:
-    out = tmp_path / "o"
-    out.mkdir()
-    (out / "keep.txt").write_text("earlier work")
+    out = folder_with_earlier_work(tmp_path / "o")
     before = snapshot(out)
     done = installed(
         ["run", "--out", str(out), "-s", "DOWNLOAD_DELAY=abc", "http://127.0.0.1:9/"], env=user_env()

@@ -59,10 +59,3 @@ def installed(
         env=env if env is not None else dict(os.environ),
         check=False,
     )
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (relative name -> content): to show a command left it as it was."""
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

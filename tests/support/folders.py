@@ -30,6 +30,13 @@ DAC_OVERRIDES = ("dac_override", "dac_read_search", "fowner")
 Entry = tuple[str, int, int, int, str]
 
 
+def folder_with_earlier_work(root: Path) -> Path:
+    """A folder holding a file of earlier work, which a refused command must leave as it was."""
+    root.mkdir(parents=True)
+    (root / "keep.txt").write_text("earlier work")
+    return root
+
+
 def crawl_folder(root: Path) -> Golden:
     """`root` as a crawl leaves it: one closed WARC file (three pages and a revisit) and its index."""
     (root / "warc").mkdir(parents=True)
