@@ -194,6 +194,15 @@ class PageRendering:
         logger.info("rendered %s in Chromium (%s, %d requests)", page.url, reason, page.requests)
         return HtmlResponse(page.url, body=page.dom, encoding="utf-8", request=response.request)
 
+    def start_ahead(self) -> None:
+        """Start Chromium now, in the background, if SEEDCRAWL_BROWSER_PRESTART says so.
+
+        With `auto` the first shell page then finds the browser ready instead of waiting for its
+        start; a crawl that finds none has paid for a browser it did not use (closed at its end).
+        """
+        if self.crawler.settings.getbool("SEEDCRAWL_BROWSER_PRESTART"):
+            self.renderer.prestart()
+
     async def close(self) -> None:
         stats = _stats(self.crawler)
         stats.set_value("seedcrawl/browser/launches", self.renderer.launches)
