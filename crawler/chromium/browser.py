@@ -26,7 +26,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,6 +89,7 @@ class Renderer:
         shared: SharedResponses | None = None,
         admit: Admit | None = None,
         quiet_ms: int = 200,
+        on_launch: Callable[[], None] | None = None,
     ) -> None:
         self.executable = executable
         self.quiet_ms = quiet_ms
@@ -106,6 +107,7 @@ class Renderer:
             admit=admit,
         )
         self.launches = 0
+        self._on_launch = on_launch  # counted as it happens: the crawl's summary may be made first
         self.crashes = 0
         self._slots_total = max(1, pages_at_once)
         self._slots = asyncio.Semaphore(self._slots_total)
@@ -153,6 +155,8 @@ class Renderer:
             self._pages_in_browser = 0
             self._restart = False
             self.launches += 1
+            if self._on_launch is not None:
+                self._on_launch()
         return self._browser
 
     def prestart(self) -> None:
@@ -166,19 +170,15 @@ class Renderer:
                 if self._closed or self._browser is not None:
                     return
                 await self._ready_browser()
-                context = self._context
-            # The tabs too (a renderer process each, 0.3-0.6 s): opened at once, outside the lock,
-            # so a page that needs the browser meanwhile takes its own rather than waiting.
-            tabs = await asyncio.gather(
-                *(self._new_tab(context) for _ in range(self._slots_total)), return_exceptions=True
-            )
-            for tab in tabs:
-                if isinstance(tab, BaseException):
-                    continue
-                if self._closed or self._context is not context or len(self._idle) >= self._slots_total:
-                    await self._drop(tab)
-                else:
-                    self._idle.append(tab)
+                # The tabs too (a renderer process each, 0.1-0.4 s), at once and under the lock: a
+                # page that needs the browser meanwhile takes one of them instead of a tab of its
+                # own (which would leave more renderer processes than pages at once).
+                tabs = await asyncio.gather(
+                    *(self._new_tab(self._context) for _ in range(self._slots_total)),
+                    return_exceptions=True,
+                )
+                self._idle.extend(tab for tab in tabs if not isinstance(tab, BaseException))
+                logger.info("Chromium started ahead of the pages that need it (%d tabs)", len(self._idle))
         except Exception as exc:  # the first page that needs the browser tries again (and warns)
             logger.debug("starting Chromium ahead: %s", exc)
 

@@ -112,6 +112,7 @@ class PageRendering:
             shared=shared,
             admit=lambda url, kind: rendering.admit(url, kind),
             quiet_ms=settings.getint("SEEDCRAWL_BROWSER_QUIET_MS"),
+            on_launch=lambda: _stats(crawler).inc_value("seedcrawl/browser/launches"),
         )
         rendering = cls(crawler, mode, renderer, shared)  # admit (above) calls back into it
         return rendering
@@ -205,7 +206,6 @@ class PageRendering:
 
     async def close(self) -> None:
         stats = _stats(self.crawler)
-        stats.set_value("seedcrawl/browser/launches", self.renderer.launches)
         stats.set_value("seedcrawl/browser/crashes", self.renderer.crashes)
         stats.set_value("seedcrawl/browser/answered_from_crawl", self.shared.hits)
         await self.renderer.close()
