@@ -75,7 +75,8 @@ SEEDCRAWL_EXCLUDE_REQUISITES: list[str] = []
 # downloader like every other (scope, robots.txt, politeness, limits, capture).
 SEEDCRAWL_BROWSER = "auto"
 SEEDCRAWL_BROWSER_EXECUTABLE = "/usr/bin/chromium"  # `apt-get install chromium`
-# Chromium started in the background as the crawl starts (auto: before any page is known to need it).
+# Chromium started in the background before a page needs it: as the crawl starts (always), on the
+# first page that carries a script (auto).
 SEEDCRAWL_BROWSER_PRESTART = True
 SEEDCRAWL_BROWSER_TIMEOUT = 20.0  # seconds a page may take to settle; then archived as far as it got
 SEEDCRAWL_BROWSER_QUIET_MS = 200  # a page has settled: no call in flight, nothing new for this long

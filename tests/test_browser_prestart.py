@@ -1,7 +1,9 @@
-"""`--browser auto` starts Chromium in the background as the crawl starts (SEEDCRAWL_BROWSER_PRESTART).
+"""`--browser auto` starts Chromium in the background on the first page with a script
+(SEEDCRAWL_BROWSER_PRESTART), before any page needs it.
 
 A crawl that finds no page needing the browser ends it with the crawl, and so does SIGTERM while
-the browser started ahead waits for a page; with the setting off, no Chromium is started at all.
+the browser started ahead waits for a page; on a web without scripts, or with the setting off,
+no Chromium is started at all.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ ARTICLE = (
     "<h1>Harbour</h1><p>The harbour board approved the new ferry timetable on Tuesday, adding an "
     "evening crossing in summer and a second boat on market days, after two years of complaints.</p>"
 )
+# A page's ordinary script (no shell: the text is in the HTML), as news sites' pages all carry.
+SCRIPT = "<script>document.documentElement.dataset.js = 'on';</script>"
 
 
 def _held(release: threading.Event) -> Callable[[Request], Response]:
@@ -38,8 +42,8 @@ def _held(release: threading.Event) -> Callable[[Request], Response]:
     return answer
 
 
-def _site(release: threading.Event) -> Site:
-    home = "<h1>News</h1><a href='/a.html'>a</a> <a href='/held.html'>held</a>"
+def _site(release: threading.Event, script: str = SCRIPT) -> Site:
+    home = f"<h1>News</h1><a href='/a.html'>a</a> <a href='/held.html'>held</a>{script}"
     return Site(
         "site",
         {
@@ -109,12 +113,19 @@ def test_sigterm_closes_the_browser_started_ahead(tmp_path: Path) -> None:
     wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
 
 
-def test_without_prestart_a_crawl_that_needs_no_browser_starts_none(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("script", "settings"),
+    [("", ()), (SCRIPT, ("-s", "SEEDCRAWL_BROWSER_PRESTART=False"))],
+    ids=["pages-without-scripts", "prestart-off"],
+)
+def test_no_browser_is_started_ahead_without_scripts_or_with_the_setting_off(
+    tmp_path: Path, script: str, settings: tuple[str, ...]
+) -> None:
     require_chromium()
     release = threading.Event()
     release.set()
-    with SiteServer(_site(release), "127.0.0.98") as server:
+    with SiteServer(_site(release, script), "127.0.0.98") as server:
         out = tmp_path / "out"
-        crawl(out, [server.base_url + "/"], "--browser", "auto", "-s", "SEEDCRAWL_BROWSER_PRESTART=False")
+        crawl(out, [server.base_url + "/"], "--browser", "auto", *settings)
     rendered = _summary(out)
     assert rendered["pages"] == 0 and rendered["browser_launches"] == 0

@@ -6,8 +6,8 @@ crawler/chromium/browser_requests.py: the page itself with the response already 
 requisite the crawl already has from that response (neither fetched nor archived twice), anything
 else through Scrapy's downloader, archived by crawler/capture/ like any other exchange.
 
-Chromium starts when the first page needs it, or, with `prestart()` (the crawl calls it as it
-starts when SEEDCRAWL_BROWSER_PRESTART is on), in the background while the HTTP crawl goes on: its
+Chromium starts when the first page needs it, or, with `prestart()` (crawler/chromium/rendering.py
+says when: SEEDCRAWL_BROWSER_PRESTART), in the background while the HTTP crawl goes on: its
 start (Playwright's driver, the browser, a context, the tabs: 1.3 s on an idle machine, 2-4 s
 under load) is then off the path of the first page that needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
 at once, in reused tabs of one context; the browser is restarted after
