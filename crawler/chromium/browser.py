@@ -7,10 +7,10 @@ requisite the crawl already has from that response (neither fetched nor archived
 else through Scrapy's downloader, archived by crawler/capture/ like any other exchange.
 
 Chromium starts when the first page needs it, or, with `prestart()` (crawler/chromium/rendering.py
-says when: SEEDCRAWL_BROWSER_PRESTART), in the background while the HTTP crawl goes on: its
-start (Playwright's driver, the browser, a context, the tabs: 1.3 s on an idle machine, 2-4 s
-under load) is then off the path of the first page that needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
-at once, in reused tabs of one context; the browser is restarted after
+says when: SEEDCRAWL_BROWSER_PRESTART), in the background while the HTTP crawl goes on: its start
+(Playwright's driver, the browser, a context, the tabs: 1.3 s on an idle machine, 2-4 s under
+load) is then off the path of the first page that needs it. Memory is bounded:
+SEEDCRAWL_BROWSER_PAGES pages at once, in reused tabs of one context; the browser is restarted after
 SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB (looked at after a page, every few seconds at most), and whenever
 it has crashed (the page it crashed on is rendered again). A page has settled when
@@ -358,7 +358,7 @@ class Renderer:
 
     async def close(self) -> None:
         """End the browser and Playwright's driver; safe to call twice."""
-        self._closed = True  # a start ahead still opening tabs closes them
+        self._closed = True  # a start ahead that has not taken the lock yet starts nothing
         if self._prestart is not None:
             # Waited for, not cancelled: a launch cut halfway may leave a Chromium no one closes.
             await asyncio.gather(self._prestart, return_exceptions=True)
