@@ -75,11 +75,14 @@ SEEDCRAWL_EXCLUDE_REQUISITES: list[str] = []
 # downloader like every other (scope, robots.txt, politeness, limits, capture).
 SEEDCRAWL_BROWSER = "auto"
 SEEDCRAWL_BROWSER_EXECUTABLE = "/usr/bin/chromium"  # `apt-get install chromium`
+# Chromium started in the background before a page needs it: as the crawl starts (always), on the
+# first page that carries a script (auto).
+SEEDCRAWL_BROWSER_PRESTART = True
 SEEDCRAWL_BROWSER_TIMEOUT = 20.0  # seconds a page may take to settle; then archived as far as it got
 SEEDCRAWL_BROWSER_QUIET_MS = 200  # a page has settled: no call in flight, nothing new for this long
 SEEDCRAWL_BROWSER_RESTART_EVERY = 50  # pages per browser process, which bounds what it accumulates
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB = 1024  # restarted between pages once its processes hold more (PSS)
-SEEDCRAWL_BROWSER_PAGES = 2  # pages rendered at once (tabs of one context, reused)
+SEEDCRAWL_BROWSER_PAGES = 3  # pages rendered at once (tabs of one context, reused)
 SEEDCRAWL_BROWSER_CACHE_MB = 32  # the crawl's requisite responses kept to answer the browser with
 SEEDCRAWL_BROWSER_MAX_REQUESTS = 500  # requests one page may make in the browser; the rest are blocked
 

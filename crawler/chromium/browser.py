@@ -6,8 +6,11 @@ crawler/chromium/browser_requests.py: the page itself with the response already 
 requisite the crawl already has from that response (neither fetched nor archived twice), anything
 else through Scrapy's downloader, archived by crawler/capture/ like any other exchange.
 
-Chromium starts when the first page needs it. Memory is bounded: SEEDCRAWL_BROWSER_PAGES pages
-at once, in reused tabs of one context; the browser is restarted after
+Chromium starts when the first page needs it, or, with `prestart()` (crawler/chromium/rendering.py
+says when: SEEDCRAWL_BROWSER_PRESTART), in the background while the HTTP crawl goes on: its start
+(Playwright's driver, the browser, a context, the tabs: 1.3 s on an idle machine, 2-4 s under
+load) is then off the path of the first page that needs it. Memory is bounded:
+SEEDCRAWL_BROWSER_PAGES pages at once, in reused tabs of one context; the browser is restarted after
 SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB (looked at after a page, every few seconds at most), and whenever
 it has crashed (the page it crashed on is rendered again). A page has settled when
@@ -23,7 +26,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +89,7 @@ class Renderer:
         shared: SharedResponses | None = None,
         admit: Admit | None = None,
         quiet_ms: int = 200,
+        on_launch: Callable[[], None] | None = None,
     ) -> None:
         self.executable = executable
         self.quiet_ms = quiet_ms
@@ -103,8 +107,10 @@ class Renderer:
             admit=admit,
         )
         self.launches = 0
+        self._on_launch = on_launch  # counted as it happens: the crawl's summary may be made first
         self.crashes = 0
-        self._slots = asyncio.Semaphore(max(1, pages_at_once))
+        self._slots_total = max(1, pages_at_once)
+        self._slots = asyncio.Semaphore(self._slots_total)
         self._lock = asyncio.Lock()  # launching, restarting and closing the browser
         self._active = 0  # pages being rendered now: the browser is restarted only between pages
         self._playwright: Any = None
@@ -116,6 +122,7 @@ class Renderer:
         self._memory_checked = 0.0  # time.monotonic() of the last check
         self._waiting = 0  # pages waiting for a free tab
         self._closed = False
+        self._prestart: asyncio.Future[None] | None = None
 
     async def _ready_browser(self) -> Any:
         if self._browser is not None and not self._browser.is_connected():
@@ -148,7 +155,32 @@ class Renderer:
             self._pages_in_browser = 0
             self._restart = False
             self.launches += 1
+            if self._on_launch is not None:
+                self._on_launch()
         return self._browser
+
+    def prestart(self) -> None:
+        """Start the browser and open its tabs in the background; `close()` ends (or waits for) it."""
+        if self._prestart is None and not self._closed:
+            self._prestart = asyncio.ensure_future(self._start_ahead())
+
+    async def _start_ahead(self) -> None:
+        try:
+            async with self._lock:
+                if self._closed or self._browser is not None:
+                    return
+                await self._ready_browser()
+                # The tabs too (a renderer process each, 0.1-0.4 s), at once and under the lock: a
+                # page that needs the browser meanwhile takes one of them instead of a tab of its
+                # own (which would leave more renderer processes than pages at once).
+                tabs = await asyncio.gather(
+                    *(self._new_tab(self._context) for _ in range(self._slots_total)),
+                    return_exceptions=True,
+                )
+                self._idle.extend(tab for tab in tabs if not isinstance(tab, BaseException))
+                logger.info("Chromium started ahead of the pages that need it (%d tabs)", len(self._idle))
+        except Exception as exc:  # the first page that needs the browser tries again (and warns)
+            logger.debug("starting Chromium ahead: %s", exc)
 
     async def _take_tab(self) -> Tab | None:
         """A tab to render on (the browser started or restarted as needed), None once closed."""
@@ -326,6 +358,10 @@ class Renderer:
 
     async def close(self) -> None:
         """End the browser and Playwright's driver; safe to call twice."""
+        self._closed = True  # a start ahead that has not taken the lock yet starts nothing
+        if self._prestart is not None:
+            # Waited for, not cancelled: a launch cut halfway may leave a Chromium no one closes.
+            await asyncio.gather(self._prestart, return_exceptions=True)
         async with self._lock:
             self._closed = True
             await self._close_browser()

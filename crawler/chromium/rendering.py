@@ -70,6 +70,7 @@ class PageRendering:
         self.renderer = renderer
         self.shared = shared
         self._claimed: set[str] = set()  # requisites taken off the frontier, for the browser
+        self._ahead = False  # Chromium to be started ahead on the first page with a script
         crawler.signals.connect(self._reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(self._left, signal=signals.request_left_downloader)
         crawler.signals.connect(self._received, signal=signals.response_received)
@@ -112,6 +113,7 @@ class PageRendering:
             shared=shared,
             admit=lambda url, kind: rendering.admit(url, kind),
             quiet_ms=settings.getint("SEEDCRAWL_BROWSER_QUIET_MS"),
+            on_launch=lambda: _stats(crawler).inc_value("seedcrawl/browser/launches"),
         )
         rendering = cls(crawler, mode, renderer, shared)  # admit (above) calls back into it
         return rendering
@@ -165,6 +167,8 @@ class PageRendering:
             return None
         if self.mode == "always":
             return "always"
+        if self._ahead:
+            self._start_ahead_on(response)
         return render_reason(response.body, response.selector.root)  # the spider's parse, reused
 
     async def render(self, response: Response, reason: str | None = None) -> TextResponse | None:
@@ -194,9 +198,29 @@ class PageRendering:
         logger.info("rendered %s in Chromium (%s, %d requests)", page.url, reason, page.requests)
         return HtmlResponse(page.url, body=page.dom, encoding="utf-8", request=response.request)
 
+    def start_ahead(self) -> None:
+        """Start Chromium in the background, if SEEDCRAWL_BROWSER_PRESTART says so.
+
+        With `always` now, as the crawl starts. With `auto` once the crawl has parsed a page that
+        carries a script (on a news site, its first page): the first shell page then finds the
+        browser ready instead of waiting 1-4 s for its start, and a web of pages without any
+        script (no shell there, most likely) pays for no browser. A crawl that finds no shell has
+        paid for one it did not use (about 1 s of CPU; closed at its end).
+        """
+        if not self.crawler.settings.getbool("SEEDCRAWL_BROWSER_PRESTART"):
+            return
+        if self.mode == "always":
+            self.renderer.prestart()
+        else:
+            self._ahead = True  # on the first page with a script (reason_for)
+
+    def _start_ahead_on(self, response: HtmlResponse) -> None:
+        if response.selector.root.find(".//script") is not None:  # the spider's parse, reused
+            self._ahead = False
+            self.renderer.prestart()
+
     async def close(self) -> None:
         stats = _stats(self.crawler)
-        stats.set_value("seedcrawl/browser/launches", self.renderer.launches)
         stats.set_value("seedcrawl/browser/crashes", self.renderer.crashes)
         stats.set_value("seedcrawl/browser/answered_from_crawl", self.shared.hits)
         await self.renderer.close()

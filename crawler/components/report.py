@@ -93,6 +93,8 @@ def _rendered(stats: dict[str, Any]) -> dict[str, Any]:
         "failed": int(stats.get("seedcrawl/browser/failed", 0)),
         "browser_requests": int(stats.get("seedcrawl/browser/requests", 0)),
         "browser_unavailable": bool(stats.get("seedcrawl/browser/unavailable")),
+        # Chromium started (SEEDCRAWL_BROWSER_PRESTART starts it before any page needs it; restarts)
+        "browser_launches": int(stats.get("seedcrawl/browser/launches", 0)),
         "list": list(stats.get("seedcrawl/browser/pages") or []),
     }
 

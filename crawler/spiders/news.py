@@ -144,6 +144,8 @@ class NewsSpider(scrapy.Spider):
         self._window, self._per_host = state.window, state.per_host
         self._max_links = max(0, self.crawler.settings.getint("SEEDCRAWL_MAX_LINKS_PER_PAGE"))
         self._rendering = PageRendering.from_crawler(self.crawler, {REQUISITE_META: True})
+        if self._rendering is not None:
+            self._rendering.start_ahead()
         robots = not self.crawler.settings.getbool("ROBOTSTXT_OBEY")
         if state.shard is not None:  # before the seeds (another shard's go there) and the replay
             state.shard.start(state.frontier)

@@ -1,0 +1,131 @@
+"""`--browser auto` starts Chromium in the background on the first page with a script
+(SEEDCRAWL_BROWSER_PRESTART), before any page needs it.
+
+A crawl that finds no page needing the browser ends it with the crawl, and so does SIGTERM while
+the browser started ahead waits for a page; on a web without scripts, or with the setting off,
+no Chromium is started at all.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from seedcrawl.crawler.chromium.browser_process import chromium_pids
+from tests.support.browser import require_chromium
+from tests.support.cli import crawl
+from tests.support.testweb import Request, Response, Site, SiteServer, page
+from tests.support.treeweb import start_crawl, wait_for
+
+pytestmark = pytest.mark.slow
+HTML = "text/html; charset=utf-8"
+ARTICLE = (
+    "<h1>Harbour</h1><p>The harbour board approved the new ferry timetable on Tuesday, adding an "
+    "evening crossing in summer and a second boat on market days, after two years of complaints.</p>"
+)
+# A page's ordinary script (no shell: the text is in the HTML), as news sites' pages all carry.
+SCRIPT = "<script>document.documentElement.dataset.js = 'on';</script>"
+
+
+def _held(release: threading.Event) -> Callable[[Request], Response]:
+    """A page answered only once the test has seen what it waits for (or after 60 s)."""
+
+    def answer(request: Request) -> Response:
+        release.wait(60)
+        return page(ARTICLE.encode(), HTML)
+
+    return answer
+
+
+def _site(release: threading.Event, script: str = SCRIPT) -> Site:
+    home = f"<h1>News</h1><a href='/a.html'>a</a> <a href='/held.html'>held</a>{script}"
+    return Site(
+        "site",
+        {
+            "/": page(home.encode(), HTML),
+            "/a.html": page(ARTICLE.encode(), HTML),
+            "/held.html": _held(release),
+        },
+    )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _started_ahead(out: Path) -> bool:
+    logs = list((out / "logs").glob("crawl-*.log"))
+    return bool(logs) and "Chromium started ahead" in logs[0].read_text()
+
+
+def _summary(out: Path) -> dict[str, object]:
+    return dict(json.loads(next((out / "logs").glob("crawl-*.json")).read_text())["rendered"])
+
+
+def test_chromium_started_ahead_ends_with_a_crawl_that_never_needed_it(tmp_path: Path) -> None:
+    require_chromium()
+    release = threading.Event()
+    with SiteServer(_site(release), "127.0.0.96") as server:
+        out = tmp_path / "out"
+        proc = start_crawl(out, [server.base_url + "/"], "--browser", "auto")
+        try:
+            # No page needs the browser, and one page is held back: Chromium runs all the same.
+            wait_for(lambda: _started_ahead(out), 60, "Chromium started ahead")
+            browser = chromium_pids(proc.pid)
+            release.set()
+            assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+        finally:
+            release.set()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+    rendered = _summary(out)
+    assert rendered["pages"] == 0 and rendered["browser_launches"] == 1
+
+
+def test_sigterm_closes_the_browser_started_ahead(tmp_path: Path) -> None:
+    require_chromium()
+    release = threading.Event()
+    with SiteServer(_site(release), "127.0.0.97") as server:
+        out = tmp_path / "out"
+        proc = start_crawl(out, [server.base_url + "/"], "--browser", "auto")
+        try:
+            wait_for(lambda: bool(chromium_pids(proc.pid)), 60, "Chromium started ahead")
+            browser = chromium_pids(proc.pid)
+            proc.send_signal(signal.SIGTERM)
+            release.set()
+            assert proc.wait(timeout=60) == 130, proc.stderr.read() if proc.stderr else ""
+        finally:
+            release.set()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+
+
+@pytest.mark.parametrize(
+    ("script", "settings"),
+    [("", ()), (SCRIPT, ("-s", "SEEDCRAWL_BROWSER_PRESTART=False"))],
+    ids=["pages-without-scripts", "prestart-off"],
+)
+def test_no_browser_is_started_ahead_without_scripts_or_with_the_setting_off(
+    tmp_path: Path, script: str, settings: tuple[str, ...]
+) -> None:
+    require_chromium()
+    release = threading.Event()
+    release.set()
+    with SiteServer(_site(release, script), "127.0.0.98") as server:
+        out = tmp_path / "out"
+        crawl(out, [server.base_url + "/"], "--browser", "auto", *settings)
+    rendered = _summary(out)
+    assert rendered["pages"] == 0 and rendered["browser_launches"] == 0
