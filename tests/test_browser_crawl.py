@@ -16,7 +16,7 @@ import pytest
 
 from seedcrawl.archive.check import check_file
 from seedcrawl.archive.reader import WarcRecord, iter_folder
-from tests.support.browser import require_chromium
+from tests.support.browser import process_alive, require_chromium
 from tests.support.cli import crawl, run_seedcrawl
 from tests.support.testweb import Request, Response, Site, SiteServer, page
 from tests.support.treeweb import start_crawl, wait_for
@@ -201,14 +201,6 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_sigterm_while_rendering_closes_the_browser(tmp_path: Path) -> None:
     require_chromium()
     site = Site("site", {"/": page(SLOW, HTML), "/hang": _hang})
@@ -222,14 +214,16 @@ def test_sigterm_while_rendering_closes_the_browser(tmp_path: Path) -> None:
                 lambda: any(e.path == "/hang" for e in server.log.entries()), 60, "the browser's request"
             )
             browser = _descendants(crawl_proc.pid)
-            assert any("chrom" in (Path("/proc") / str(p) / "comm").read_text() for p in browser if _alive(p))
+            assert any(
+                "chrom" in (Path("/proc") / str(p) / "comm").read_text() for p in browser if process_alive(p)
+            )
             crawl_proc.send_signal(signal.SIGTERM)
             assert crawl_proc.wait(timeout=60) == 130, crawl_proc.stderr.read() if crawl_proc.stderr else ""
         finally:
             if crawl_proc.poll() is None:
                 crawl_proc.kill()
                 crawl_proc.wait()
-        wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+        wait_for(lambda: not any(process_alive(pid) for pid in browser), 10, "Chromium to end")
     # The WARC files are closed whole, the page in flight archived, as far as it got before the
     # crawl stopped its downloads.
     warcs = sorted(out.glob("warc/*.warc.gz"))

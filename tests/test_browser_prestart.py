@@ -8,16 +8,18 @@ no Chromium is started at all.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
+import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from seedcrawl.crawler.chromium.browser_process import chromium_pids
-from tests.support.browser import require_chromium
+from tests.support.browser import process_alive, require_chromium
 from tests.support.cli import crawl
 from tests.support.testweb import Request, Response, Site, SiteServer, page
 from tests.support.treeweb import start_crawl, wait_for
@@ -54,12 +56,18 @@ def _site(release: threading.Event, script: str = SCRIPT) -> Site:
     )
 
 
-def _alive(pid: int) -> bool:
+@contextlib.contextmanager
+def _held_crawl(out: Path, server: SiteServer, release: threading.Event) -> Iterator[subprocess.Popen[str]]:
+    """`--browser auto` crawling `server` in the background; its held page let go, and the crawl
+    killed if it still runs, however the test ends."""
+    proc = start_crawl(out, [server.base_url + "/"], "--browser", "auto")
     try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+        yield proc
+    finally:
+        release.set()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def _started_ahead(out: Path) -> bool:
@@ -76,19 +84,13 @@ def test_chromium_started_ahead_ends_with_a_crawl_that_never_needed_it(tmp_path:
     release = threading.Event()
     with SiteServer(_site(release), "127.0.0.96") as server:
         out = tmp_path / "out"
-        proc = start_crawl(out, [server.base_url + "/"], "--browser", "auto")
-        try:
+        with _held_crawl(out, server, release) as proc:
             # No page needs the browser, and one page is held back: Chromium runs all the same.
             wait_for(lambda: _started_ahead(out), 60, "Chromium started ahead")
             browser = chromium_pids(proc.pid)
             release.set()
             assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
-        finally:
-            release.set()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+    wait_for(lambda: not any(process_alive(pid) for pid in browser), 10, "Chromium to end")
     rendered = _summary(out)
     assert rendered["pages"] == 0 and rendered["browser_launches"] == 1
 
@@ -98,19 +100,13 @@ def test_sigterm_closes_the_browser_started_ahead(tmp_path: Path) -> None:
     release = threading.Event()
     with SiteServer(_site(release), "127.0.0.97") as server:
         out = tmp_path / "out"
-        proc = start_crawl(out, [server.base_url + "/"], "--browser", "auto")
-        try:
+        with _held_crawl(out, server, release) as proc:
             wait_for(lambda: bool(chromium_pids(proc.pid)), 60, "Chromium started ahead")
             browser = chromium_pids(proc.pid)
             proc.send_signal(signal.SIGTERM)
             release.set()
             assert proc.wait(timeout=60) == 130, proc.stderr.read() if proc.stderr else ""
-        finally:
-            release.set()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    wait_for(lambda: not any(_alive(pid) for pid in browser), 10, "Chromium to end")
+    wait_for(lambda: not any(process_alive(pid) for pid in browser), 10, "Chromium to end")
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from seedcrawl.crawler import settings as defaults
@@ -15,3 +17,12 @@ def require_chromium() -> str:
     if found is None:
         pytest.fail(f"this test needs Chromium at {defaults.SEEDCRAWL_BROWSER_EXECUTABLE}: {INSTALL}")
     return found
+
+
+def process_alive(pid: int) -> bool:
+    """`pid` runs (a zombie, ended but not yet reaped, does not count)."""
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
