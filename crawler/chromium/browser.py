@@ -121,6 +121,8 @@ class Renderer:
         self._restart = False  # over its memory bound: restarted once no page is rendering
         self._memory_checked = 0.0  # time.monotonic() of the last check
         self._waiting = 0  # pages waiting for a free tab
+        self._opening = 0  # tabs being opened ahead: a page that needs one waits for the first
+        self._opened = asyncio.Event()  # set, then replaced, as each of those opens (or fails to)
         self._closed = False
         self._prestart: asyncio.Future[None] | None = None
 
@@ -170,31 +172,48 @@ class Renderer:
                 if self._closed or self._browser is not None:
                     return
                 await self._ready_browser()
-                # The tabs too (a renderer process each, 0.1-0.4 s), at once and under the lock: a
-                # page that needs the browser meanwhile takes one of them instead of a tab of its
-                # own (which would leave more renderer processes than pages at once).
-                tabs = await asyncio.gather(
-                    *(self._new_tab(self._context) for _ in range(self._slots_total)),
-                    return_exceptions=True,
-                )
-                self._idle.extend(tab for tab in tabs if not isinstance(tab, BaseException))
-                logger.info("Chromium started ahead of the pages that need it (%d tabs)", len(self._idle))
+                context, self._opening = self._context, self._slots_total
         except Exception as exc:  # the first page that needs the browser tries again (and warns)
             logger.debug("starting Chromium ahead: %s", exc)
+            return
+        # The tabs (a renderer process each, 0.1-0.4 s) open at once, outside the lock: a page that
+        # needs the browser meanwhile takes the first one open, not the last, and opens none of its
+        # own (which would leave more renderer processes than pages at once).
+        opened = await asyncio.gather(*(self._open_ahead(context) for _ in range(self._slots_total)))
+        logger.info("Chromium started ahead of the pages that need it (%d tabs)", sum(opened))
+
+    async def _open_ahead(self, context: Any) -> bool:
+        """Open a tab for the idle ones; whether it was (not when the browser went meanwhile)."""
+        tab: Tab | None = None
+        try:
+            tab = await self._new_tab(context)
+        except Exception as exc:  # a page that needs the browser opens a tab of its own instead
+            logger.debug("opening a tab ahead: %s", exc)
+        kept = tab is not None and context is self._context and not self._closed
+        if tab is not None and kept:
+            self._idle.append(tab)
+        self._opening -= 1
+        self._opened.set()  # the pages waiting look again: one takes this tab, or opens its own
+        self._opened = asyncio.Event()
+        return kept
 
     async def _take_tab(self) -> Tab | None:
         """A tab to render on (the browser started or restarted as needed), None once closed."""
-        async with self._lock:
-            if self._closed:
-                return None
-            await self._ready_browser()
-            self._pages_in_browser += 1
-            self._active += 1
-            while self._idle:
-                tab = self._idle.pop()
-                if not tab.page.is_closed():
-                    return tab
-            context = self._context
+        while True:
+            async with self._lock:
+                if self._closed:
+                    return None
+                await self._ready_browser()
+                tab = self._idle_tab()
+                if tab is not None or not self._opening:
+                    self._pages_in_browser += 1
+                    self._active += 1
+                    if tab is not None:
+                        return tab
+                    context = self._context
+                    break
+                opened = self._opened
+            await opened.wait()
         # Opened outside the lock: the first pages open their tabs at once, not one after the other
         # (0.3-0.6 s each); counted active, so no restart closes the browser meanwhile.
         try:
@@ -202,6 +221,13 @@ class Renderer:
         except BaseException:
             self._active -= 1
             raise
+
+    def _idle_tab(self) -> Tab | None:
+        while self._idle:
+            tab = self._idle.pop()
+            if not tab.page.is_closed():
+                return tab
+        return None
 
     async def _new_tab(self, context: Any) -> Tab:
         new = await context.new_page()
