@@ -106,10 +106,13 @@ def _tree_rss(root: int) -> int:
     return sum(_pss(pid) for pid in tree)
 
 
-def crawl_once(web: RequisiteWeb, out: Path, mode: str) -> dict[str, float]:
+def crawl_once(
+    web: RequisiteWeb, out: Path, mode: str, python: str = sys.executable, settings: tuple[str, ...] = ()
+) -> dict[str, float]:
+    """One crawl of `web` by `python`'s seedcrawl (another checkout's venv for an A/B)."""
     web.clear()
-    cmd = [sys.executable, "-m", "seedcrawl", "crawl", "--out", str(out), "--run-id", "bench", *FAST]
-    cmd += ["--browser", mode, "-s", "SEEDCRAWL_DISCOVERY_FALLBACKS=False"]
+    cmd = [python, "-m", "seedcrawl", "crawl", "--out", str(out), "--run-id", "bench", *FAST]
+    cmd += ["--browser", mode, "-s", "SEEDCRAWL_DISCOVERY_FALLBACKS=False", *settings]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen([*cmd, *web.seeds[:-1]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

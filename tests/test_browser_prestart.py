@@ -3,11 +3,13 @@
 
 A crawl that finds no page needing the browser ends it with the crawl, and so does SIGTERM while
 the browser started ahead waits for a page; on a web without scripts, or with the setting off,
-no Chromium is started at all.
+no Chromium is started at all. A page that needs the browser while its tabs open renders on the
+first tab open, not once all are.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import signal
@@ -17,8 +19,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from scrapy import Request as ScrapyRequest
+from scrapy.http import HtmlResponse
+from scrapy.http import Response as ScrapyResponse
 
+from seedcrawl.crawler.chromium.browser import Renderer
 from seedcrawl.crawler.chromium.browser_process import chromium_pids
+from seedcrawl.crawler.chromium.browser_requests import Tab
 from tests.support.browser import process_alive, require_chromium
 from tests.support.cli import crawl
 from tests.support.testweb import Request, Response, Site, SiteServer, page
@@ -125,3 +132,43 @@ def test_no_browser_is_started_ahead_without_scripts_or_with_the_setting_off(
         crawl(out, [server.base_url + "/"], "--browser", "auto", *settings)
     rendered = _summary(out)
     assert rendered["pages"] == 0 and rendered["browser_launches"] == 0
+
+
+async def _no_fetch(request: ScrapyRequest) -> ScrapyResponse:
+    raise AssertionError(f"the page asked for nothing, yet {request.url} was fetched")
+
+
+async def _render_while_tabs_open(executable: str) -> tuple[bool, int]:
+    """A page rendered by a browser started ahead with 3 tabs, of which only the first opens until
+    the page is rendered: whether it was rendered, and how many tabs the browser then had."""
+    renderer = Renderer(executable, _no_fetch, user_agent="seedcrawl-test", pages_at_once=3)
+    new_tab, opened, held = renderer._new_tab, 0, asyncio.Event()
+
+    async def first_at_once(context: object) -> Tab:
+        nonlocal opened
+        opened += 1
+        if opened > 1:
+            await held.wait()  # the other tabs open only once the page is rendered
+        return await new_tab(context)
+
+    renderer._new_tab = first_at_once  # type: ignore[method-assign]
+    body = f"<html><body>{ARTICLE}</body></html>".encode()
+    try:
+        renderer.prestart()
+        # Bounded only so that a renderer waiting for every tab fails the test instead of hanging it.
+        rendered = await asyncio.wait_for(
+            renderer.render(HtmlResponse("http://127.0.0.95/a.html", body=body), "test"), 30
+        )
+        held.set()
+        if renderer._prestart is not None:
+            await renderer._prestart
+        return rendered is not None and b"harbour board" in rendered.dom, opened
+    finally:
+        held.set()
+        await renderer.close()
+
+
+def test_a_page_renders_on_the_first_tab_open_while_the_others_open(tmp_path: Path) -> None:
+    rendered, tabs = asyncio.run(_render_while_tabs_open(require_chromium()))
+    assert rendered
+    assert tabs == 3  # the page took a tab opened ahead, not one of its own

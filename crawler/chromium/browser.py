@@ -13,10 +13,11 @@ load) is then off the path of the first page that needs it. Memory is bounded:
 SEEDCRAWL_BROWSER_PAGES pages at once, in reused tabs of one context; the browser is restarted after
 SEEDCRAWL_BROWSER_RESTART_EVERY pages or once its processes hold more than
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB (looked at after a page, every few seconds at most), and whenever
-it has crashed (the page it crashed on is rendered again). A page has settled when
-crawler/chromium/settle.py says so; one that does not within SEEDCRAWL_BROWSER_TIMEOUT seconds is
-archived as far as it got; one whose script never yields is stopped first. Playwright's own
-signal handlers are off: the crawl decides when to stop, then `close()` ends the browser.
+it has crashed (the page it crashed on is rendered again). On its tab a page is rendered by
+crawler/chromium/page_render.py: settled when crawler/chromium/settle.py says so; one that does
+not within SEEDCRAWL_BROWSER_TIMEOUT seconds is archived as far as it got; one whose script never
+yields is stopped first. Playwright's own signal handlers are off: the crawl decides when to
+stop, then `close()` ends the browser.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.http import Response
@@ -36,7 +36,8 @@ from seedcrawl.archive.records import RenderedPage
 from seedcrawl.crawler.chromium.browser_cache import SharedResponses
 from seedcrawl.crawler.chromium.browser_process import chromium_pids, memory_bytes
 from seedcrawl.crawler.chromium.browser_requests import Admit, BrowserRequests, Fetch, Tab
-from seedcrawl.crawler.chromium.settle import SETTLE_SCRIPT, wait_settled
+from seedcrawl.crawler.chromium.page_render import GRACE_S, crashed, render_on, wake_loop
+from seedcrawl.crawler.chromium.settle import SETTLE_SCRIPT
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +54,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
     "--metrics-recording-only",
 ]
-# Past the timeout, the DOM is read with this much grace (a page looping in a script never answers).
-_SNAPSHOT_GRACE_S = 5.0
 # Reading the PSS of Chromium's processes (walking /proc and their page tables) takes 30-40 ms of
 # the crawl's event loop on a busy machine: done after a page at most this often, not after each.
 _MEMORY_CHECK_EVERY_S = 3.0
@@ -121,6 +120,8 @@ class Renderer:
         self._restart = False  # over its memory bound: restarted once no page is rendering
         self._memory_checked = 0.0  # time.monotonic() of the last check
         self._waiting = 0  # pages waiting for a free tab
+        self._opening = 0  # tabs being opened ahead: a page that needs one waits for the first
+        self._opened = asyncio.Event()  # set, then replaced, as each of those opens (or fails to)
         self._closed = False
         self._prestart: asyncio.Future[None] | None = None
 
@@ -170,31 +171,48 @@ class Renderer:
                 if self._closed or self._browser is not None:
                     return
                 await self._ready_browser()
-                # The tabs too (a renderer process each, 0.1-0.4 s), at once and under the lock: a
-                # page that needs the browser meanwhile takes one of them instead of a tab of its
-                # own (which would leave more renderer processes than pages at once).
-                tabs = await asyncio.gather(
-                    *(self._new_tab(self._context) for _ in range(self._slots_total)),
-                    return_exceptions=True,
-                )
-                self._idle.extend(tab for tab in tabs if not isinstance(tab, BaseException))
-                logger.info("Chromium started ahead of the pages that need it (%d tabs)", len(self._idle))
+                context, self._opening = self._context, self._slots_total
         except Exception as exc:  # the first page that needs the browser tries again (and warns)
             logger.debug("starting Chromium ahead: %s", exc)
+            return
+        # The tabs (a renderer process each, 0.1-0.4 s) open at once, outside the lock: a page that
+        # needs the browser meanwhile takes the first one open, not the last, and opens none of its
+        # own (which would leave more renderer processes than pages at once).
+        opened = await asyncio.gather(*(self._open_ahead(context) for _ in range(self._slots_total)))
+        logger.info("Chromium started ahead of the pages that need it (%d tabs)", sum(opened))
+
+    async def _open_ahead(self, context: Any) -> bool:
+        """Open a tab for the idle ones; whether it was (not when the browser went meanwhile)."""
+        tab: Tab | None = None
+        try:
+            tab = await self._new_tab(context)
+        except Exception as exc:  # a page that needs the browser opens a tab of its own instead
+            logger.debug("opening a tab ahead: %s", exc)
+        kept = tab is not None and context is self._context and not self._closed
+        if tab is not None and kept:
+            self._idle.append(tab)
+        self._opening -= 1
+        self._opened.set()  # the pages waiting look again: one takes this tab, or opens its own
+        self._opened = asyncio.Event()
+        return kept
 
     async def _take_tab(self) -> Tab | None:
         """A tab to render on (the browser started or restarted as needed), None once closed."""
-        async with self._lock:
-            if self._closed:
-                return None
-            await self._ready_browser()
-            self._pages_in_browser += 1
-            self._active += 1
-            while self._idle:
-                tab = self._idle.pop()
-                if not tab.page.is_closed():
-                    return tab
-            context = self._context
+        while True:
+            async with self._lock:
+                if self._closed:
+                    return None
+                await self._ready_browser()
+                tab = self._idle_tab()
+                if tab is not None or not self._opening:
+                    self._pages_in_browser += 1
+                    self._active += 1
+                    if tab is not None:
+                        return tab
+                    context = self._context
+                    break
+                opened = self._opened
+            await opened.wait()
         # Opened outside the lock: the first pages open their tabs at once, not one after the other
         # (0.3-0.6 s each); counted active, so no restart closes the browser meanwhile.
         try:
@@ -202,6 +220,13 @@ class Renderer:
         except BaseException:
             self._active -= 1
             raise
+
+    def _idle_tab(self) -> Tab | None:
+        while self._idle:
+            tab = self._idle.pop()
+            if not tab.page.is_closed():
+                return tab
+        return None
 
     async def _new_tab(self, context: Any) -> Tab:
         new = await context.new_page()
@@ -242,14 +267,14 @@ class Renderer:
                     return None
                 if tab is None:
                     return None
-                heartbeat = asyncio.ensure_future(_wake_loop())
+                heartbeat = asyncio.ensure_future(wake_loop())
                 try:
-                    page = await self._render_on(tab, response, reason)
+                    page = await render_on(tab, response, reason, self.timeout, self.quiet_ms)
                     await self._release(tab, keep=page is not None and not page.timed_out)
                     return page
                 except Exception as exc:
                     await self._drop(tab)
-                    if attempt == 1 and not self._closed and _crashed(exc, self._browser_alive()):
+                    if attempt == 1 and not self._closed and crashed(exc, self._browser_alive()):
                         logger.warning(
                             "Chromium crashed while rendering %s: rendering it again", response.url
                         )
@@ -264,52 +289,6 @@ class Renderer:
     def _browser_alive(self) -> bool:
         return self._browser is not None and self._browser.is_connected()
 
-    async def _render_on(self, tab: Tab, response: Response, reason: str) -> RenderedPage | None:
-        from playwright.async_api import Error as PlaywrightError
-
-        tab.response, tab.served, tab.requests = response, False, 0
-        page = tab.page
-        deadline = time.monotonic() + self.timeout
-        timed_out = False
-        try:
-            try:
-                await page.goto(response.url, wait_until="load", timeout=self.timeout * 1000)
-                settled = await wait_settled(tab, self.quiet_ms, deadline)
-                if settled is None:  # no settle script in the page: no request for 500 ms
-                    left = max(0.1, deadline - time.monotonic())
-                    await page.wait_for_load_state("networkidle", timeout=left * 1000)
-                timed_out = settled is False
-            except PlaywrightError as exc:
-                if "Timeout" not in type(exc).__name__ and "timeout" not in str(exc).lower():
-                    raise
-                timed_out = True
-            dom = await self._snapshot(tab, response.url)
-            if dom is None:
-                return None
-            return RenderedPage(
-                url=response.url,
-                dom=dom.encode("utf-8", "surrogatepass"),
-                fetched_at=datetime.now(UTC),
-                reason=reason,
-                timed_out=timed_out,
-                requests=tab.requests,
-            )
-        finally:
-            tab.response = None  # late requests of this page are refused from now on
-
-    async def _snapshot(self, tab: Tab, url: str) -> str | None:
-        """The page's DOM; a page whose script never yields is stopped first (its DOM as it is)."""
-        try:
-            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
-        except TimeoutError:
-            pass
-        try:  # Runtime.terminateExecution interrupts a busy main thread (an endless loop)
-            await asyncio.wait_for(tab.cdp.send("Runtime.terminateExecution"), _SNAPSHOT_GRACE_S)
-            return str(await asyncio.wait_for(tab.page.content(), _SNAPSHOT_GRACE_S))
-        except Exception as exc:
-            logger.warning("%s: the page never let its DOM be read (%s); not rendered", url, exc)
-            return None
-
     async def _release(self, tab: Tab, keep: bool) -> None:
         """Back to the idle tabs; a tab that hung is closed instead.
 
@@ -318,7 +297,7 @@ class Renderer:
         """
         if keep and not self._closed and not self._waiting:
             try:
-                await tab.page.goto("about:blank", timeout=_SNAPSHOT_GRACE_S * 1000)
+                await tab.page.goto("about:blank", timeout=GRACE_S * 1000)
             except Exception:
                 keep = False
         if keep and not self._closed:
@@ -329,7 +308,7 @@ class Renderer:
 
     async def _drop(self, tab: Tab) -> None:
         try:
-            await asyncio.wait_for(tab.page.close(run_before_unload=False), _SNAPSHOT_GRACE_S)
+            await asyncio.wait_for(tab.page.close(run_before_unload=False), GRACE_S)
         except Exception as exc:  # gone with a crashed browser, or stuck: the restart ends it
             logger.debug("closing a tab: %s", exc)
             self._restart = True
@@ -371,20 +350,3 @@ class Renderer:
                     await playwright.stop()
                 except Exception as exc:
                     logger.debug("stopping Playwright: %s", exc)
-
-
-def _crashed(exc: Exception, alive: bool) -> bool:
-    """Whether a render failed because Chromium (or the page's renderer process) went away."""
-    message = str(exc).lower()
-    return not alive or "crash" in message or "has been closed" in message
-
-
-async def _wake_loop() -> None:
-    """Wake the event loop every 0.1 s while a page renders.
-
-    Python runs a signal handler only when the main thread runs bytecode. A SIGTERM the kernel
-    delivers to another thread (Playwright's child watcher) while the loop sleeps on the browser
-    was handled only when the page finished, seconds later; the crawl must stop promptly.
-    """
-    while True:
-        await asyncio.sleep(0.1)
