@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import re
-from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from html import unescape
@@ -29,23 +28,19 @@ from typing import Any
 
 from htmldate import find_date
 from lxml.html import HtmlElement
-from trafilatura.htmlprocessing import prune_unwanted_nodes
-from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
     extract_meta_json,
-    extract_metainfo,
     extract_sitename,
     extract_title,
     extract_url,
 )
 from trafilatura.utils import line_processing
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from seedcrawl.crawler.discover.canonical import declared_canonical
 from seedcrawl.pipelines.json_ld import article_facts
-from seedcrawl.pipelines.xpath_guard import guarded
+from seedcrawl.pipelines.markup_author import markup_author
 
 LOGGER = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
@@ -63,8 +58,6 @@ _AUTHOR_TAIL = re.compile(
     r"dec(?:ember)?|\d{1,4}))+\W*$",
     re.IGNORECASE,
 )
-_AUTHOR_XPATHS = guarded(AUTHOR_XPATHS)
-_AUTHOR_DISCARD_XPATHS = guarded(AUTHOR_DISCARD_XPATHS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +102,7 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
     headings = tuple(" ".join(h1.text_content().split()) for h1 in islice(tree.iterfind(".//h1"), 3))
     title = _title(_clean(meta.title or extract_title(tree)), headings, _clean(facts.headline))
     authors = tuple(a for a in (_clean_author(_clean(name)) for name in facts.authors) if a and _is_name(a))
-    author = ", ".join(authors) if authors else _clean_author(_clean(meta.author or _markup_author(tree)))
+    author = ", ".join(authors) if authors else _clean_author(_clean(meta.author or markup_author(tree)))
     if author and not _is_name(author):
         author = None
     resolved = meta.url or extract_url(tree, url)
@@ -167,14 +160,6 @@ def _without_site(title: str) -> str:
     if len(tail.split()) >= 2 and len(head.split()) <= 3:
         return tail
     return title
-
-
-def _markup_author(tree: HtmlElement) -> str | None:
-    """trafilatura's `extract_author`, its expressions guarded (`pipelines.xpath_guard`): a fifth
-    of the metadata's cost, on the pages whose JSON-LD names no author."""
-    subtree = prune_unwanted_nodes(deepcopy(tree), _AUTHOR_DISCARD_XPATHS)
-    author = extract_metainfo(subtree, _AUTHOR_XPATHS, len_limit=120)
-    return normalize_authors(None, author) if author else None
 
 
 def _is_name(author: str) -> bool:

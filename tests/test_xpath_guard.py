@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from lxml.etree import XPath
 from lxml.html import HtmlElement
-from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 from trafilatura.xpaths import (
     AUTHOR_DISCARD_XPATHS,
@@ -17,7 +16,6 @@ from trafilatura.xpaths import (
     REMOVE_COMMENTS_AND_LISTS_XPATH,
 )
 
-from seedcrawl.pipelines.metadata import _markup_author
 from seedcrawl.pipelines.xpath_guard import guarded, required_texts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -73,12 +71,6 @@ def test_the_constructed_page_exercises_the_guards() -> None:
     # a guard is there, or the comparison above would prove nothing
     assert "contains(@class, 'uthor')" in guarded(AUTHOR_XPATHS)[2].path
     assert "contains(@class, 'infinite')" in guarded(RAW_TREE_PRUNE_XPATH)[0].path
-
-
-@pytest.mark.parametrize("name", sorted(PAGES))
-def test_markup_author_is_trafilaturas(name: str) -> None:
-    tree = load_html(PAGES[name])
-    assert _markup_author(tree) == extract_author(tree)
 
 
 @pytest.mark.parametrize(
