@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from configparser import ConfigParser
 from dataclasses import dataclass, field
+from functools import cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -177,6 +178,7 @@ def _parse_error(err: Exception) -> Exception:
     return Rejected(RejectReason.PARSE_ERROR, type(err).__name__)
 
 
+@cache  # built once per options: trafilatura only reads it
 def _trafilatura_config(options: ExtractOptions) -> ConfigParser:
     """A complete configuration, so nothing comes from trafilatura's settings file or globals."""
     config = ConfigParser()
