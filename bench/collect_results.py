@@ -18,6 +18,7 @@ ORDER = [
     "crawl_cpu",
     "refactor_cost",
     "extraction",
+    "extraction_cpu",
     "extraction_path",
     "extract_budget",
     "dedup",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from configparser import ConfigParser
 from dataclasses import dataclass, field
+from functools import cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -36,7 +37,7 @@ from seedcrawl.pipelines.chrome_patterns import PAYWALL
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.language import detect_language
-from seedcrawl.pipelines.metadata import page_metadata
+from seedcrawl.pipelines.metadata import dated, page_heading
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 from seedcrawl.pipelines.trafilatura_runs import run_modes
 
@@ -97,8 +98,8 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
         raise Rejected(RejectReason.PARSE_ERROR, "no document tree")
 
     signals = page_signals(tree, doc.url)
-    meta = page_metadata(tree, doc.url, doc.fetched_at)
-    facts = PageFacts(meta.title, meta.author, meta.sitename, meta.headings)
+    heading = page_heading(tree, doc.url)  # the date is only searched for on a page that is kept
+    facts = PageFacts(heading.meta.title, heading.meta.author, heading.meta.sitename, heading.meta.headings)
     links = page_links(tree, doc.url)
     memo = LineMemo()  # the two runs' texts share most lines: each is cut and judged once
     texts: list[tuple[list[Block], Cleaned]] = []
@@ -130,6 +131,7 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
             RejectReason.LANGUAGE,
             f"{doc.language_detected or 'unknown'} not in {','.join(sorted(options.languages))}",
         )
+    meta = dated(heading, tree, doc.url, doc.fetched_at)
     doc.title = meta.title
     doc.author = meta.author
     doc.authors = meta.authors
@@ -176,6 +178,7 @@ def _parse_error(err: Exception) -> Exception:
     return Rejected(RejectReason.PARSE_ERROR, type(err).__name__)
 
 
+@cache  # built once per options: trafilatura only reads it
 def _trafilatura_config(options: ExtractOptions) -> ConfigParser:
     """A complete configuration, so nothing comes from trafilatura's settings file or globals."""
     config = ConfigParser()

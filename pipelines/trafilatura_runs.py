@@ -31,7 +31,12 @@ from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH, REMOVE_COMMENTS_XPATH
 
+from seedcrawl.pipelines.xpath_guard import guarded
+
 Mode = tuple[bool, bool]  # (favor_precision, favor_recall)
+# the same prunes, cheaper to evaluate (pipelines.xpath_guard)
+_RAW_TREE_PRUNE = guarded(RAW_TREE_PRUNE_XPATH)
+_REMOVE_COMMENTS_AND_LISTS = guarded(REMOVE_COMMENTS_AND_LISTS_XPATH)
 
 
 def run_modes(
@@ -45,8 +50,8 @@ def run_modes(
         return [_bare(tree, url, options) for options in extractors]
     try:
         raw = copy(tree)
-        raw = prune_unwanted_nodes(raw, RAW_TREE_PRUNE_XPATH)
-        raw = prune_unwanted_nodes(raw, REMOVE_COMMENTS_AND_LISTS_XPATH)
+        raw = prune_unwanted_nodes(raw, _RAW_TREE_PRUNE)
+        raw = prune_unwanted_nodes(raw, _REMOVE_COMMENTS_AND_LISTS)
     except (TypeError, ValueError):  # bare_extraction's own "discard" for any stage
         return [None for _ in extractors]
     return [_finish(raw, options) for options in extractors]
