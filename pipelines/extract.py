@@ -40,6 +40,7 @@ from seedcrawl.pipelines.language import detect_language
 from seedcrawl.pipelines.metadata import dated, page_heading
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 from seedcrawl.pipelines.trafilatura_runs import run_modes
+from seedcrawl.pipelines.vote import fill_gaps, vote
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
 _WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers
@@ -54,6 +55,7 @@ class ExtractOptions:
     precision: bool = True  # run trafilatura's precision mode
     recall: bool = True  # run its recall mode; with both, the vote below picks one text
     min_precision_share: float = 0.7  # precision text kept when it has this share of the recall words
+    fill_gaps: bool = True  # a kept precision text takes back the recall blocks between its own
     min_extracted_size: int = 250  # trafilatura's own threshold for trying its fallbacks
     chrome: ChromeOptions = field(default_factory=ChromeOptions)
     article: ArticleRules = field(default_factory=ArticleRules)
@@ -112,7 +114,12 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
         # nothing extracted from a page that says it is a listing: report what it is
         reason = listing_reason(signals) if options.require_article else None
         raise Rejected(RejectReason.NOT_ARTICLE, reason) if reason else Rejected(RejectReason.EMPTY_TEXT)
-    raw, cleaned = texts[vote([c for _, c in texts], options.min_precision_share)]
+    chosen = vote([c for _, c in texts], options.min_precision_share)
+    raw, cleaned = texts[chosen]
+    if options.fill_gaps and chosen == 0 and len(texts) > 1:
+        merged = fill_gaps(raw, texts[-1][0], lambda run: _body_run(run, options.chrome, memo))
+        if len(merged) > len(raw):
+            raw, cleaned = merged, clean(merged, facts, options.chrome, memo)
     if not cleaned.blocks:
         # text that was all chrome and link lists came from a listing, not from an empty article
         raise Rejected(
@@ -156,12 +163,10 @@ def _trafilatura(tree: HtmlElement, url: str, options: ExtractOptions) -> list[T
         raise _parse_error(err) from err
 
 
-def vote(texts: list[Cleaned], min_precision_share: float) -> int:
-    """Index of the first (precision) text, unless it has less than `min_precision_share` of the
-    words of the last (recall) one."""
-    first, last = texts[0], texts[-1]
-    words = [sum(len(b.text.split()) for b in t.blocks) for t in (first, last)]
-    return 0 if words[0] >= min_precision_share * words[1] else len(texts) - 1
+def _body_run(run: list[Block], options: ChromeOptions, memo: LineMemo) -> bool:
+    """Whether blocks precision mode dropped mid-text are body, not an inline box of other
+    articles (headline links, teaser cards) or a gallery or share row (a strong chrome match)."""
+    return not any(b.linked or b.teaser or memo.short_kind(b, options) for b in run)
 
 
 def stops_at_wall(raw: list[Block], cleaned: Cleaned) -> bool:
