@@ -12,8 +12,10 @@ import dataclasses
 from pathlib import Path
 
 from seedcrawl.contract.records import WarcRef
+from seedcrawl.pipelines.chrome import Block
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.vote import fill_gaps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract_recall"
 URL = "https://news.example/2026/11/story"
@@ -68,3 +70,22 @@ def test_a_rating_in_prose_is_not_a_page_counter() -> None:
     text = paragraphs(run("rating.html"))
     assert "4.3/5" in text
     assert "2/3" not in text  # the pager under the review is still chrome
+
+
+def test_gap_filling_takes_only_runs_between_two_precision_blocks_that_pass_the_check() -> None:
+    menu, lede, box, middle, links, end, related = (
+        Block("Home News Sport"),
+        Block("The lede of the story."),
+        Block("A boxed paragraph precision mode dropped."),
+        Block("The middle of the story."),
+        Block("Another story's headline", linked=True),
+        Block("The end of the story."),
+        Block("More stories from the site"),
+    )
+    precision = [lede, middle, end]
+    recall = [menu, lede, box, middle, links, end, related]
+    merged = fill_gaps(precision, recall, lambda run: not any(b.linked for b in run))
+    assert merged == [lede, box, middle, end]
+    # a paragraph the two modes cut differently is kept once, as precision mode has it
+    recut = [lede, Block("The middle of the story, as recall mode cut it."), end]
+    assert fill_gaps(precision, recut, lambda run: True) == precision
