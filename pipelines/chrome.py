@@ -28,7 +28,6 @@ from seedcrawl.pipelines.chrome_patterns import (
 KINDS = frozenset(rule.kind for rule in SHORT_RULES) | {"related", "headline", "byline", "duplicate", "tail"}
 
 
-_SENTENCE_WORDS = 12  # a headline link is shorter; a sentence of a news story rarely is
 # "By Jane Doe", "Posted by JANE DOE, AP": a name after the word, and no sentence ending
 _BYLINE = re.compile(r"^\W*(?i:by|posted by|written by|von|par|por)\s+[A-ZÀ-Þ][^.!?]*$")
 
@@ -157,7 +156,7 @@ def _cut_tail(blocks: list[Block], keep: list[str | None], options: ChromeOption
             seen >= options.tail_from * total
             and _words(block.text) <= 8
             and END_MARKERS.search(block.text)
-            and not _labels_sentence(block, blocks[i + 1 : i + 2])
+            and not _labels_next(block, blocks[i + 1 : i + 2])
         ):
             for j in range(i, len(blocks)):
                 keep[j] = keep[j] or "tail"
@@ -165,14 +164,12 @@ def _cut_tail(blocks: list[Block], keep: list[str | None], options: ChromeOption
         seen += len(block.text)
 
 
-def _labels_sentence(marker: Block, following: list[Block]) -> bool:
-    """Whether a "Related:" marker is the inline label of a news paragraph: a sentence of the
-    story follows it, not a list of headline links. Only the label line is chrome then."""
+def _labels_next(marker: Block, following: list[Block]) -> bool:
+    """Whether a "Related:" marker is an inline label: the story goes on after it (a paragraph,
+    a subheading), not a list of headline links. Only the label line is chrome then."""
     if not marker.text.rstrip().endswith(":") or not following:
         return False
-    text = following[0].text.rstrip()
-    prose = not (following[0].linked or following[0].teaser) and _words(text) >= _SENTENCE_WORDS
-    return prose and text.endswith((".", "!", "?", '"', "”"))
+    return not (following[0].linked or following[0].teaser)
 
 
 def _mark_link_runs(blocks: list[Block], keep: list[str | None], options: ChromeOptions) -> None:
