@@ -28,6 +28,7 @@ from seedcrawl.pipelines.chrome_patterns import (
 KINDS = frozenset(rule.kind for rule in SHORT_RULES) | {"related", "headline", "byline", "duplicate", "tail"}
 
 
+_RELATED_LABEL = re.compile(r"^\W*related\b[^:]*:\s*$", re.IGNORECASE)
 # "By Jane Doe", "Posted by JANE DOE, AP": a name after the word, and no sentence ending
 _BYLINE = re.compile(r"^\W*(?i:by|posted by|written by|von|par|por)\s+[A-ZÀ-Þ][^.!?]*$")
 
@@ -166,8 +167,9 @@ def _cut_tail(blocks: list[Block], keep: list[str | None], options: ChromeOption
 
 def _labels_next(marker: Block, following: list[Block]) -> bool:
     """Whether a "Related:" marker is an inline label: the story goes on after it (a paragraph,
-    a subheading), not a list of headline links. Only the label line is chrome then."""
-    if not marker.text.rstrip().endswith(":") or not following:
+    a subheading), not a list of headline links. Only the label line is chrome then. A
+    "Comments:" heading is followed by comments, which are not links either: it still cuts."""
+    if not _RELATED_LABEL.match(marker.text) or not following:
         return False
     return not (following[0].linked or following[0].teaser)
 

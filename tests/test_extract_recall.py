@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 
 from seedcrawl.contract.records import WarcRef
-from seedcrawl.pipelines.chrome import Block
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, PageFacts, clean
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 from seedcrawl.pipelines.vote import fill_gaps
@@ -64,6 +64,18 @@ def test_an_inline_related_label_does_not_cut_the_article() -> None:
     assert "has cost the region more than ten million euros" in text
     # the paragraphs after it are the rest of the story, not a related-links list
     assert text.endswith("asked the council to light the quay for early departures in winter.")
+
+
+def test_a_comments_heading_followed_by_a_comment_still_cuts_the_tail() -> None:
+    story = [
+        Block(f"Paragraph {n} of the story, long enough to count as the body of the article.")
+        for n in range(4)
+    ]
+    comment = Block("I have lived by the harbour for forty years and never seen a storm like it.")
+    kept = clean([*story, Block("Comments:"), comment], PageFacts(), ChromeOptions()).blocks
+    assert kept == story
+    label = [*story, Block("Related:"), comment]
+    assert clean(label, PageFacts(), ChromeOptions()).blocks == [*story, comment]
 
 
 def test_a_rating_in_prose_is_not_a_page_counter() -> None:
