@@ -4,15 +4,20 @@ trafilatura 2.3.1 does the extraction, with a configuration built here rather th
 global settings, comments off, and its process-wide deduplication cache never touched, so a
 document's result never depends on the documents before it.
 
-Two runs vote: trafilatura's precision mode (less boilerplate) and its recall mode (more of the
-body). Each text is cut into blocks (paragraphs, headings, list items) and cleared of site chrome
-by `pipelines.chrome`; the precision text wins unless it holds less than `min_precision_share` of
-the recall text's words, which is how precision mode fails on templates it does not know (it
-returns nothing, an introduction, or a teaser box). Measured on aeb-dev and wcxb-dev together
-(`bench/extraction.py`, which also cross-validates the share across sites): precision mode alone
-loses 0.02 word F1 to bare trafilatura on wcxb articles, recall mode alone 0.006 shingle F1 on
-aeb-dev; the vote loses neither. The fast cascade (no readability/jusText fallback) is not used:
-it cost 0.04 word F1 on wcxb articles.
+Two runs vote (`pipelines.vote`): trafilatura's precision mode (less boilerplate) and its recall
+mode (more of the body; when its text is short and covers little of the page, trafilatura's
+jusText candidate takes its place, see `pipelines.trafilatura_runs`). Each text is cut into blocks
+(paragraphs, headings, list items) and cleared of site chrome by `pipelines.chrome`; the precision
+text wins unless it holds less than `min_precision_share` of the recall text's words, which is how
+precision mode fails on templates it does not know (it returns nothing, an introduction, or a
+teaser box). A precision text that wins then takes back, with `fill_gaps`, the recall blocks that
+lie between two of its own blocks (boxes and lists precision mode drops mid-article), unless such
+a run holds headline links, teasers or a strong chrome match; the merged text is cleaned again.
+Measured on aeb-dev and wcxb-dev together (`bench/extraction.py`, which also cross-validates the
+choices across sites): precision mode alone loses 0.02 word F1 to bare trafilatura on wcxb
+articles, recall mode alone 0.006 shingle F1 on aeb-dev; the vote loses neither, and the jusText
+candidate and gap filling add 0.007 on wcxb articles and 0.0007 on aeb-dev. The fast cascade (no
+readability/jusText fallback) is not used: it cost 0.04 word F1 on wcxb articles.
 
 The kept text is checked to be one article by `pipelines.article` and joined with blank lines,
 and its language is detected (`pipelines.language`). Rejections: `language` (not one of
