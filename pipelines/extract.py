@@ -45,7 +45,7 @@ from seedcrawl.pipelines.language import detect_language
 from seedcrawl.pipelines.metadata import dated, page_heading
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 from seedcrawl.pipelines.trafilatura_runs import run_modes
-from seedcrawl.pipelines.vote import fill_gaps, vote
+from seedcrawl.pipelines.vote import body_run, fill_gaps, vote
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
 _WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers
@@ -122,7 +122,7 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     chosen = vote([c for _, c in texts], options.min_precision_share)
     raw, cleaned = texts[chosen]
     if options.fill_gaps and chosen == 0 and len(texts) > 1:
-        merged = fill_gaps(raw, texts[-1][0], lambda run: _body_run(run, options.chrome, memo))
+        merged = fill_gaps(raw, texts[-1][0], lambda run, after: body_run(run, after, options.chrome, memo))
         if len(merged) > len(raw):
             raw, cleaned = merged, clean(merged, facts, options.chrome, memo)
     if not cleaned.blocks:
@@ -166,12 +166,6 @@ def _trafilatura(tree: HtmlElement, url: str, options: ExtractOptions) -> list[T
         return run_modes(tree, url, modes, options.include_tables, _trafilatura_config(options))
     except _PARSE_ERRORS as err:
         raise _parse_error(err) from err
-
-
-def _body_run(run: list[Block], options: ChromeOptions, memo: LineMemo) -> bool:
-    """Whether blocks precision mode dropped mid-text are body, not an inline box of other
-    articles (headline links, teaser cards) or a gallery or share row (a strong chrome match)."""
-    return not any(b.linked or b.teaser or memo.short_kind(b, options) for b in run)
 
 
 def stops_at_wall(raw: list[Block], cleaned: Cleaned) -> bool:

@@ -12,10 +12,10 @@ import dataclasses
 from pathlib import Path
 
 from seedcrawl.contract.records import WarcRef
-from seedcrawl.pipelines.chrome import Block, ChromeOptions, PageFacts, clean
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, LineMemo, PageFacts, clean
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.extract import ExtractOptions, extract
-from seedcrawl.pipelines.vote import fill_gaps
+from seedcrawl.pipelines.vote import body_run, fill_gaps
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract_recall"
 URL = "https://news.example/2026/11/story"
@@ -96,8 +96,29 @@ def test_gap_filling_takes_only_runs_between_two_precision_blocks_that_pass_the_
     )
     precision = [lede, middle, end]
     recall = [menu, lede, box, middle, links, end, related]
-    merged = fill_gaps(precision, recall, lambda run: not any(b.linked for b in run))
+    merged = fill_gaps(precision, recall, lambda run, after: not any(b.linked for b in run))
     assert merged == [lede, box, middle, end]
     # a paragraph the two modes cut differently is kept once, as precision mode has it
     recut = [lede, Block("The middle of the story, as recall mode cut it."), end]
-    assert fill_gaps(precision, recut, lambda run: True) == precision
+    assert fill_gaps(precision, recut, lambda run, after: True) == precision
+
+
+def test_a_gap_run_of_other_articles_stays_out_and_a_linked_section_heading_comes_back() -> None:
+    def taken(run: list[Block], after: Block) -> bool:
+        return body_run(run, after, ChromeOptions(), LineMemo())
+
+    prose = Block(
+        "Learning to play an instrument trains memory and attention, and the habit of practice lasts."
+    )
+    assert taken([Block("A paragraph precision mode dropped, with nothing linked in it.")], prose)
+    # a section heading the table of contents links to, with its section's prose after it
+    heading = Block("Cognitive benefits of music", tag="head", linked=True)
+    assert taken([heading], prose)
+    # the same shape before a card's category label is a card's headline
+    assert not taken([heading], Block("Startups"))
+    # headline links and teasers of other articles, a share row
+    assert not taken(
+        [Block("Another story's headline", linked=True), Block("And another one", linked=True)], prose
+    )
+    assert not taken([Block("What a teaser of another article says.", teaser=True)], prose)
+    assert not taken([Block("Share on Facebook")], prose)
