@@ -28,6 +28,7 @@ from seedcrawl.pipelines.chrome_patterns import (
 KINDS = frozenset(rule.kind for rule in SHORT_RULES) | {"related", "headline", "byline", "duplicate", "tail"}
 
 
+_RELATED_LABEL = re.compile(r"^\W*related\b[^:]*:\s*$", re.IGNORECASE)
 # "By Jane Doe", "Posted by JANE DOE, AP": a name after the word, and no sentence ending
 _BYLINE = re.compile(r"^\W*(?i:by|posted by|written by|von|par|por)\s+[A-ZÀ-Þ][^.!?]*$")
 
@@ -152,11 +153,25 @@ def _cut_tail(blocks: list[Block], keep: list[str | None], options: ChromeOption
     total = sum(len(b.text) for b in blocks)
     seen = 0
     for i, block in enumerate(blocks):
-        if seen >= options.tail_from * total and _words(block.text) <= 8 and END_MARKERS.search(block.text):
+        if (
+            seen >= options.tail_from * total
+            and _words(block.text) <= 8
+            and END_MARKERS.search(block.text)
+            and not _labels_next(block, blocks[i + 1 : i + 2])
+        ):
             for j in range(i, len(blocks)):
                 keep[j] = keep[j] or "tail"
             return
         seen += len(block.text)
+
+
+def _labels_next(marker: Block, following: list[Block]) -> bool:
+    """Whether a "Related:" marker is an inline label: the story goes on after it (a paragraph,
+    a subheading), not a list of headline links. Only the label line is chrome then. A
+    "Comments:" heading is followed by comments, which are not links either: it still cuts."""
+    if not _RELATED_LABEL.match(marker.text) or not following:
+        return False
+    return not (following[0].linked or following[0].teaser)
 
 
 def _mark_link_runs(blocks: list[Block], keep: list[str | None], options: ChromeOptions) -> None:

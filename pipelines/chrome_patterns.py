@@ -41,9 +41,10 @@ _SHARE_TOKEN = (
     rf"{_SOCIAL}|\d+)"
 )
 
+# a page number is a whole number: "4.3/5" is a rating, not page 3 of 5
 _PAGE_TOKEN = (
     r"(?:(?:next|previous|prev|older|newer|first|last)(?: (?:page|post|posts|article|articles|entries|story))?|"
-    r"page \d+ of \d+|load more|show more|\d+)"
+    r"page \d+ of \d+|load more|show more|\d+(?![.,]\d))"
 )
 
 

@@ -4,15 +4,20 @@ trafilatura 2.3.1 does the extraction, with a configuration built here rather th
 global settings, comments off, and its process-wide deduplication cache never touched, so a
 document's result never depends on the documents before it.
 
-Two runs vote: trafilatura's precision mode (less boilerplate) and its recall mode (more of the
-body). Each text is cut into blocks (paragraphs, headings, list items) and cleared of site chrome
-by `pipelines.chrome`; the precision text wins unless it holds less than `min_precision_share` of
-the recall text's words, which is how precision mode fails on templates it does not know (it
-returns nothing, an introduction, or a teaser box). Measured on aeb-dev and wcxb-dev together
-(`bench/extraction.py`, which also cross-validates the share across sites): precision mode alone
-loses 0.02 word F1 to bare trafilatura on wcxb articles, recall mode alone 0.006 shingle F1 on
-aeb-dev; the vote loses neither. The fast cascade (no readability/jusText fallback) is not used:
-it cost 0.04 word F1 on wcxb articles.
+Two runs vote (`pipelines.vote`): trafilatura's precision mode (less boilerplate) and its recall
+mode (more of the body; when its text is short and covers little of the page, trafilatura's
+jusText candidate takes its place, see `pipelines.trafilatura_runs`). Each text is cut into blocks
+(paragraphs, headings, list items) and cleared of site chrome by `pipelines.chrome`; the precision
+text wins unless it holds less than `min_precision_share` of the recall text's words, which is how
+precision mode fails on templates it does not know (it returns nothing, an introduction, or a
+teaser box). A precision text that wins then takes back, with `fill_gaps`, the recall blocks that
+lie between two of its own blocks (boxes and lists precision mode drops mid-article), unless such
+a run holds headline links, teasers or a strong chrome match; the merged text is cleaned again.
+Measured on aeb-dev and wcxb-dev together (`bench/extraction.py`, which also cross-validates the
+choices across sites): precision mode alone loses 0.02 word F1 to bare trafilatura on wcxb
+articles, recall mode alone 0.006 shingle F1 on aeb-dev; the vote loses neither, and the jusText
+candidate and gap filling add 0.007 on wcxb articles and 0.0007 on aeb-dev. The fast cascade (no
+readability/jusText fallback) is not used: it cost 0.04 word F1 on wcxb articles.
 
 The kept text is checked to be one article by `pipelines.article` and joined with blank lines,
 and its language is detected (`pipelines.language`). Rejections: `language` (not one of
@@ -40,6 +45,7 @@ from seedcrawl.pipelines.language import detect_language
 from seedcrawl.pipelines.metadata import dated, page_heading
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 from seedcrawl.pipelines.trafilatura_runs import run_modes
+from seedcrawl.pipelines.vote import body_run, fill_gaps, vote
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
 _WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers
@@ -54,6 +60,7 @@ class ExtractOptions:
     precision: bool = True  # run trafilatura's precision mode
     recall: bool = True  # run its recall mode; with both, the vote below picks one text
     min_precision_share: float = 0.7  # precision text kept when it has this share of the recall words
+    fill_gaps: bool = True  # a kept precision text takes back the recall blocks between its own
     min_extracted_size: int = 250  # trafilatura's own threshold for trying its fallbacks
     chrome: ChromeOptions = field(default_factory=ChromeOptions)
     article: ArticleRules = field(default_factory=ArticleRules)
@@ -112,7 +119,12 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
         # nothing extracted from a page that says it is a listing: report what it is
         reason = listing_reason(signals) if options.require_article else None
         raise Rejected(RejectReason.NOT_ARTICLE, reason) if reason else Rejected(RejectReason.EMPTY_TEXT)
-    raw, cleaned = texts[vote([c for _, c in texts], options.min_precision_share)]
+    chosen = vote([c for _, c in texts], options.min_precision_share)
+    raw, cleaned = texts[chosen]
+    if options.fill_gaps and chosen == 0 and len(texts) > 1:
+        merged = fill_gaps(raw, texts[-1][0], lambda run, after: body_run(run, after, options.chrome, memo))
+        if len(merged) > len(raw):
+            raw, cleaned = merged, clean(merged, facts, options.chrome, memo)
     if not cleaned.blocks:
         # text that was all chrome and link lists came from a listing, not from an empty article
         raise Rejected(
@@ -154,14 +166,6 @@ def _trafilatura(tree: HtmlElement, url: str, options: ExtractOptions) -> list[T
         return run_modes(tree, url, modes, options.include_tables, _trafilatura_config(options))
     except _PARSE_ERRORS as err:
         raise _parse_error(err) from err
-
-
-def vote(texts: list[Cleaned], min_precision_share: float) -> int:
-    """Index of the first (precision) text, unless it has less than `min_precision_share` of the
-    words of the last (recall) one."""
-    first, last = texts[0], texts[-1]
-    words = [sum(len(b.text.split()) for b in t.blocks) for t in (first, last)]
-    return 0 if words[0] >= min_precision_share * words[1] else len(texts) - 1
 
 
 def stops_at_wall(raw: list[Block], cleaned: Cleaned) -> bool:

@@ -13,6 +13,12 @@ output. The stages it calls are trafilatura's own (some of them private): a traf
 has to re-check this module against `trafilatura.core` (tests/test_trafilatura_runs.py compares
 it with `bare_extraction`). A forum thread page, where the two modes prune differently, goes
 through `bare_extraction` as before.
+
+One step is added to the recall run: trafilatura's step-4 jusText candidate, which it only tries
+in its balanced mode. When the recall text is short and covers little of the page, the body is
+usually buried in divs trafilatura's rules do not reach; jusText classifies paragraphs by their
+own text and link density and finds it. The candidate replaces the recall text under the same
+conditions and by the same ratio as in trafilatura's balanced mode (`_recall_rescue`).
 """
 
 from __future__ import annotations
@@ -23,8 +29,16 @@ from copy import copy
 from lxml.etree import _Element, strip_tags
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.baseline import baseline
-from trafilatura.core import _extract_and_compare, _forum_thread_page, _prepare_tree
+from trafilatura.baseline import baseline, html2txt
+from trafilatura.core import (
+    ESCALATION_JUSTEXT_RATIO,
+    ESCALATION_MAX_LENGTH,
+    ESCALATION_PAGE_SHARE,
+    _extract_and_compare,
+    _forum_thread_page,
+    _prepare_tree,
+)
+from trafilatura.external import justext_rescue
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.settings import Extractor
@@ -110,7 +124,8 @@ def _finish(raw: HtmlElement, options: Extractor) -> TrafilaturaDocument | None:
 
 def _sequence(tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
     """`trafilatura_sequence` after its raw-tree prunes, comments off, in precision or recall mode
-    (its recall escalation only runs in the balanced mode, and the forum salvage only on forums)."""
+    (the forum salvage only runs on forums), with the jusText candidate of its balanced-mode
+    recall escalation in recall mode."""
     cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options, options.url)
     if options.focus == "precision":
         cleaned_tree = prune_unwanted_nodes(cleaned_tree, REMOVE_COMMENTS_XPATH)
@@ -119,4 +134,21 @@ def _sequence(tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(temp_text):
             postbody, temp_text = b_body, b_text
+    if options.focus == "recall":
+        postbody, temp_text = _recall_rescue(tree, postbody, temp_text, options)
+    return postbody, temp_text
+
+
+def _recall_rescue(
+    tree: HtmlElement, postbody: _Element, temp_text: str, options: Extractor
+) -> tuple[_Element, str]:
+    """The jusText candidate in place of a short recall text that covers little of the page,
+    when it is `ESCALATION_JUSTEXT_RATIO` times longer (trafilatura's step 4, balanced mode; the
+    rule-based retry of that step is the recall run itself)."""
+    length = len(temp_text)
+    if not 0 < length < ESCALATION_MAX_LENGTH or length >= ESCALATION_PAGE_SHARE * len(html2txt(tree)):
+        return postbody, temp_text
+    j_body, j_text = justext_rescue(copy(tree), options)
+    if len(j_text) > ESCALATION_JUSTEXT_RATIO * length:
+        return j_body, j_text
     return postbody, temp_text

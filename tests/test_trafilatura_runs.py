@@ -3,7 +3,8 @@
 `pipelines.trafilatura_runs` repeats trafilatura's own sequence to do the raw-tree work once for
 both modes; this holds it to the real thing on every extract fixture, on a short page (where the
 recall run falls back to trafilatura's baseline) and on a forum thread (which goes through
-`bare_extraction` itself).
+`bare_extraction` itself). The one deliberate difference, the recall run's jusText candidate on a
+short text that covers little of the page, has its own test.
 """
 
 from __future__ import annotations
@@ -61,3 +62,16 @@ def test_each_mode_matches_bare_extraction(name: str) -> None:
     got = [None if r is None else (r.text, lxml.etree.tostring(r.body)) for r in results]
     assert got == [expected(PAGES[name], p, r, config) for p, r in MODES]
     assert lxml.etree.tostring(tree) == before  # the caller's tree is left as it was
+
+
+def test_recall_run_takes_the_justext_candidate_on_a_short_text_covering_little_of_the_page() -> None:
+    html = (Path(__file__).parent / "fixtures" / "extract_recall" / "widget_body.html").read_text(
+        encoding="utf-8"
+    )
+    config = _trafilatura_config(ExtractOptions())
+    precision, recall = run_modes(load_html(html), URL, MODES, True, config)
+    assert precision is not None and recall is not None
+    assert (precision.text, lxml.etree.tostring(precision.body)) == expected(html, True, False, config)
+    bare_recall = expected(html, False, True, config)
+    assert bare_recall is not None and "Pothos" not in bare_recall[0]  # the body trafilatura misses
+    assert "Pothos" in recall.text and len(recall.text) > 2 * len(bare_recall[0])

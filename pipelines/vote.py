@@ -1,0 +1,65 @@
+"""Which of trafilatura's two texts of a page is kept, and what the other gives back to it.
+
+The precision run drops boilerplate better, the recall run keeps more of the body. `vote` keeps
+the precision text unless it holds too small a share of the recall text's words: then precision
+mode failed on the template (it returned nothing, an introduction, or a teaser box).
+
+When the precision text is kept it still misses paragraphs now and then in the middle of the
+article: a paragraph holding a link list, a quote box, a heading in a div precision mode
+distrusts. `fill_gaps` takes those back from the recall text, but only blocks that lie between
+two blocks of the precision text itself (in the recall text's order). What recall mode adds
+before the first or after the last of them is what precision mode is there to drop: menus,
+teasers, comment forms and related lists at the ends of the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from difflib import SequenceMatcher
+
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo
+
+_PROSE_WORDS = 15  # a paragraph of body text, not a card's date, category or label
+
+
+def vote(texts: list[Cleaned], min_precision_share: float) -> int:
+    """Index of the first (precision) text, unless it has less than `min_precision_share` of the
+    words of the last (recall) one."""
+    first, last = texts[0], texts[-1]
+    words = [sum(len(b.text.split()) for b in t.blocks) for t in (first, last)]
+    return 0 if words[0] >= min_precision_share * words[1] else len(texts) - 1
+
+
+def fill_gaps(
+    precision: list[Block], recall: list[Block], accept: Callable[[list[Block], Block], bool]
+) -> list[Block]:
+    """The precision blocks with each run of recall blocks that sits between two of them and that
+    `accept` takes (given the run and the precision block after it) inserted where it stands; the
+    blocks are raw (chrome cleaning comes after, on the merged text)."""
+    matcher = SequenceMatcher(None, [b.text for b in precision], [b.text for b in recall], autojunk=False)
+    opcodes = matcher.get_opcodes()
+    equal = [k for k, (tag, *_) in enumerate(opcodes) if tag == "equal"]
+    if len(equal) < 2:
+        return precision
+    merged: list[Block] = []
+    for k, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        merged.extend(precision[i1:i2])
+        # only a pure insertion, and inside the span the two texts share: a "replace" is the
+        # same paragraph cut differently by the two modes, and would print it twice
+        if tag == "insert" and equal[0] < k < equal[-1] and accept(recall[j1:j2], precision[i1]):
+            merged.extend(recall[j1:j2])
+    return merged
+
+
+def body_run(run: list[Block], after: Block, options: ChromeOptions, memo: LineMemo) -> bool:
+    """Whether blocks precision mode dropped mid-text are body, not an inline box of other
+    articles (headline links, teaser cards) or a gallery or share row (a strong chrome match).
+    A heading alone whose text is also a link (to its own section, from a table of contents) is
+    the body's, when prose follows it; before a card's date or label it is a card's headline."""
+    if any(b.teaser or memo.short_kind(b, options) for b in run):
+        return False
+    linked = [b for b in run if b.linked]
+    if not linked:
+        return True
+    heading = len(run) == 1 and run[0].tag == "head"
+    return heading and not (after.linked or after.teaser) and len(after.text.split()) >= _PROSE_WORDS

@@ -1,0 +1,124 @@
+"""What the extract step takes back that trafilatura's precision mode alone would lose.
+
+Each fixture under tests/fixtures/extract_recall/ is a small hand-written page showing one case:
+a boxed paragraph precision mode drops in the middle of the article, a body buried in widget
+divs only the jusText candidate finds, an inline "Related:" label in a news paragraph, and a
+rating written as a fraction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from seedcrawl.contract.records import WarcRef
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, LineMemo, PageFacts, clean
+from seedcrawl.pipelines.document import Document
+from seedcrawl.pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.vote import body_run, fill_gaps
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract_recall"
+URL = "https://news.example/2026/11/story"
+
+
+def run(name: str, options: ExtractOptions | None = None) -> str:
+    html = (FIXTURES / name).read_text(encoding="utf-8")
+    ref = WarcRef("test.warc.gz", 0, 1, "<urn:uuid:test>", None)
+    doc = Document("doc-1", URL, "2026-11-22T10:00:00Z", ref, 200, "text/html", html=html)
+    return extract(doc, options or ExtractOptions()).text
+
+
+def paragraphs(text: str) -> list[str]:
+    return text.split("\n\n")
+
+
+def test_a_box_precision_mode_drops_mid_article_comes_back_in_place() -> None:
+    text = paragraphs(run("boxed_list.html"))
+    box = "Three rules keep a small plot easy to work:"
+    assert box in text
+    # where it stands on the page: after the paragraph before the box, before the one after it
+    before = next(i for i, p in enumerate(text) if p.startswith("Start by watching"))
+    after = next(i for i, p in enumerate(text) if p.startswith("Next, choose crops"))
+    assert before < text.index(box) < after
+    assert any(p.startswith("- Leave paths wide enough") for p in text[text.index(box) : after])
+    # what precision mode drops at the edges of the text stays dropped: the site's menu
+    assert not any("Events" in p for p in text)
+
+
+def test_without_gap_filling_the_box_is_lost() -> None:
+    text = run("boxed_list.html", dataclasses.replace(ExtractOptions(), fill_gaps=False))
+    assert "Finally, plan for succession." in text
+    assert "Three rules keep a small plot easy to work:" not in text
+
+
+def test_a_body_buried_in_widget_divs_is_found_by_the_justext_candidate() -> None:
+    text = run("widget_body.html")
+    assert text.startswith("Winter days are short")
+    for name in ("Snake plant", "ZZ plant", "Cast-iron plant", "Radiator plant", "Pothos"):
+        assert name in paragraphs(text)
+    assert "Yellow leaves usually mean too much water" in text
+
+
+def test_an_inline_related_label_does_not_cut_the_article() -> None:
+    text = run("related_inline.html")
+    assert "has cost the region more than ten million euros" in text
+    # the paragraphs after it are the rest of the story, not a related-links list
+    assert text.endswith("asked the council to light the quay for early departures in winter.")
+
+
+def test_a_comments_heading_followed_by_a_comment_still_cuts_the_tail() -> None:
+    story = [
+        Block(f"Paragraph {n} of the story, long enough to count as the body of the article.")
+        for n in range(4)
+    ]
+    comment = Block("I have lived by the harbour for forty years and never seen a storm like it.")
+    kept = clean([*story, Block("Comments:"), comment], PageFacts(), ChromeOptions()).blocks
+    assert kept == story
+    label = [*story, Block("Related:"), comment]
+    assert clean(label, PageFacts(), ChromeOptions()).blocks == [*story, comment]
+
+
+def test_a_rating_in_prose_is_not_a_page_counter() -> None:
+    text = paragraphs(run("rating.html"))
+    assert "4.3/5" in text
+    assert "2/3" not in text  # the pager under the review is still chrome
+
+
+def test_gap_filling_takes_only_runs_between_two_precision_blocks_that_pass_the_check() -> None:
+    menu, lede, box, middle, links, end, related = (
+        Block("Home News Sport"),
+        Block("The lede of the story."),
+        Block("A boxed paragraph precision mode dropped."),
+        Block("The middle of the story."),
+        Block("Another story's headline", linked=True),
+        Block("The end of the story."),
+        Block("More stories from the site"),
+    )
+    precision = [lede, middle, end]
+    recall = [menu, lede, box, middle, links, end, related]
+    merged = fill_gaps(precision, recall, lambda run, after: not any(b.linked for b in run))
+    assert merged == [lede, box, middle, end]
+    # a paragraph the two modes cut differently is kept once, as precision mode has it
+    recut = [lede, Block("The middle of the story, as recall mode cut it."), end]
+    assert fill_gaps(precision, recut, lambda run, after: True) == precision
+
+
+def test_a_gap_run_of_other_articles_stays_out_and_a_linked_section_heading_comes_back() -> None:
+    def taken(run: list[Block], after: Block) -> bool:
+        return body_run(run, after, ChromeOptions(), LineMemo())
+
+    prose = Block(
+        "Learning to play an instrument trains memory and attention, and the habit of practice lasts."
+    )
+    assert taken([Block("A paragraph precision mode dropped, with nothing linked in it.")], prose)
+    # a section heading the table of contents links to, with its section's prose after it
+    heading = Block("Cognitive benefits of music", tag="head", linked=True)
+    assert taken([heading], prose)
+    # the same shape before a card's category label is a card's headline
+    assert not taken([heading], Block("Startups"))
+    # headline links and teasers of other articles, a share row
+    assert not taken(
+        [Block("Another story's headline", linked=True), Block("And another one", linked=True)], prose
+    )
+    assert not taken([Block("What a teaser of another article says.", teaser=True)], prose)
+    assert not taken([Block("Share on Facebook")], prose)
