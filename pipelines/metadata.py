@@ -86,7 +86,7 @@ class Heading:
 
     meta: PageMetadata  # published, language and canonical_url not read yet
     resolved_url: str | None  # the page's own URL as it declares it, for the date search
-    declared_date: str | None  # the JSON-LD datePublished, the date search's fallback
+    declared_date: str | None  # the JSON-LD datePublished, read before the date search
 
 
 def page_heading(tree: HtmlElement, url: str) -> Heading:
@@ -126,8 +126,10 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
 
 def dated(heading: Heading, tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:
     """The whole metadata: `heading`'s, with the publication date, language and canonical URL."""
-    published = find_date(tree, url=heading.resolved_url, **_date_params(fetched_at)) or _declared_date(
-        heading.declared_date, fetched_at
+    # The page's own JSON-LD datePublished first: on wcxb-dev articles it is right as often as the
+    # date search (212 of 249 either way) and skips the search, half of this function's CPU.
+    published = _declared_date(heading.declared_date, fetched_at) or find_date(
+        tree, url=heading.resolved_url, **_date_params(fetched_at)
     )
     return replace(
         heading.meta,

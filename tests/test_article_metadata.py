@@ -74,6 +74,28 @@ def test_authors_come_from_json_ld_one_name_each() -> None:
     assert doc.paywalled is False
 
 
+def test_the_declared_publication_date_wins_over_the_modified_time() -> None:
+    # the date search takes the page's "modified" time when it finds no other date in the
+    # markup; the corpus wants the publication date the page declares
+    json_ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "datePublished": "2026-11-16T08:00:00Z",
+    }
+    html = page("Harbour reopens", json_ld=json_ld).replace(
+        "<article>", '<article><meta property="article:modified_time" content="2026-11-20T09:00:00Z">'
+    )
+    assert run(html).published == "2026-11-16"
+    assert (
+        run(
+            page("Harbour reopens").replace(
+                "<article>", '<article><meta property="article:modified_time" content="2026-11-20T09:00:00Z">'
+            )
+        ).published
+        == "2026-11-20"
+    )
+
+
 def test_a_link_label_is_never_the_author() -> None:
     html = page("Harbour reopens").replace(
         "<article>", '<article><div class="author"><a href="/author/x">View more posts</a></div>'
