@@ -8,8 +8,9 @@ trafilatura's own metadata functions, in the order
 its `extract_metadata` calls them (meta tags, then JSON-LD, then markup), but without the
 category, tag and licence scans: the corpus keeps none of them and they cost about 4 ms a page,
 a seventh of the whole extraction. An author found in the markup loses the date words a byline
-block drags along. Dates are found by htmldate, bounded by the capture date so that the result
-does not depend on the day the pipeline runs.
+block drags along. The publication date is the JSON-LD article's datePublished when it declares
+one, else what htmldate finds, bounded by the capture date so that the result does not depend on
+the day the pipeline runs.
 
 The reading comes in two parts, so the extract step only searches for the date (htmldate, about
 two thirds of the cost) on a page it keeps: `page_heading` (what chrome rules need to recognise
