@@ -8,12 +8,12 @@ from collections.abc import Mapping
 
 import pytest
 
-from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.article import ArticleRules, PageSignals, not_article_reason
 from seedcrawl.pipelines.chrome import Block
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
+from tests.support.docs import page_doc
 
 URL = "https://news.example/2026/11/harbour-reopens"
 BODY = (
@@ -41,9 +41,7 @@ def page(
 
 
 def run(html: str) -> Document:
-    ref = WarcRef("t.warc.gz", 0, 1, "<urn:uuid:t>", None)
-    doc = Document("d", URL, "2026-11-22T10:00:00Z", ref, 200, "text/html", html=html)
-    return extract(doc, ExtractOptions())
+    return extract(page_doc(html, URL), ExtractOptions())
 
 
 def test_title_is_the_printed_headline_without_the_site_name() -> None:

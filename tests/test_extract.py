@@ -15,11 +15,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, PageFacts, clean
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
+from tests.support.docs import page_doc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 ARTICLE_URL = "https://news.example/a/us-russia?utm_source=feed"
@@ -30,8 +30,7 @@ def fixture(name: str) -> str:
 
 
 def make_doc(html: str, url: str = ARTICLE_URL, status: int = 200) -> Document:
-    ref = WarcRef("test.warc.gz", 0, 1, "<urn:uuid:test>", None)
-    return Document("doc-1", url, "2026-11-22T10:00:00Z", ref, status, "text/html", html=html)
+    return page_doc(html, url, status)
 
 
 def run(html: str, url: str = ARTICLE_URL, options: ExtractOptions | None = None) -> Document:

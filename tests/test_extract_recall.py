@@ -11,11 +11,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from seedcrawl.contract.records import WarcRef
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, LineMemo, PageFacts, clean
-from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 from seedcrawl.pipelines.vote import body_run, fill_gaps
+from tests.support.docs import page_doc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract_recall"
 URL = "https://news.example/2026/11/story"
@@ -23,9 +22,7 @@ URL = "https://news.example/2026/11/story"
 
 def run(name: str, options: ExtractOptions | None = None) -> str:
     html = (FIXTURES / name).read_text(encoding="utf-8")
-    ref = WarcRef("test.warc.gz", 0, 1, "<urn:uuid:test>", None)
-    doc = Document("doc-1", URL, "2026-11-22T10:00:00Z", ref, 200, "text/html", html=html)
-    return extract(doc, options or ExtractOptions()).text
+    return extract(page_doc(html, URL), options or ExtractOptions()).text
 
 
 def paragraphs(text: str) -> list[str]:

@@ -9,12 +9,13 @@ import pytest
 
 from seedcrawl.archive.records import HttpExchange, RecordFactory
 from seedcrawl.archive.writer import RotatingWarcWriter
-from seedcrawl.contract.records import WarcRef, iter_lines
+from seedcrawl.contract.records import iter_lines
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
 from seedcrawl.pipelines.extract import ExtractOptions, extract
 from seedcrawl.pipelines.language import detect_language, parse_languages
 from tests.support.cli import run_seedcrawl
+from tests.support.docs import page_doc
 
 TEXTS = {
     "en": (
@@ -41,9 +42,7 @@ def page(text: str, declared: str = "en") -> str:
 
 
 def run(html: str, languages: frozenset[str] = frozenset()) -> Document:
-    ref = WarcRef("t.warc.gz", 0, 1, "<urn:uuid:t>", None)
-    doc = Document("d", "https://news.example/a/1", "2026-11-22T10:00:00Z", ref, 200, "text/html", html=html)
-    return extract(doc, ExtractOptions(languages=languages))
+    return extract(page_doc(html, "https://news.example/a/1"), ExtractOptions(languages=languages))
 
 
 @pytest.mark.parametrize("code", sorted(TEXTS))

@@ -1,4 +1,5 @@
-"""Documents for tests of the processing steps, and the five seed articles' texts.
+"""Documents for tests of the processing steps (a text, or a fetched page for the extract step),
+and the five seed articles' texts.
 
 The seed texts are the bodies bundled with the demo web (`seedcrawl/testweb/data/seeds.json`, curated
 from ../shared/seeds), so tests that need them never depend on files outside the repository.
@@ -23,6 +24,12 @@ def make_doc(
         text=text,
         published=published,
     )
+
+
+def page_doc(html: str, url: str, status: int = 200) -> Document:
+    """A fetched HTML page as the extract step receives it (id `doc-1`, record `<urn:uuid:test>`)."""
+    ref = WarcRef("test.warc.gz", 0, 1, "<urn:uuid:test>", None)
+    return Document("doc-1", url, "2026-11-22T10:00:00Z", ref, status, "text/html", html=html)
 
 
 def seed_texts() -> list[str]:
