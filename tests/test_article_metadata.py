@@ -57,6 +57,36 @@ def test_title_loses_a_site_suffix_when_there_is_no_headline_element() -> None:
     assert run(html).title == "Ferry timetables return to normal"
 
 
+def test_title_skips_a_site_logo_printed_as_the_first_headline() -> None:
+    # themes print the site's name as an <h1> in the header, before the article's own
+    html = page("Harbour reopens after storm repairs | Example News").replace(
+        "<body>", '<body><header><h1><a href="/">Example News</a></h1></header>'
+    )
+    html = html.replace(
+        "</head>",
+        '<meta property="og:site_name" content="Example News">'
+        '<meta property="og:title" content="Harbour reopens after storm repairs | Example News"></head>',
+    )
+    assert run(html).title == "Harbour reopens after storm repairs"
+
+
+def test_printed_headline_confirmed_by_the_title_element_when_og_title_differs() -> None:
+    # og:title is a social-media rewrite; the <title> and the <h1> agree on what the reader sees
+    html = page("Harbour reopens after storm repairs").replace(
+        "</head>", '<meta property="og:title" content="Ferries back: what changes for commuters"></head>'
+    )
+    assert run(html).title == "Harbour reopens after storm repairs"
+
+
+def test_printed_headline_loses_a_trailing_site_name() -> None:
+    html = page("Harbour reopens after storm repairs – Example News").replace(
+        "<h1>Harbour reopens after storm repairs</h1>",
+        "<h1>Harbour reopens after storm repairs – Example News</h1>",
+    )
+    html = html.replace("</head>", '<meta property="og:site_name" content="Example News"></head>')
+    assert run(html).title == "Harbour reopens after storm repairs"
+
+
 def test_authors_come_from_json_ld_one_name_each() -> None:
     json_ld = {
         "@context": "https://schema.org",
