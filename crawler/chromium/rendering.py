@@ -27,7 +27,7 @@ from seedcrawl.crawler.chromium.browser import Renderer, chromium_path
 from seedcrawl.crawler.chromium.browser_cache import SharedResponses, cache_key
 from seedcrawl.crawler.chromium.browser_requests import BROWSER_META
 from seedcrawl.crawler.chromium.render_decision import render_reason
-from seedcrawl.crawler.discover.focus import DISCOVERY_PRIORITY
+from seedcrawl.crawler.discover.focus import REQUISITE_PRIORITY
 from seedcrawl.crawler.discover.requisites import REQUISITE_META, css_requisites, is_stylesheet
 from seedcrawl.crawler.run.frontier import Verdict
 
@@ -38,8 +38,6 @@ INSTALL_HINT = "install Chromium (Debian/Ubuntu: apt-get install chromium)"
 # Subresources a page's HTML or CSS names as requisites: the browser takes them off the frontier.
 # Not XHR/fetch: a script may fetch a URL that is also an article page, to be fetched as a page.
 _REQUISITE_TYPES = frozenset({"stylesheet", "script", "image", "font", "media", "texttrack", "manifest"})
-# Priority of what a stylesheet the browser fetched needs (the spider's REQUISITE_PRIORITY).
-_REQUISITE_PRIORITY = DISCOVERY_PRIORITY + 1
 
 
 class BrowserUnavailable(Exception):
@@ -160,7 +158,7 @@ class PageRendering:
         frontier = self._frontier()
         if frontier is not None and isinstance(response, TextResponse) and is_stylesheet(content_type, key):
             for found in css_requisites(response.text, response.url):
-                frontier.admit_requisite(found, 1, response.url, _REQUISITE_PRIORITY)
+                frontier.admit_requisite(found, 1, response.url, REQUISITE_PRIORITY)
 
     def reason_for(self, response: Response) -> str | None:
         if not isinstance(response, HtmlResponse) or response.status != 200:

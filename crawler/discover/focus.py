@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 SCALE = 1_000_000
 DISCOVERY_PRIORITY = 3 * SCALE
+# Above discovery documents and pages: a page's requisites go out right after it.
+REQUISITE_PRIORITY = DISCOVERY_PRIORITY + 1
 
 MAX_TEXT_CHARS = 200_000  # enough for any article; a page with more <p> text is not one
 MAX_CONTEXT_CHARS = 300  # a teaser or standfirst; a longer block is a whole section, not one link's

@@ -44,7 +44,7 @@ from seedcrawl.crawler.discover.discovery import (
     parse_document,
     sitemaps_from_robots,
 )
-from seedcrawl.crawler.discover.focus import DISCOVERY_PRIORITY, Focus, link_contexts
+from seedcrawl.crawler.discover.focus import REQUISITE_PRIORITY, Focus, link_contexts
 from seedcrawl.crawler.discover.links import page_links
 from seedcrawl.crawler.discover.listing import looks_like_listing
 from seedcrawl.crawler.discover.requisites import (
@@ -62,13 +62,9 @@ from seedcrawl.crawler.run.frontier import Frontier, Kind
 from seedcrawl.crawler.run.frontier_store import Entry
 from seedcrawl.crawler.run.incremental import KnownArticles
 from seedcrawl.crawler.run.revalidate import Revalidator
+from seedcrawl.crawler.spiders.handout import HOST_META, KIND_META, request_for
 
 logger = logging.getLogger(__name__)
-
-KIND_META = "seedcrawl_kind"
-HOST_META = "seedcrawl_host"  # the host a request was handed out for, even after a redirect
-# Above discovery documents and pages: a page's requisites go out right after it.
-REQUISITE_PRIORITY = DISCOVERY_PRIORITY + 1
 
 
 class NewsSpider(scrapy.Spider):
@@ -179,50 +175,14 @@ class NewsSpider(scrapy.Spider):
     # -- handing requests to Scrapy ----------------------------------------------------------------
 
     def _request(self, entry: Entry) -> scrapy.Request:
-        kind = Kind(entry.kind)
-        host = entry.host
-        self._out[host] += 1
-        meta: dict[str, Any] = {
-            KIND_META: kind,
-            ADMITTED_META: entry.url,
-            HOST_META: host,
-            "depth": entry.depth,
-        }
-        headers = {"Referer": entry.via} if entry.via else {}
-        statuses = [404, 410] if kind is Kind.FALLBACK else []
-        if kind is Kind.REQUISITE:
-            meta[REQUISITE_META] = True
-            # Fetched in an earlier run: ask again conditionally, as --refetch asks for pages. Not
-            # a stylesheet: a 304 has no body to find its fonts and images in (fetched whole, an
-            # unchanged one is archived as an identical-payload revisit all the same).
-            conditional = {} if is_stylesheet(None, entry.url) else self._revalidator.headers(entry.url)
-            if conditional:
-                headers.update(conditional)
-                statuses.append(304)
-                self._inc("seedcrawl/requisites/conditional")
-        elif entry.refetch:
-            conditional = self._revalidator.headers(entry.url)
-            headers.update(conditional)
-            statuses.append(304)
-            self._inc("seedcrawl/incremental/refetched")
-            self._inc("seedcrawl/incremental/conditional", int(bool(conditional)))
-        if statuses:
-            meta["handle_httpstatus_list"] = statuses
+        self._out[entry.host] += 1
         callbacks = {
             Kind.SEED: self.parse_page,
             Kind.PAGE: self.parse_page,
             Kind.REQUISITE: self.parse_requisite,
         }
-        callback = callbacks.get(kind, self.parse_discovery)
-        return scrapy.Request(
-            entry.url,
-            callback=callback,
-            errback=self.on_error,
-            priority=entry.priority,
-            headers=headers,
-            meta=meta,
-            dont_filter=True,  # the frontier has already made sure it is new
-        )
+        callback = callbacks.get(Kind(entry.kind), self.parse_discovery)
+        return request_for(entry, callback, self.on_error, self._revalidator, self._inc)
 
     def _feed(self) -> int:
         """Hand the best parked requests to Scrapy, as many as hosts can download now."""
