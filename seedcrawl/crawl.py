@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -50,7 +49,7 @@ from seedcrawl.crawler.spiders.news import NewsSpider
 from seedcrawl.options import LOOPBACK, CrawlOptions
 from seedcrawl.outdir.layout import Layout
 from seedcrawl.outdir.lock import FolderLock
-from seedcrawl.verbosity import NOTHING
+from seedcrawl.verbosity import NOTHING, configure_crawl_console
 
 __all__ = [
     "LOOPBACK_SETTINGS",
@@ -150,26 +149,6 @@ def _lock_folder(out: Path, shard: ShardSpec | None = None) -> tuple[Layout, Fol
     return layout, lock
 
 
-class _OneLine(logging.Formatter):
-    """A record's message without its traceback (that stays in DIR/logs/), below debug level."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return f"{record.levelname} {record.name}: {record.getMessage()}"
-
-
-def _console(level: int) -> None:
-    """Log records at `level` and above on stderr too (Scrapy sends them all to DIR/logs/)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setLevel(level)
-    if level > logging.DEBUG:
-        handler.setFormatter(_OneLine())
-        # "Disabled <component>: <why>" is how a component says it is not needed for this crawl
-        handler.addFilter(lambda record: record.name != "scrapy.middleware" or level <= logging.INFO)
-    else:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-
-
 def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -> CrawlResult:
     plan = _plan(options, given_seeds)
     options = _as_planned(options, plan)
@@ -189,7 +168,7 @@ def _run_locked(options: CrawlOptions, given_seeds: list[str], layout: Layout) -
     settings.set("SEEDCRAWL_LOCK_HELD", os.getpid(), priority="cmdline")
     process = CrawlerProcess(settings)
     if options.console_level < NOTHING:
-        _console(options.console_level)
+        configure_crawl_console(options.console_level)
     crawler = process.create_crawler(NewsSpider)
     failures: list[Failure] = []
     deferred = process.crawl(

@@ -5,6 +5,9 @@ summary: a failure's one line only). A command starts somewhere on it: `process`
 `crawl` at NOTHING, since every record of a crawl is in DIR/logs/crawl-<run id>.log already and a
 crawl of a large site logs thousands. Each -v moves one step towards DEBUG (from NOTHING the first
 step is WARNING: warnings and errors together), each -q one step towards SILENT.
+
+`configure_console` sets the console of a command that logs nowhere else; a crawl, which also logs
+every record to its file, gets `configure_crawl_console`, which leaves the root logger's level alone.
 """
 
 from __future__ import annotations
@@ -53,3 +56,27 @@ def configure_console(level: int) -> None:
     handler.setFormatter(logging.Formatter(_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)
+
+
+class _OneLine(logging.Formatter):
+    """A record's message without its traceback (that stays in the crawl's log file)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname} {record.name}: {record.getMessage()}"
+
+
+def configure_crawl_console(level: int) -> None:
+    """A crawl's console: records at `level` and above on stderr too, the root logger's level left
+    as Scrapy set it (every record also goes to DIR/logs/, tracebacks included)."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _Console | _NoConsole)]:
+        root.removeHandler(old)
+    handler = _Console(sys.stderr)
+    handler.setLevel(level)
+    if level > logging.DEBUG:
+        handler.setFormatter(_OneLine())
+        # "Disabled <component>: <why>" is how a component says it is not needed for this crawl
+        handler.addFilter(lambda record: record.name != "scrapy.middleware" or level <= logging.INFO)
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
