@@ -2,8 +2,8 @@
 
 Each fixture under tests/fixtures/extract_recall/ is a small hand-written page showing one case:
 a boxed paragraph precision mode drops in the middle of the article, a body buried in widget
-divs only the jusText candidate finds, an inline "Related:" label in a news paragraph, and a
-rating written as a fraction.
+divs only the jusText candidate finds, an inline "Related:" label in a news paragraph, a
+rating written as a fraction, and section headings a table of contents links to.
 """
 
 from __future__ import annotations
@@ -119,3 +119,14 @@ def test_a_gap_run_of_other_articles_stays_out_and_a_linked_section_heading_come
     )
     assert not taken([Block("What a teaser of another article says.", teaser=True)], prose)
     assert not taken([Block("Share on Facebook")], prose)
+
+
+def test_headings_a_table_of_contents_links_to_are_the_bodys_not_a_headline_list() -> None:
+    text = paragraphs(run("toc_headings.html"))
+    assert text[:2] == [
+        "Our picks for self-employed accounting software",
+        "QuickBooks Online: best overall software",
+    ]
+    assert text[2].startswith("QuickBooks Online covers invoicing")
+    assert "Zoho Books: best for long-term scalability" in text
+    assert "Contents" not in text  # the table of contents itself is still not the body
