@@ -88,6 +88,7 @@ class Heading:
     meta: PageMetadata  # published, language and canonical_url not read yet
     resolved_url: str | None  # the page's own URL as it declares it, for the date search
     declared_date: str | None  # the JSON-LD datePublished, read before the date search
+    description: str | None = None  # the page's summary (meta description), often printed as a dek
 
 
 def page_heading(tree: HtmlElement, url: str) -> Heading:
@@ -122,7 +123,7 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
         authors=authors or ((author,) if author else ()),
         free=facts.free,
     )
-    return Heading(found, resolved, facts.published)
+    return Heading(found, resolved, facts.published, meta.description)
 
 
 def dated(heading: Heading, tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:

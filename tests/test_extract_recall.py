@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, LineMemo, PageFacts, clean
 from seedcrawl.pipelines.extract import ExtractOptions, extract
-from seedcrawl.pipelines.vote import body_run, fill_gaps
+from seedcrawl.pipelines.vote import body_block, body_run, extend_ends, fill_gaps, restates
 from tests.support.docs import page_doc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract_recall"
@@ -130,3 +130,46 @@ def test_headings_a_table_of_contents_links_to_are_the_bodys_not_a_headline_list
     assert text[2].startswith("QuickBooks Online covers invoicing")
     assert "Zoho Books: best for long-term scalability" in text
     assert "Contents" not in text  # the table of contents itself is still not the body
+
+
+def test_a_key_points_list_precision_mode_drops_before_the_text_comes_back() -> None:
+    text = paragraphs(run("lead_list.html"))
+    assert (
+        text[0]
+        == "- Winter crops now go in about two weeks later than a generation ago on the valley's allotments."
+    )
+    assert text[3].startswith("When the allotment society planned its winter planting")
+    assert "Valley gardeners plant later" not in text  # the title stays out, as before
+
+
+def test_a_list_precision_mode_drops_after_the_text_comes_back_but_not_a_heading_after_it() -> None:
+    text = paragraphs(run("tail_list.html"))
+    assert text[-4] == "After three seasons of notebooks, the members agree on three rules:"
+    assert text[-1].startswith("- Fleece is for lettuces: the early lettuces need it in January")
+    assert "Next season" not in text
+    assert "Index of steps" not in text
+
+
+def test_the_ends_take_prose_and_list_items_but_not_a_dek_that_restates_the_summary() -> None:
+    first, last = Block("The article's first paragraph, which precision mode kept."), Block("Its last one.")
+    dek = Block("Allotment notebooks show winter planting moving two weeks later in the valley this decade.")
+    intro = Block(
+        "An introduction precision mode dropped, which is long enough to be a paragraph of prose here."
+    )
+    items = [
+        Block(f"- A point of the list at the end, number {n}, which is long enough to be prose.", "item")
+        for n in range(2)
+    ]
+    after = Block("A note after the article that is a paragraph, not a list item, and stays out of it.")
+    summary = "Notebooks show winter planting moving two weeks later in the valley."
+
+    def lead(block: Block) -> bool:
+        return body_block(block, ChromeOptions(), LineMemo(), ("p", "item", "head")) and not restates(
+            block, summary
+        )
+
+    def tail(block: Block) -> bool:
+        return body_block(block, ChromeOptions(), LineMemo(), ("item",))
+
+    recall = [dek, intro, first, last, *items, after]
+    assert extend_ends([first, last], recall, lead, tail) == [intro, first, last, *items]
