@@ -2,8 +2,8 @@
 
 Blocks keep the structure chrome rules need: which element a line came from, and whether the
 whole line is the text of one link on the page (headline lists and "read more" links are; body
-paragraphs almost never are). A heading is only linked by a link that leaves the page: a table of
-contents links to the article's own headings (`href="#section"`), which are the body's.
+paragraphs almost never are). Only links that leave the page count: a table of contents links to
+the article's own headings (`href="#section"`), which are the body's.
 """
 
 from __future__ import annotations
@@ -35,10 +35,8 @@ class PageLinks:
     """What the page's links say about lines of text: link texts, and the teasers printed
     under headline links to other pages (the cards of home, section and related lists)."""
 
-    anchors: frozenset[str] = frozenset()
+    anchors: frozenset[str] = frozenset()  # not those of links to a part of the page itself
     teasers: frozenset[str] = frozenset()
-    # the link texts without those of links only to a part of the page itself (a table of contents)
-    leaving: frozenset[str] = frozenset()
 
 
 def page_links(tree: HtmlElement, url: str) -> PageLinks:
@@ -46,15 +44,13 @@ def page_links(tree: HtmlElement, url: str) -> PageLinks:
     here = _path(url, "")
     anchors: set[str] = set()
     teasers: set[str] = set()
-    leaving: set[str] = set()
     for anchor in tree.iter("a"):
         text = normalize(anchor.text_content())
         if len(text) < _MIN_LINK_CHARS:
             continue
-        anchors.add(text)
         href = (anchor.get("href") or "").strip()
         if not (href.startswith("#") or ("#" in href and _path(url, href) == here)):
-            leaving.add(text)
+            anchors.add(text)
         # a headline linking to the page itself heads the article, not a card
         if (
             len(text.split()) >= 4
@@ -64,7 +60,7 @@ def page_links(tree: HtmlElement, url: str) -> PageLinks:
             and _path(url, href) != here
         ):
             teasers.update(found)
-    return PageLinks(frozenset(anchors), frozenset(teasers), frozenset(leaving))
+    return PageLinks(frozenset(anchors), frozenset(teasers))
 
 
 def _path(url: str, href: str) -> str:
@@ -128,8 +124,7 @@ def _block(line: str, tag: str, links: PageLinks, memo: LineMemo) -> Block | Non
     if not line:
         return None
     norm = memo.norm(line)
-    anchors = links.leaving if tag == "head" else links.anchors
-    return Block(line, tag, _is_linked(norm, anchors), norm in links.teasers)
+    return Block(line, tag, _is_linked(norm, links.anchors), norm in links.teasers)
 
 
 def _is_linked(norm: str, anchors: frozenset[str], max_words: int = 30, min_share: float = 0.6) -> bool:

@@ -85,7 +85,7 @@ def extend_ends(
 def body_run(run: list[Block], after: Block, options: ChromeOptions, memo: LineMemo) -> bool:
     """Whether blocks precision mode dropped mid-text are body, not an inline box of other
     articles (headline links, teaser cards) or a gallery or share row (a strong chrome match).
-    A heading alone whose text is also a link (to its own section, from a table of contents) is
+    A heading alone whose text is also a link (a "top stories" box, a site menu naming it) is
     the body's, when prose follows it; before a card's date or label it is a card's headline."""
     if any(b.teaser or memo.short_kind(b, options) for b in run):
         return False
