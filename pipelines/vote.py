@@ -85,12 +85,18 @@ def extend_ends(
 def body_run(run: list[Block], after: Block, options: ChromeOptions, memo: LineMemo) -> bool:
     """Whether blocks precision mode dropped mid-text are body, not an inline box of other
     articles (headline links, teaser cards) or a gallery or share row (a strong chrome match).
-    A heading alone whose text is also a link (a "top stories" box, a site menu naming it) is
-    the body's, when prose follows it; before a card's date or label it is a card's headline."""
+    A run of prose with a linked line here and there (a list naming things, one of them a link)
+    is the body's. A heading alone whose text is also a link (a "top stories" box, a site menu
+    naming it) is the body's, when prose follows it; before a card's date or label it is a card's
+    headline."""
     if any(b.teaser or memo.short_kind(b, options) for b in run):
         return False
     linked = [b for b in run if b.linked]
     if not linked:
+        return True
+    # more than two prose lines to each linked one: an inline box of other articles is mostly links
+    prose = sum(1 for b in run if not b.linked and len(b.text.split()) >= _PROSE_WORDS)
+    if prose > 2 * len(linked):
         return True
     heading = len(run) == 1 and run[0].tag == "head"
     return heading and not (after.linked or after.teaser) and len(after.text.split()) >= _PROSE_WORDS

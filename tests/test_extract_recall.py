@@ -173,3 +173,19 @@ def test_the_ends_take_prose_and_list_items_but_not_a_dek_that_restates_the_summ
 
     recall = [dek, intro, first, last, *items, after]
     assert extend_ends([first, last], recall, lead, tail) == [intro, first, last, *items]
+
+
+def test_a_box_whose_list_has_one_linked_item_among_prose_items_still_comes_back() -> None:
+    text = paragraphs(run("boxed_list_linked.html"))
+    box = text.index("Three rules keep a small plot easy to work:")
+    assert text[box + 1].startswith("- Measure the beds")  # the whole item is a link to a guide
+    assert text[box + 4].startswith("- Mark each bed")
+    assert text[box + 5].startswith("Next, choose crops")
+
+
+def test_a_gap_run_mostly_of_links_stays_out_even_with_a_paragraph_in_it() -> None:
+    prose = Block("A paragraph of the story that is long enough to count as prose in the body here.")
+    headline = Block("Another story's headline on the same site", linked=True)
+    assert not body_run([headline, prose], prose, ChromeOptions(), LineMemo())
+    assert not body_run([headline, prose, prose, headline], prose, ChromeOptions(), LineMemo())
+    assert body_run([headline, prose, prose, prose], prose, ChromeOptions(), LineMemo())
