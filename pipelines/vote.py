@@ -25,7 +25,8 @@ from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo
 
 _WORD = re.compile(r"\w+")
 _RESTATED_SHARE = 0.6
-_PROSE_WORDS = 15  # a paragraph of body text, not a card's date, category or label
+_PROSE_WORDS = 15
+_SENTENCE_WORDS = 4  # "- Fold it flat." with its list marker  # a paragraph of body text, not a card's date, category or label
 
 
 def vote(texts: list[Cleaned], min_precision_share: float) -> int:
@@ -107,7 +108,10 @@ def body_block(block: Block, options: ChromeOptions, memo: LineMemo, tags: tuple
     heading, when `tags` has "head") with one of `tags`, no link or teaser text, no chrome match."""
     if block.tag not in tags or block.linked or block.teaser:
         return False
-    if block.tag != "head" and len(block.text.split()) < _PROSE_WORDS:
+    words = len(block.text.split())
+    # a short list item is one when it is a sentence ("Fold it flat."); "Contact sales" is a button
+    sentence = block.tag == "item" and words >= _SENTENCE_WORDS and block.text.rstrip()[-1:] in ".!?"
+    if block.tag != "head" and words < _PROSE_WORDS and not sentence:
         return False
     return memo.short_kind(block, options) is None
 

@@ -144,8 +144,9 @@ def test_a_key_points_list_precision_mode_drops_before_the_text_comes_back() -> 
 
 def test_a_list_precision_mode_drops_after_the_text_comes_back_but_not_a_heading_after_it() -> None:
     text = paragraphs(run("tail_list.html"))
-    assert text[-4] == "After three seasons of notebooks, the members agree on three rules:"
-    assert text[-1].startswith("- Fleece is for lettuces: the early lettuces need it in January")
+    assert text[-5] == "After three seasons of notebooks, the members agree on three rules:"
+    assert text[-2].startswith("- Fleece is for lettuces: the early lettuces need it in January")
+    assert text[-1] == "- Write it down."  # short, but a sentence
     assert "Next season" not in text
     assert "Index of steps" not in text
 
@@ -189,3 +190,12 @@ def test_a_gap_run_mostly_of_links_stays_out_even_with_a_paragraph_in_it() -> No
     assert not body_run([headline, prose], prose, ChromeOptions(), LineMemo())
     assert not body_run([headline, prose, prose, headline], prose, ChromeOptions(), LineMemo())
     assert body_run([headline, prose, prose, prose], prose, ChromeOptions(), LineMemo())
+
+
+def test_a_short_list_item_at_an_end_is_the_bodys_only_when_it_is_a_sentence() -> None:
+    def taken(text: str) -> bool:
+        return body_block(Block(text, "item"), ChromeOptions(), LineMemo(), ("item",))
+
+    assert taken("- Fold it flat.")
+    assert not taken("- Contact sales")
+    assert not taken("- Posts")
