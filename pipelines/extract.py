@@ -24,6 +24,10 @@ candidate and gap filling add 0.007 on wcxb articles and 0.0007 on aeb-dev, the 
 0.0006 and 0.0002 more. The fast cascade (no
 readability/jusText fallback) is not used: it cost 0.04 word F1 on wcxb articles.
 
+When the page's JSON-LD declares an `articleBody` with more than `declared_body_ratio` times the
+words of that text, the declared body replaces it (`pipelines.declared_body`: templates that hide
+most of the story from trafilatura; a shorter declared body is a teaser and is never taken).
+
 The kept text is checked to be one article by `pipelines.article` and joined with blank lines,
 and its language is detected (`pipelines.language`). Rejections: `language` (not one of
 `ExtractOptions.languages`), `http_status`, `empty`, `too_large`, `parse_error`, `empty_text`, `not_article`.
@@ -44,6 +48,7 @@ from seedcrawl.contract.records import RejectReason
 from seedcrawl.pipelines.article import ArticleRules, listing_reason, not_article_reason, page_signals
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo, PageFacts, clean
 from seedcrawl.pipelines.chrome_patterns import PAYWALL
+from seedcrawl.pipelines.declared_body import declared_blocks
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.language import detect_language
@@ -51,6 +56,7 @@ from seedcrawl.pipelines.metadata import dated, page_heading
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 from seedcrawl.pipelines.trafilatura_runs import run_modes
 from seedcrawl.pipelines.vote import body_block, body_run, extend_ends, fill_gaps, restates, vote
+from seedcrawl.pipelines.words import word_count
 
 _PARSE_ERRORS = (etree.LxmlError, ValueError, RecursionError)
 _WALL_WORDS = 40  # a wall is a line or two, not a paragraph that mentions subscribers
@@ -71,6 +77,9 @@ class ExtractOptions:
     min_precision_share: float = 0.7  # precision text kept when it has this share of the recall words
     fill_gaps: bool = True  # a kept precision text takes back the recall blocks between its own
     extend_ends: bool = True  # and the recall paragraphs right before and after its ends
+    # the page's JSON-LD articleBody replaces the text when it has more than this many times its
+    # words (0: never); a declared body is often a teaser, so only a much longer one is trusted
+    declared_body_ratio: float = 2.0
     min_extracted_size: int = 250  # trafilatura's own threshold for trying its fallbacks
     chrome: ChromeOptions = field(default_factory=ChromeOptions)
     article: ArticleRules = field(default_factory=ArticleRules)
@@ -144,6 +153,11 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
             )
         if len(merged) > len(raw):
             raw, cleaned = merged, clean(merged, facts, options.chrome, memo)
+    if options.declared_body_ratio and heading.body and cleaned.blocks:
+        declared = declared_blocks(heading.body)
+        found = sum(word_count(b.text) for b in cleaned.blocks)
+        if sum(word_count(b.text) for b in declared) > options.declared_body_ratio * found:
+            raw, cleaned = declared, clean(declared, facts, options.chrome, memo)
     if not cleaned.blocks:
         # text that was all chrome and link lists came from a listing, not from an empty article
         raise Rejected(

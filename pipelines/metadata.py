@@ -89,6 +89,7 @@ class Heading:
     resolved_url: str | None  # the page's own URL as it declares it, for the date search
     declared_date: str | None  # the JSON-LD datePublished, read before the date search
     description: str | None = None  # the page's summary (meta description), often printed as a dek
+    body: str | None = None  # the JSON-LD articleBody, the whole text as the publisher declares it
 
 
 def page_heading(tree: HtmlElement, url: str) -> Heading:
@@ -123,7 +124,7 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
         authors=authors or ((author,) if author else ()),
         free=facts.free,
     )
-    return Heading(found, resolved, facts.published, meta.description)
+    return Heading(found, resolved, facts.published, meta.description, facts.body)
 
 
 def dated(heading: Heading, tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:
