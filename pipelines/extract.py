@@ -21,7 +21,7 @@ Measured on aeb-dev and wcxb-dev together (`bench/extraction.py`, which also cro
 choices across sites): precision mode alone loses 0.02 word F1 to bare trafilatura on wcxb
 articles, recall mode alone 0.006 shingle F1 on aeb-dev; the vote loses neither, and the jusText
 candidate and gap filling add 0.007 on wcxb articles and 0.0007 on aeb-dev, the end extension
-0.0006 and 0.0002 more. The fast cascade (no
+0.0005 and 0.0002 more, the declared body 0.002 on wcxb (one gallery page). The fast cascade (no
 readability/jusText fallback) is not used: it cost 0.04 word F1 on wcxb articles.
 
 When the page's JSON-LD declares an `articleBody` with more than `declared_body_ratio` times the
