@@ -56,6 +56,8 @@ CANDIDATES: dict[str, ExtractOptions] = {
     "vote, share 0.5": dataclasses.replace(ExtractOptions(), min_precision_share=0.5),
     "vote, share 0.9": dataclasses.replace(ExtractOptions(), min_precision_share=0.9),
     "vote, no gap filling": dataclasses.replace(ExtractOptions(), fill_gaps=False),
+    "vote, no end extension": dataclasses.replace(ExtractOptions(), extend_ends=False),
+    "vote, no declared body": dataclasses.replace(ExtractOptions(), declared_body_ratio=0),
     "precision mode only": dataclasses.replace(ExtractOptions(), recall=False),
     "recall mode only": dataclasses.replace(ExtractOptions(), precision=False),
     "vote, list-item share 0.8": dataclasses.replace(

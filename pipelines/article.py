@@ -4,7 +4,9 @@ The verdict combines what the page declares about itself (og:type, the schema.or
 JSON-LD) with what its extracted text looks like: how many words and sentences it has, and how
 much of it is short link text (headline lists) or list items. A declared article needs less text
 to pass; a page that declares itself a collection, or is a site's home page, and does not declare
-an article, is not one whatever its text.
+an article, is not one whatever its text. A page at a site's root that holds one `<article>` element
+with a headline and a long body (a personal site or blog whose root is its one article) is not
+taken for a home page by its URL: home pages list several articles, or none in such an element.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ ARTICLE_TYPES = frozenset(
 # page types, not entities: WebSite (a search box) and ItemList (a carousel) also sit on article pages
 LISTING_TYPES = frozenset(t.lower() for t in ("CollectionPage", "SearchResultsPage", "ProfilePage"))
 _TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
+_ROOT_ARTICLE_WORDS = 200  # a body in <p> elements, not a teaser card's lines
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?:\s|$)|[。！？]")
 
 
@@ -57,7 +60,7 @@ class PageSignals:
 
     og_type: str | None
     schema_types: frozenset[str]  # lower-cased JSON-LD @type values
-    site_root: bool  # the URL path is "/" (a home page)
+    site_root: bool  # the URL path is "/" (a home page) and the page is not one long <article>
 
     @property
     def declared_article(self) -> bool:
@@ -86,7 +89,24 @@ def page_signals(tree: HtmlElement, url: str) -> PageSignals:
     except ValueError:  # an unparsable URL (bad IPv6 literal) says nothing about the page type
         return PageSignals(og_type, frozenset(types), False)
     root = bool(parts.netloc) and parts.path in ("", "/", "/index.html", "/index.php") and not parts.query
-    return PageSignals(og_type, frozenset(types), root)
+    return PageSignals(og_type, frozenset(types), root and not _one_long_article(tree))
+
+
+def _one_long_article(tree: HtmlElement) -> bool:
+    """Whether the page holds exactly one <article> element, with a headline and a long body."""
+    articles = list(tree.iter("article"))
+    if len(articles) != 1:
+        return False
+    article = articles[0]
+    headline = next(article.iter("h1", "h2"), None) is not None or bool(
+        article.xpath(".//*[@itemprop='headline']")
+    )
+    words = 0
+    for paragraph in article.iter("p"):
+        words += word_count(paragraph.text_content())
+        if words >= _ROOT_ARTICLE_WORDS:
+            return headline
+    return False
 
 
 def _json_ld_types(text: str) -> set[str]:

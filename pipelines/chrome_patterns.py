@@ -150,7 +150,10 @@ SHORT_RULES: list[Rule] = [
         "contact",
         _rx(
             rf"^\W*follow (?:\w+\W+){{0,4}}on {_SOCIAL}|^\W*(?:contact|email|reach) the (?:author|writer|reporter|editor)|",
-            r"^\W*(?:have|got) a (?:news )?tip\?|(?<![\w.+-])[\w.+-]{1,64}@[\w-]+\.\w",
+            r"^\W*(?:have|got) a (?:news )?tip\?|",
+            # an address in a line of ten words or less ("Email: news@site.com"); a longer line that
+            # quotes one is a sentence of the body
+            r"^(?=\s*(?:\S+\s+){0,9}\S*\s*$).*?(?<![\w.+-])[\w.+-]{1,64}@[\w-]+\.\w",
         ),
         ("follow", "contact", "email", "reach", "tip", "@"),
     ),

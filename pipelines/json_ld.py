@@ -1,4 +1,4 @@
-"""What a page's JSON-LD says about its article: headline, authors, publication date, free access.
+"""What a page's JSON-LD says about its article: headline, authors, date, free access, body.
 
 Publishers fill schema.org `NewsArticle` / `Article` (and their subtypes) for search engines, and
 these fields are more reliable than anything read from the markup: the headline without the
@@ -25,6 +25,7 @@ class ArticleFacts:
     authors: tuple[str, ...] = ()
     published: str | None = None  # as declared (ISO 8601 usually), not yet checked
     free: bool | None = None  # isAccessibleForFree; None when not declared
+    body: str | None = None  # articleBody as declared (plain text or HTML), not cleaned
 
 
 def article_facts(tree: HtmlElement) -> ArticleFacts:
@@ -43,6 +44,7 @@ def article_facts(tree: HtmlElement) -> ArticleFacts:
                     _authors(entity.get("author")),
                     _string(entity.get("datePublished")),
                     _free(entity.get("isAccessibleForFree")),
+                    _body(entity.get("articleBody")),
                 )
     return ArticleFacts()
 
@@ -91,3 +93,7 @@ def _free(value: object) -> bool | None:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     return None
+
+
+def _body(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None

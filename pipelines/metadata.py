@@ -90,6 +90,8 @@ class Heading:
     meta: PageMetadata  # published, language and canonical_url not read yet
     resolved_url: str | None  # the page's own URL as it declares it, for the date search
     declared_date: str | None  # the JSON-LD datePublished, read before the date search
+    description: str | None = None  # the page's summary (meta description), often printed as a dek
+    body: str | None = None  # the JSON-LD articleBody, the whole text as the publisher declares it
 
 
 def page_heading(tree: HtmlElement, url: str) -> Heading:
@@ -125,7 +127,7 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
         authors=authors or ((author,) if author else ()),
         free=facts.free,
     )
-    return Heading(found, resolved, facts.published)
+    return Heading(found, resolved, facts.published, meta.description, facts.body)
 
 
 def dated(heading: Heading, tree: HtmlElement, url: str, fetched_at: str) -> PageMetadata:

@@ -2,7 +2,8 @@
 
 Blocks keep the structure chrome rules need: which element a line came from, and whether the
 whole line is the text of one link on the page (headline lists and "read more" links are; body
-paragraphs almost never are).
+paragraphs almost never are). Only links that leave the page count: a table of contents links to
+the article's own headings (`href="#section"`), which are the body's.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class PageLinks:
     """What the page's links say about lines of text: link texts, and the teasers printed
     under headline links to other pages (the cards of home, section and related lists)."""
 
-    anchors: frozenset[str] = frozenset()
+    anchors: frozenset[str] = frozenset()  # not those of links to a part of the page itself
     teasers: frozenset[str] = frozenset()
 
 
@@ -47,12 +48,18 @@ def page_links(tree: HtmlElement, url: str) -> PageLinks:
         text = normalize(anchor.text_content())
         if len(text) < _MIN_LINK_CHARS:
             continue
-        anchors.add(text)
-        if len(text.split()) >= 4 and (found := _card_teasers(anchor)):
-            # a headline linking to the page itself heads the article, not a card
-            href = (anchor.get("href") or "").strip()
-            if href and not href.startswith("#") and _path(url, href) != here:
-                teasers.update(found)
+        href = (anchor.get("href") or "").strip()
+        if not (href.startswith("#") or ("#" in href and _path(url, href) == here)):
+            anchors.add(text)
+        # a headline linking to the page itself heads the article, not a card
+        if (
+            len(text.split()) >= 4
+            and (found := _card_teasers(anchor))
+            and not href.startswith("#")
+            and href
+            and _path(url, href) != here
+        ):
+            teasers.update(found)
     return PageLinks(frozenset(anchors), frozenset(teasers))
 
 

@@ -8,18 +8,25 @@ When the precision text is kept it still misses paragraphs now and then in the m
 article: a paragraph holding a link list, a quote box, a heading in a div precision mode
 distrusts. `fill_gaps` takes those back from the recall text, but only blocks that lie between
 two blocks of the precision text itself (in the recall text's order). What recall mode adds
-before the first or after the last of them is what precision mode is there to drop: menus,
-teasers, comment forms and related lists at the ends of the text.
+before the first or after the last of them is mostly what precision mode is there to drop: menus,
+teasers, comment forms and related lists at the ends of the text. `extend_ends` takes back only
+the blocks right next to those ends that the caller's tests accept (prose, no links, no chrome),
+up to the first it refuses: the introduction or key points precision mode cut off the top, the
+list it cut off the bottom.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo
 
+_WORD = re.compile(r"\w+")
+_RESTATED_SHARE = 0.6
 _PROSE_WORDS = 15  # a paragraph of body text, not a card's date, category or label
+_SENTENCE_WORDS = 4  # "- Fold it flat." with its list marker
 
 
 def vote(texts: list[Cleaned], min_precision_share: float) -> int:
@@ -51,15 +58,68 @@ def fill_gaps(
     return merged
 
 
+def extend_ends(
+    precision: list[Block], recall: list[Block], lead: Callable[[Block], bool], tail: Callable[[Block], bool]
+) -> list[Block]:
+    """The precision blocks with the recall blocks right before the first of them that `lead`
+    takes and right after the last that `tail` takes, each run up to the first block refused."""
+    matcher = SequenceMatcher(None, [b.text for b in precision], [b.text for b in recall], autojunk=False)
+    shared = matcher.get_matching_blocks()[:-1]  # the last is a zero-length sentinel
+    if not shared:
+        return precision
+    first, last = shared[0], shared[-1]
+    before: list[Block] = []
+    if first.a == 0:  # nothing of precision's own before it: the recall blocks are where it starts
+        for block in reversed(recall[: first.b]):
+            if not lead(block):
+                break
+            before.append(block)
+    after: list[Block] = []
+    if last.a + last.size == len(precision):
+        for block in recall[last.b + last.size :]:
+            if not tail(block):
+                break
+            after.append(block)
+    return before[::-1] + precision + after if before or after else precision
+
+
 def body_run(run: list[Block], after: Block, options: ChromeOptions, memo: LineMemo) -> bool:
     """Whether blocks precision mode dropped mid-text are body, not an inline box of other
     articles (headline links, teaser cards) or a gallery or share row (a strong chrome match).
-    A heading alone whose text is also a link (to its own section, from a table of contents) is
-    the body's, when prose follows it; before a card's date or label it is a card's headline."""
+    A run of prose with a linked line here and there (a list naming things, one of them a link)
+    is the body's. A heading alone whose text is also a link (a "top stories" box, a site menu
+    naming it) is the body's, when prose follows it; before a card's date or label it is a card's
+    headline."""
     if any(b.teaser or memo.short_kind(b, options) for b in run):
         return False
     linked = [b for b in run if b.linked]
     if not linked:
         return True
+    # more than two prose lines to each linked one: an inline box of other articles is mostly links
+    prose = sum(1 for b in run if not b.linked and len(b.text.split()) >= _PROSE_WORDS)
+    if prose > 2 * len(linked):
+        return True
     heading = len(run) == 1 and run[0].tag == "head"
     return heading and not (after.linked or after.teaser) and len(after.text.split()) >= _PROSE_WORDS
+
+
+def body_block(block: Block, options: ChromeOptions, memo: LineMemo, tags: tuple[str, ...]) -> bool:
+    """Whether a block beside the precision text's ends is the body's: a paragraph of prose (or a
+    heading, when `tags` has "head") with one of `tags`, no link or teaser text, no chrome match."""
+    if block.tag not in tags or block.linked or block.teaser:
+        return False
+    words = len(block.text.split())
+    # a short list item is one when it is a sentence ("Fold it flat."); "Contact sales" is a button
+    sentence = block.tag == "item" and words >= _SENTENCE_WORDS and block.text.rstrip()[-1:] in ".!?"
+    if block.tag != "head" and words < _PROSE_WORDS and not sentence:
+        return False
+    return memo.short_kind(block, options) is None
+
+
+def restates(block: Block, summary: str | None) -> bool:
+    """Whether most of the block's words are the page's summary's (a dek or teaser above the body)."""
+    if not summary:
+        return False
+    words = _WORD.findall(block.text.lower())
+    known = set(_WORD.findall(summary.lower()))
+    return sum(w in known for w in words) >= _RESTATED_SHARE * len(words)

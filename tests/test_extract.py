@@ -81,6 +81,20 @@ def test_body_sentences_mentioning_support_survive(article: Document) -> None:
         assert paragraph in article.text
 
 
+def test_a_body_sentence_quoting_an_email_address_survives() -> None:
+    quoted = (
+        "The embassy said Americans in Sochi who need help should write to acs.sochi@example.gov "
+        "or call the hotline."
+    )
+    html = fixture("article_with_chrome.html").replace(
+        '<p data-kind="body">Syria is still',
+        f'<p data-kind="body">{quoted}</p>\n<p data-kind="body">Syria is still',
+    )
+    text = run(html).text
+    assert quoted in text
+    assert "m.eckel@example.org" not in text  # "Contact the author at ..." is still chrome
+
+
 def test_chrome_rules_do_the_work_trafilatura_leaves(article: Document) -> None:
     html = fixture("article_with_chrome.html")
     bare = run(html, options=dataclasses.replace(ExtractOptions(), chrome=ChromeOptions(kinds=frozenset())))

@@ -2,8 +2,8 @@
 
 Each fixture under tests/fixtures/extract_recall/ is a small hand-written page showing one case:
 a boxed paragraph precision mode drops in the middle of the article, a body buried in widget
-divs only the jusText candidate finds, an inline "Related:" label in a news paragraph, and a
-rating written as a fraction.
+divs only the jusText candidate finds, an inline "Related:" label in a news paragraph, a
+rating written as a fraction, and section headings a table of contents links to.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, LineMemo, PageFacts, clean
 from seedcrawl.pipelines.extract import ExtractOptions, extract
-from seedcrawl.pipelines.vote import body_run, fill_gaps
+from seedcrawl.pipelines.vote import body_block, body_run, extend_ends, fill_gaps, restates
 from tests.support.docs import page_doc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract_recall"
@@ -119,3 +119,83 @@ def test_a_gap_run_of_other_articles_stays_out_and_a_linked_section_heading_come
     )
     assert not taken([Block("What a teaser of another article says.", teaser=True)], prose)
     assert not taken([Block("Share on Facebook")], prose)
+
+
+def test_headings_a_table_of_contents_links_to_are_the_bodys_not_a_headline_list() -> None:
+    text = paragraphs(run("toc_headings.html"))
+    assert text[:2] == [
+        "Our picks for self-employed accounting software",
+        "QuickBooks Online: best overall software",
+    ]
+    assert text[2].startswith("QuickBooks Online covers invoicing")
+    assert "Zoho Books: best for long-term scalability" in text
+    assert "Contents" not in text  # the table of contents itself is still not the body
+
+
+def test_a_key_points_list_precision_mode_drops_before_the_text_comes_back() -> None:
+    text = paragraphs(run("lead_list.html"))
+    assert (
+        text[0]
+        == "- Winter crops now go in about two weeks later than a generation ago on the valley's allotments."
+    )
+    assert text[3].startswith("When the allotment society planned its winter planting")
+    assert "Valley gardeners plant later" not in text  # the title stays out, as before
+
+
+def test_a_list_precision_mode_drops_after_the_text_comes_back_but_not_a_heading_after_it() -> None:
+    text = paragraphs(run("tail_list.html"))
+    assert text[-5] == "After three seasons of notebooks, the members agree on three rules:"
+    assert text[-2].startswith("- Fleece is for lettuces: the early lettuces need it in January")
+    assert text[-1] == "- Write it down."  # short, but a sentence
+    assert "Next season" not in text
+    assert "Index of steps" not in text
+
+
+def test_the_ends_take_prose_and_list_items_but_not_a_dek_that_restates_the_summary() -> None:
+    first, last = Block("The article's first paragraph, which precision mode kept."), Block("Its last one.")
+    dek = Block("Allotment notebooks show winter planting moving two weeks later in the valley this decade.")
+    intro = Block(
+        "An introduction precision mode dropped, which is long enough to be a paragraph of prose here."
+    )
+    items = [
+        Block(f"- A point of the list at the end, number {n}, which is long enough to be prose.", "item")
+        for n in range(2)
+    ]
+    after = Block("A note after the article that is a paragraph, not a list item, and stays out of it.")
+    summary = "Notebooks show winter planting moving two weeks later in the valley."
+
+    def lead(block: Block) -> bool:
+        return body_block(block, ChromeOptions(), LineMemo(), ("p", "item", "head")) and not restates(
+            block, summary
+        )
+
+    def tail(block: Block) -> bool:
+        return body_block(block, ChromeOptions(), LineMemo(), ("item",))
+
+    recall = [dek, intro, first, last, *items, after]
+    assert extend_ends([first, last], recall, lead, tail) == [intro, first, last, *items]
+
+
+def test_a_box_whose_list_has_one_linked_item_among_prose_items_still_comes_back() -> None:
+    text = paragraphs(run("boxed_list_linked.html"))
+    box = text.index("Three rules keep a small plot easy to work:")
+    assert text[box + 1].startswith("- Measure the beds")  # the whole item is a link to a guide
+    assert text[box + 4].startswith("- Mark each bed")
+    assert text[box + 5].startswith("Next, choose crops")
+
+
+def test_a_gap_run_mostly_of_links_stays_out_even_with_a_paragraph_in_it() -> None:
+    prose = Block("A paragraph of the story that is long enough to count as prose in the body here.")
+    headline = Block("Another story's headline on the same site", linked=True)
+    assert not body_run([headline, prose], prose, ChromeOptions(), LineMemo())
+    assert not body_run([headline, prose, prose, headline], prose, ChromeOptions(), LineMemo())
+    assert body_run([headline, prose, prose, prose], prose, ChromeOptions(), LineMemo())
+
+
+def test_a_short_list_item_at_an_end_is_the_bodys_only_when_it_is_a_sentence() -> None:
+    def taken(text: str) -> bool:
+        return body_block(Block(text, "item"), ChromeOptions(), LineMemo(), ("item",))
+
+    assert taken("- Fold it flat.")
+    assert not taken("- Contact sales")
+    assert not taken("- Posts")
