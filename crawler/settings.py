@@ -84,6 +84,9 @@ SEEDCRAWL_BROWSER_RESTART_EVERY = 50  # pages per browser process, which bounds 
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB = 1024  # restarted between pages once its processes hold more (PSS)
 SEEDCRAWL_BROWSER_PAGES = 3  # pages rendered at once (tabs of one context, reused)
 SEEDCRAWL_BROWSER_CACHE_MB = 32  # the crawl's requisite responses kept to answer the browser with
+# Resource types the browser does not load with `auto` (crawler/chromium/dom_only.py); the crawl
+# fetches the rendered DOM's requisites over HTTP instead. Empty: it loads everything, as `always`.
+SEEDCRAWL_BROWSER_AUTO_SKIP = "image,font,media"
 SEEDCRAWL_BROWSER_MAX_REQUESTS = 500  # requests one page may make in the browser; the rest are blocked
 
 # --- politeness ------------------------------------------------------------------------------

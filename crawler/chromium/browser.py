@@ -36,6 +36,7 @@ from seedcrawl.archive.records import RenderedPage
 from seedcrawl.crawler.chromium.browser_cache import SharedResponses
 from seedcrawl.crawler.chromium.browser_process import chromium_pids, memory_bytes
 from seedcrawl.crawler.chromium.browser_requests import Admit, BrowserRequests, Fetch, Tab
+from seedcrawl.crawler.chromium.dom_only import launch_args
 from seedcrawl.crawler.chromium.page_render import GRACE_S, crashed, render_on, wake_loop
 from seedcrawl.crawler.chromium.settle import SETTLE_SCRIPT
 
@@ -89,8 +90,10 @@ class Renderer:
         admit: Admit | None = None,
         quiet_ms: int = 200,
         on_launch: Callable[[], None] | None = None,
+        skip: frozenset[str] = frozenset(),
     ) -> None:
         self.executable = executable
+        self.args = CHROMIUM_ARGS + launch_args(skip)  # crawler/chromium/dom_only.py
         self.quiet_ms = quiet_ms
         self.user_agent = user_agent
         self.timeout = timeout
@@ -104,6 +107,7 @@ class Renderer:
             request_meta=dict(request_meta or {}),
             shared=shared if shared is not None else SharedResponses(32 << 20),
             admit=admit,
+            skip=skip,
         )
         self.launches = 0
         self._on_launch = on_launch  # counted as it happens: the crawl's summary may be made first
@@ -143,7 +147,7 @@ class Renderer:
                 self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
                 executable_path=self.executable,
-                args=CHROMIUM_ARGS,
+                args=self.args,
                 headless=True,
                 handle_sigint=False,
                 handle_sigterm=False,

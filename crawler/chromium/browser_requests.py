@@ -59,6 +59,7 @@ class BrowserRequests:
         request_meta: dict[str, Any],
         shared: SharedResponses,
         admit: Admit | None,
+        skip: frozenset[str] = frozenset(),
     ) -> None:
         self.fetch = fetch
         self.user_agent = user_agent
@@ -67,6 +68,7 @@ class BrowserRequests:
         self.request_meta = request_meta
         self.shared = shared
         self.admit = admit
+        self.skip = skip  # resource types not loaded (crawler/chromium/dom_only.py)
 
     async def route(self, tab: Tab, route: Any) -> None:
         tab.routed += 1
@@ -87,6 +89,9 @@ class BrowserRequests:
             await _answer(
                 route.fulfill(status=response.status, headers=_fulfil_headers(response), body=response.body)
             )
+            return
+        if request.resource_type in self.skip:  # not needed for the DOM; the crawl archives it
+            await _answer(route.abort("blockedbyclient"))
             return
         tab.requests += 1
         if tab.requests > self.max_requests or not request.url.startswith(("http://", "https://")):

@@ -26,6 +26,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from seedcrawl.crawler.chromium.browser import Renderer, chromium_path
 from seedcrawl.crawler.chromium.browser_cache import SharedResponses, cache_key
 from seedcrawl.crawler.chromium.browser_requests import BROWSER_META
+from seedcrawl.crawler.chromium.dom_only import skipped_types
 from seedcrawl.crawler.chromium.render_decision import render_reason
 from seedcrawl.crawler.discover.focus import REQUISITE_PRIORITY
 from seedcrawl.crawler.discover.requisites import REQUISITE_META, css_requisites, is_stylesheet
@@ -112,6 +113,7 @@ class PageRendering:
             admit=lambda url, kind: rendering.admit(url, kind),
             quiet_ms=settings.getint("SEEDCRAWL_BROWSER_QUIET_MS"),
             on_launch=lambda: _stats(crawler).inc_value("seedcrawl/browser/launches"),
+            skip=skipped_types(mode, settings.get("SEEDCRAWL_BROWSER_AUTO_SKIP")),
         )
         rendering = cls(crawler, mode, renderer, shared)  # admit (above) calls back into it
         return rendering
@@ -159,6 +161,12 @@ class PageRendering:
         if frontier is not None and isinstance(response, TextResponse) and is_stylesheet(content_type, key):
             for found in css_requisites(response.text, response.url):
                 frontier.admit_requisite(found, 1, response.url, REQUISITE_PRIORITY)
+
+    @property
+    def dom_requisites(self) -> bool:
+        """Whether the spider fetches the requisites of a rendered DOM over HTTP: in `auto`, where the
+        browser renders for the DOM only; in `always` the browser loaded and archived them itself."""
+        return self.mode == "auto"
 
     def reason_for(self, response: Response) -> str | None:
         if not isinstance(response, HtmlResponse) or response.status != 200:

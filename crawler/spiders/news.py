@@ -272,8 +272,12 @@ class NewsSpider(scrapy.Spider):
             self.frontier.admit_requisite(url, level, via, REQUISITE_PRIORITY)
 
     def _follow_rendered(self, rendered: TextResponse) -> None:
-        """Links the page's scripts added: admitted like the page's own (the frontier drops repeats)."""
+        """Links (and, with `auto`, requisites) the page's scripts added: admitted like the page's
+        own (the frontier drops repeats)."""
         assert self.frontier is not None
+        if self._requisites and self._rendering is not None and self._rendering.dom_requisites:
+            # The browser did not load them (crawler/chromium/dom_only.py): fetched over HTTP.
+            self._admit_requisites(html_requisites(rendered.selector.root, rendered.url), 0, rendered.url)
         depth = int(rendered.meta.get("depth", 0)) + 1
         limit = self._max_links or None
         for n, link in enumerate(page_links(rendered)):
