@@ -46,16 +46,21 @@ class _NoConsole(logging.NullHandler):
 
 def configure_console(level: int) -> None:
     """Send log records at or above `level` to stderr, one line each (none at NOTHING or above)."""
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _Console | _NoConsole)]:
-        root.removeHandler(old)  # configured twice in one process (tests): one line per record
     if level >= NOTHING:
-        root.addHandler(_NoConsole())
+        _install(_NoConsole())
         return
     handler = _Console(sys.stderr)
     handler.setFormatter(logging.Formatter(_FORMAT))
+    _install(handler)
+    logging.getLogger().setLevel(level)
+
+
+def _install(handler: logging.Handler) -> None:
+    """`handler` in place of the console this module installed before, if any."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _Console | _NoConsole)]:
+        root.removeHandler(old)  # configured twice in one process (tests): one line per record
     root.addHandler(handler)
-    root.setLevel(level)
 
 
 class _OneLine(logging.Formatter):
@@ -68,9 +73,6 @@ class _OneLine(logging.Formatter):
 def configure_crawl_console(level: int) -> None:
     """A crawl's console: records at `level` and above on stderr too, the root logger's level left
     as Scrapy set it (every record also goes to DIR/logs/, tracebacks included)."""
-    root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _Console | _NoConsole)]:
-        root.removeHandler(old)
     handler = _Console(sys.stderr)
     handler.setLevel(level)
     if level > logging.DEBUG:
@@ -79,4 +81,4 @@ def configure_crawl_console(level: int) -> None:
         handler.addFilter(lambda record: record.name != "scrapy.middleware" or level <= logging.INFO)
     else:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    _install(handler)
