@@ -72,3 +72,36 @@ def test_auto_archives_what_the_script_added_and_the_browser_loads_no_images(tmp
         mine = [entry for entry in requested if entry.path == path]
         assert len(mine) == 1, (path, [e.headers for e in mine])
         assert "text/html" in mine[0].headers.get("Accept", ""), (path, mine[0].headers)
+
+
+# Text a script adds only once the page's image has loaded (a gallery that waits for its images).
+AFTER_IMAGE = """<!doctype html><html><head><title>Ferry</title></head><body>
+<h1>Ferry timetable</h1><div id="app">Loading...</div><img id="hero" src="{cdn}/logo.png" alt="">
+<script>
+document.getElementById('hero').addEventListener('load', function () {{
+  fetch('/api/story.json').then(function (r) {{ return r.json(); }}).then(function (s) {{
+    document.getElementById('app').textContent = s.paragraphs.join(' ');
+  }});
+}});
+</script></body></html>"""
+
+
+def test_a_page_whose_script_waits_for_an_image_renders_with_nothing_skipped(tmp_path: Path) -> None:
+    """With images skipped an image never fires `load` (README: `auto` renders for the DOM); the
+    setting that loads everything is the remedy the README names, so it must render the text."""
+    require_chromium()
+    cdn = Site("cdn", {"/logo.png": page(PNG, "image/png")})
+    out = tmp_path / "out"
+    with SiteServer(cdn, "127.0.0.190") as cdn_server:
+        site = Site("site")
+        with SiteServer(site, "127.0.0.191") as server:
+            home = server.base_url + "/"
+            site.add("/", page(AFTER_IMAGE.format(cdn=cdn_server.base_url).encode(), HTML))
+            site.add("/api/story.json", page(json.dumps({"paragraphs": STORY}).encode(), "application/json"))
+            crawl(
+                out, [home], "-s", "SEEDCRAWL_DISCOVERY_FALLBACKS=False", "-s", "SEEDCRAWL_BROWSER_AUTO_SKIP="
+            )
+
+    records = list(iter_folder(out / "warc"))
+    dom = next(r for r in records if r.type == "resource" and r.target_uri == f"urn:dom:{home}")
+    assert STORY[0] in dom.raw_payload.decode()

@@ -10,6 +10,10 @@ itself (they never reach the route handler), any other type is refused by the ro
 What the scripts add to the DOM is still archived: the spider parses the rendered DOM's
 requisites and fetches them over HTTP like the page's own (crawler/spiders/news.py).
 
+The cost of that: an image that is not loaded fires no `load` (nor `error`) event, so a script
+that waits for one (a gallery that lays itself out once its images are in, text fetched after the
+hero image) never goes on, and the page is archived as its script left it. Such a site is
+crawled with SEEDCRAWL_BROWSER_AUTO_SKIP= (nothing skipped; tests/test_browser_auto_requisites.py).
 With `always` the browser is the capturer and loads everything: nothing is skipped there.
 """
 
