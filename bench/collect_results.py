@@ -34,6 +34,7 @@ ORDER = [
     "requisites",
     "browser",
     "browser_large",
+    "browser_latency",
 ]
 
 
