@@ -24,6 +24,7 @@ from seedcrawl.pipelines.chrome_patterns import (
     WEAK_RULES,
     normalize,
 )
+from seedcrawl.pipelines.words import word_count
 
 KINDS = frozenset(rule.kind for rule in SHORT_RULES) | {"related", "headline", "byline", "duplicate", "tail"}
 
@@ -131,7 +132,7 @@ def clean(
 
 
 def _words(text: str) -> int:
-    return len(text.split())
+    return word_count(text)  # a Chinese paragraph is not one "word" (pipelines/words.py)
 
 
 def _short_kind(block: Block, options: ChromeOptions) -> str | None:

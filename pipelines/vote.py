@@ -22,18 +22,20 @@ from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo
+from seedcrawl.pipelines.words import word_count
 
 _WORD = re.compile(r"\w+")
 _RESTATED_SHARE = 0.6
 _PROSE_WORDS = 15  # a paragraph of body text, not a card's date, category or label
 _SENTENCE_WORDS = 4  # "- Fold it flat." with its list marker
+_SENTENCE_ENDS = ".!?。！？"  # full-width: Chinese and Japanese
 
 
 def vote(texts: list[Cleaned], min_precision_share: float) -> int:
     """Index of the first (precision) text, unless it has less than `min_precision_share` of the
     words of the last (recall) one."""
     first, last = texts[0], texts[-1]
-    words = [sum(len(b.text.split()) for b in t.blocks) for t in (first, last)]
+    words = [sum(word_count(b.text) for b in t.blocks) for t in (first, last)]
     return 0 if words[0] >= min_precision_share * words[1] else len(texts) - 1
 
 
@@ -96,11 +98,11 @@ def body_run(run: list[Block], after: Block, options: ChromeOptions, memo: LineM
     if not linked:
         return True
     # more than two prose lines to each linked one: an inline box of other articles is mostly links
-    prose = sum(1 for b in run if not b.linked and len(b.text.split()) >= _PROSE_WORDS)
+    prose = sum(1 for b in run if not b.linked and word_count(b.text) >= _PROSE_WORDS)
     if prose > 2 * len(linked):
         return True
     heading = len(run) == 1 and run[0].tag == "head"
-    return heading and not (after.linked or after.teaser) and len(after.text.split()) >= _PROSE_WORDS
+    return heading and not (after.linked or after.teaser) and word_count(after.text) >= _PROSE_WORDS
 
 
 def body_block(block: Block, options: ChromeOptions, memo: LineMemo, tags: tuple[str, ...]) -> bool:
@@ -108,9 +110,9 @@ def body_block(block: Block, options: ChromeOptions, memo: LineMemo, tags: tuple
     heading, when `tags` has "head") with one of `tags`, no link or teaser text, no chrome match."""
     if block.tag not in tags or block.linked or block.teaser:
         return False
-    words = len(block.text.split())
+    words = word_count(block.text)
     # a short list item is one when it is a sentence ("Fold it flat."); "Contact sales" is a button
-    sentence = block.tag == "item" and words >= _SENTENCE_WORDS and block.text.rstrip()[-1:] in ".!?"
+    sentence = block.tag == "item" and words >= _SENTENCE_WORDS and block.text.rstrip()[-1:] in _SENTENCE_ENDS
     if block.tag != "head" and words < _PROSE_WORDS and not sentence:
         return False
     return memo.short_kind(block, options) is None

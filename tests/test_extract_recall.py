@@ -9,11 +9,12 @@ rating written as a fraction, and section headings a table of contents links to.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
-from seedcrawl.pipelines.chrome import Block, ChromeOptions, LineMemo, PageFacts, clean
+from seedcrawl.pipelines.chrome import Block, ChromeOptions, Cleaned, LineMemo, PageFacts, clean
 from seedcrawl.pipelines.extract import ExtractOptions, extract
-from seedcrawl.pipelines.vote import body_block, body_run, extend_ends, fill_gaps, restates
+from seedcrawl.pipelines.vote import body_block, body_run, extend_ends, fill_gaps, restates, vote
 from tests.support.docs import page_doc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract_recall"
@@ -199,3 +200,32 @@ def test_a_short_list_item_at_an_end_is_the_bodys_only_when_it_is_a_sentence() -
     assert taken("- Fold it flat.")
     assert not taken("- Contact sales")
     assert not taken("- Posts")
+
+
+# Chinese puts no spaces between words: counted by whitespace, a paragraph of it was one "word",
+# never prose, so precision mode's losses in Chinese articles were never taken back.
+ZH_PROSE = "市政府周四宣布，从下个月起，城市轮渡将恢复冬季时刻表，最后一班渡轮的时间从午夜提前到晚上九点。"
+ZH_ITEM = "- 持有季票的乘客继续享受折扣。"
+
+
+def test_chinese_prose_and_sentences_are_prose_at_the_ends_and_in_the_gaps() -> None:
+    def taken(block: Block) -> bool:
+        return body_block(block, ChromeOptions(), LineMemo(), ("p", "item"))
+
+    assert taken(Block(ZH_PROSE))
+    assert taken(Block(ZH_ITEM, "item"))  # short, but a sentence: it ends with a full-width stop
+    assert not taken(Block("- 联系销售", "item"))  # a button
+    assert not taken(Block("相关新闻"))  # a label, not a paragraph
+    headline = Block("港口扩建工程明年开工", linked=True)
+    prose = Block(ZH_PROSE)
+    assert body_run([headline, prose, prose, prose], prose, ChromeOptions(), LineMemo())
+    assert not body_run([headline, prose], prose, ChromeOptions(), LineMemo())
+
+
+def test_the_vote_weighs_chinese_texts_by_their_words_not_their_paragraphs() -> None:
+    # precision kept the whole article in two long paragraphs; recall split it in five, with a label
+    precision = Cleaned([Block(ZH_PROSE * 3), Block(ZH_PROSE * 3)], Counter())
+    recall = Cleaned([Block("相关新闻"), *[Block(ZH_PROSE) for _ in range(6)]], Counter())
+    assert vote([precision, recall], 0.8) == 0
+    short = Cleaned([Block(ZH_PROSE)], Counter())  # precision returned only the introduction
+    assert vote([short, recall], 0.8) == 1
