@@ -82,7 +82,7 @@ SEEDCRAWL_BROWSER_TIMEOUT = 20.0  # seconds a page may take to settle; then arch
 SEEDCRAWL_BROWSER_QUIET_MS = 200  # a page has settled: no call in flight, nothing new for this long
 SEEDCRAWL_BROWSER_RESTART_EVERY = 50  # pages per browser process, which bounds what it accumulates
 SEEDCRAWL_BROWSER_MAX_MEMORY_MB = 1024  # restarted between pages once its processes hold more (PSS)
-SEEDCRAWL_BROWSER_PAGES = 3  # pages rendered at once (tabs of one context, reused)
+SEEDCRAWL_BROWSER_PAGES = 5  # pages rendered at once (tabs of one context, reused)
 SEEDCRAWL_BROWSER_CACHE_MB = 32  # the crawl's requisite responses kept to answer the browser with
 # Resource types the browser does not load with `auto` (crawler/chromium/dom_only.py); the crawl
 # fetches the rendered DOM's requisites over HTTP instead. Empty: it loads everything, as `always`.

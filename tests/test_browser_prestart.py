@@ -172,3 +172,54 @@ def test_a_page_renders_on_the_first_tab_open_while_the_others_open(tmp_path: Pa
     rendered, tabs = asyncio.run(_render_while_tabs_open(require_chromium()))
     assert rendered
     assert tabs == 3  # the page took a tab opened ahead, not one of its own
+
+
+async def _tabs_for_five_pages(executable: str) -> tuple[int, int, list[bool]]:
+    """Tabs opened by a browser started ahead for 5 pages at once, then while 5 pages render at once
+    (each waits 1 s for its JSON call, so all five are in the browser together)."""
+
+    async def slow_json(request: ScrapyRequest) -> ScrapyResponse:
+        await asyncio.sleep(1.0)
+        body = json.dumps({"text": "The harbour board met on Tuesday."}).encode()
+        return ScrapyResponse(
+            request.url, status=200, headers={"Content-Type": "application/json"}, body=body, request=request
+        )
+
+    renderer = Renderer(executable, slow_json, user_agent="seedcrawl-test", pages_at_once=5)
+    new_tab, opened = renderer._new_tab, 0
+
+    async def counted(context: object) -> Tab:
+        nonlocal opened
+        opened += 1
+        return await new_tab(context)
+
+    renderer._new_tab = counted  # type: ignore[method-assign]
+    body = (
+        b"<html><body><div id='app'>Loading...</div><script>fetch('/story.json').then(r => r.json())"
+        b".then(s => { document.getElementById('app').textContent = s.text; });</script></body></html>"
+    )
+    try:
+        renderer.prestart()
+        assert renderer._prestart is not None
+        await renderer._prestart
+        ahead = opened
+        pages = await asyncio.wait_for(
+            asyncio.gather(
+                *(
+                    renderer.render(HtmlResponse(f"http://127.0.0.95/{n}.html", body=body), "test")
+                    for n in range(5)
+                )
+            ),
+            60,
+        )
+        return ahead, opened, [p is not None and b"harbour board" in p.dom for p in pages]
+    finally:
+        await renderer.close()
+
+
+def test_a_browser_started_ahead_opens_three_tabs_and_more_only_for_pages_that_wait() -> None:
+    # A crawl that renders nothing pays for three renderer processes, not for every page at once.
+    ahead, opened, rendered = asyncio.run(_tabs_for_five_pages(require_chromium()))
+    assert ahead == 3
+    assert rendered == [True] * 5
+    assert opened == 5  # five pages at once: two tabs more, and no more than that

@@ -58,6 +58,10 @@ CHROMIUM_ARGS = [
 # Reading the PSS of Chromium's processes (walking /proc and their page tables) takes 30-40 ms of
 # the crawl's event loop on a busy machine: done after a page at most this often, not after each.
 _MEMORY_CHECK_EVERY_S = 3.0
+# Tabs opened with a browser started ahead: a crawl that finds no page to render (a news site whose
+# pages carry scripts but no shell) pays for these renderer processes; the pages at once beyond
+# them open their tabs when pages wait for them.
+_TABS_AHEAD = 3
 
 
 def chromium_path(configured: str) -> str | None:
@@ -175,14 +179,15 @@ class Renderer:
                 if self._closed or self._browser is not None:
                     return
                 await self._ready_browser()
-                context, self._opening = self._context, self._slots_total
+                ahead = min(self._slots_total, _TABS_AHEAD)
+                context, self._opening = self._context, ahead
         except Exception as exc:  # the first page that needs the browser tries again (and warns)
             logger.debug("starting Chromium ahead: %s", exc)
             return
         # The tabs (a renderer process each, 0.1-0.4 s) open at once, outside the lock: a page that
         # needs the browser meanwhile takes the first one open, not the last, and opens none of its
         # own (which would leave more renderer processes than pages at once).
-        opened = await asyncio.gather(*(self._open_ahead(context) for _ in range(self._slots_total)))
+        opened = await asyncio.gather(*(self._open_ahead(context) for _ in range(ahead)))
         logger.info("Chromium started ahead of the pages that need it (%d tabs)", sum(opened))
 
     async def _open_ahead(self, context: Any) -> bool:
