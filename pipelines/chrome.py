@@ -131,16 +131,12 @@ def clean(
     return Cleaned(kept, removed)
 
 
-def _words(text: str) -> int:
-    return word_count(text)  # a Chinese paragraph is not one "word" (pipelines/words.py)
-
-
 def _short_kind(block: Block, options: ChromeOptions) -> str | None:
     """The chrome kind a block is by a strong pattern, or None (kept)."""
     text = block.text.strip()
     if not any(ch.isalnum() for ch in text):
         return "misc" if "misc" in options.kinds else None
-    if _words(text) > options.short_words or block.tag in ("table", "code"):
+    if word_count(text) > options.short_words or block.tag in ("table", "code"):
         return None
     folded = text.casefold()
     for rule in SHORT_RULES:
@@ -156,7 +152,7 @@ def _cut_tail(blocks: list[Block], keep: list[str | None], options: ChromeOption
     for i, block in enumerate(blocks):
         if (
             seen >= options.tail_from * total
-            and _words(block.text) <= 8
+            and word_count(block.text) <= 8
             and END_MARKERS.search(block.text)
             and not _labels_next(block, blocks[i + 1 : i + 2])
         ):
@@ -182,7 +178,7 @@ def _mark_link_runs(blocks: list[Block], keep: list[str | None], options: Chrome
         block = blocks[i]
         if keep[i] is not None:
             return True
-        short = _words(block.text) <= options.short_words
+        short = word_count(block.text) <= options.short_words
         return short and (block.linked or bool(DATELINE.search(block.text)))
 
     i = 0
@@ -212,7 +208,7 @@ def _mark_sign_off(blocks: list[Block], keep: list[str | None], options: ChromeO
         text = blocks[i].text
         folded = text.casefold()
         rule = next((r for r in SIGN_OFFS if r.kind in options.kinds and r.matches(text, folded)), None)
-        if rule is None or _words(text) > options.run_words:
+        if rule is None or word_count(text) > options.run_words:
             return
         keep[i] = rule.kind
         marked += 1
@@ -244,11 +240,11 @@ def _mark_edge_runs(blocks: list[Block], keep: list[str | None], options: Chrome
 
 
 def _weak_kind(block: Block, options: ChromeOptions) -> str | None:
-    if _words(block.text) > options.run_words:
+    if word_count(block.text) > options.run_words:
         return None
     # cards of other articles (a headline link, a teaser under it) next to chrome are a related list
     if "related" in options.kinds and (
-        block.teaser or (block.linked and _words(block.text) <= options.short_words)
+        block.teaser or (block.linked and word_count(block.text) <= options.short_words)
     ):
         return "related"
     folded = block.text.casefold()
@@ -282,7 +278,7 @@ def _mark_lead(
             keep[i] = "headline"
         elif (
             "byline" in options.kinds
-            and _words(block.text) <= 8
+            and word_count(block.text) <= 8
             and (norm in authors or _BYLINE.match(block.text))
         ):
             keep[i] = "byline"
@@ -294,7 +290,7 @@ def _title_variants(title: str | None) -> set[str]:
         return set()
     variants = {normalize(title)}
     for part in re.split(r"\s+[|\-–—:]\s+", title):
-        if _words(part) >= 3:
+        if word_count(part) >= 3:
             variants.add(normalize(part))
     variants.discard("")
     return variants
@@ -313,6 +309,6 @@ def _mark_duplicates(
         norm = norms[i]
         if keep[i] is None and (norm == previous or norm in lead_texts):
             keep[i] = "duplicate"
-        elif i in lead and _words(block.text) >= 10:
+        elif i in lead and word_count(block.text) >= 10:
             lead_texts.add(norm)
         previous = norm

@@ -223,7 +223,7 @@ def test_chinese_prose_and_sentences_are_prose_at_the_ends_and_in_the_gaps() -> 
 
 
 def test_the_vote_weighs_chinese_texts_by_their_words_not_their_paragraphs() -> None:
-    # precision kept the whole article in two long paragraphs; recall split it in five, with a label
+    # precision kept the whole article in two long paragraphs; recall split it in six, with a label
     precision = Cleaned([Block(ZH_PROSE * 3), Block(ZH_PROSE * 3)], Counter())
     recall = Cleaned([Block("相关新闻"), *[Block(ZH_PROSE) for _ in range(6)]], Counter())
     assert vote([precision, recall], 0.8) == 0
