@@ -1,0 +1,85 @@
+"""trafilatura's XPath expressions with each `re:test` answered from the page's own matching values.
+
+An expression such as trafilatura's `OVERALL_DISCARD_XPATH` runs its regexes (`re:test(@class,
+'...')`) as a Python call for every element it visits, and the same class strings recur across a
+page. `PageRegexXPath` reads each attribute's distinct values on a page once, runs each regex
+over those values in Python, and hands the values that match to the expression as an XPath
+variable: `re:test(@class, 'p')` becomes a `contains()` of the element's delimited value in that
+string, which libxml2 answers without leaving C. On the two dev sets (491 pages) this selects the
+same elements, in the same order, in 0.6 of the time of the original (bench/results/extraction_cpu.md).
+
+The test reads what lxml's `re:test` reads: the first attribute of the set in document order (for
+`@id|@class`, whichever the element declares first), and nothing when it has none. A regex that
+matches the empty text would also match an element without the attribute, so its `re:test` is
+left as it is; so is every `re:test` of a page holding one of the two delimiter characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml.etree import XPath, _Element
+
+from seedcrawl.pipelines.xpath_guard import REGEXP_NS
+
+# re:test on an attribute or a union of them, a literal pattern and no flags: trafilatura's form
+_TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*), '([^']*)'\)")
+# private-use characters: a value is listed as OPEN + value + CLOSE, so contains() matches whole values
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+class PageRegexXPath:
+    """`expressions`, evaluated in order on one page at a time with their regexes answered per page."""
+
+    def __init__(self, expressions: list[XPath]) -> None:
+        self._original = expressions
+        self._tests: list[tuple[tuple[str, ...], re.Pattern[str]]] = []
+        self._rewritten = [
+            XPath(_TEST.sub(self._variable, expression.path), namespaces={"re": REGEXP_NS})
+            for expression in expressions
+        ]
+        names = sorted({name for names, _ in self._tests for name in names})
+        # smart_strings=False: plain str values, without the parent reference lxml keeps by default
+        self._values = {name: XPath(f"//@{name}", smart_strings=False) for name in names}
+
+    @property
+    def paths(self) -> list[str]:
+        """The rewritten expressions' source, each `re:test` it answers per page replaced."""
+        return [expression.path for expression in self._rewritten]
+
+    def _variable(self, test: re.Match[str]) -> str:
+        attributes, pattern = test.group(1), test.group(2)
+        regex = re.compile(pattern)
+        if regex.search(""):
+            return test.group(0)  # true for an element without the attribute too
+        variable = f"hits{len(self._tests)}"
+        self._tests.append((tuple(name[1:] for name in attributes.split("|")), regex))
+        return f"(({attributes}) and contains(${variable}, concat('{_OPEN}', {attributes}, '{_CLOSE}')))"
+
+    def select(self, tree: _Element) -> Iterator[list[_Element]]:
+        """What each expression selects on `tree`, in order, evaluated lazily so that a caller can
+        change the tree between two expressions (as a prune does)."""
+        variables = self._variables(tree)
+        if variables is None:
+            for original in self._original:
+                yield original(tree)
+            return
+        for expression in self._rewritten:
+            yield expression(tree, **variables)
+
+    def _variables(self, tree: _Element) -> dict[str, str] | None:
+        values: dict[str, set[str]] = {}
+        for name, expression in self._values.items():
+            values[name] = set(expression(tree))
+            if any(_OPEN in value or _CLOSE in value for value in values[name]):
+                return None
+        # values of elements a later prune removes stay listed: they match nothing that remains
+        return {
+            f"hits{index}": "".join(
+                f"{_OPEN}{value}{_CLOSE}"
+                for value in sorted({value for name in names for value in values[name]})
+                if regex.search(value)
+            )
+            for index, (names, regex) in enumerate(self._tests)
+        }

@@ -1,0 +1,108 @@
+"""`PageRegexXPath` selects what trafilatura's own expressions select, and a prune through it
+leaves the tree trafilatura's prune leaves."""
+
+from __future__ import annotations
+
+from copy import copy
+from pathlib import Path
+
+import pytest
+from lxml.etree import XPath, tostring
+from lxml.html import HtmlElement
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.utils import load_html
+from trafilatura.xml import delete_element
+from trafilatura.xpaths import (
+    AUTHOR_XPATHS,
+    OVERALL_DISCARD_XPATH,
+    RAW_TREE_PRUNE_XPATH,
+    REMOVE_COMMENTS_AND_LISTS_XPATH,
+)
+
+from seedcrawl.pipelines.xpath_guard import REGEXP_NS
+from seedcrawl.pipelines.xpath_hits import PageRegexXPath
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+EXPRESSIONS = {
+    "overall discard": OVERALL_DISCARD_XPATH,
+    "raw prune": RAW_TREE_PRUNE_XPATH,
+    "comments and lists": REMOVE_COMMENTS_AND_LISTS_XPATH,
+    "author": AUTHOR_XPATHS,
+}
+# classes, ids and styles that match the regexes, nearly match them, or hold their text elsewhere
+NAMES = [
+    "cookie-banner", "Cookie", "social-links", "share-this", "Share", "sharing", "nav", "subnav",
+    "navbar", "main-nav", "sidebar", "side-bar", "related", "elated-posts", "footer", "Footer",
+    "byline", "post-meta", "metadata", "ad-slot", "head ad here", "bad-ad", "hidden", "is-hidden",
+    "hide-print", "message", "messages", "author", "writer", "tags", "tag-list", "widget", "",
+]  # fmt: skip
+TAGS = ["div", "span", "p", "section", "a", "aside", "li", "ul", "h3"]
+
+
+def _constructed() -> str:
+    parts = []
+    for i, name in enumerate(NAMES):
+        tag, other = TAGS[i % len(TAGS)], TAGS[(i + 4) % len(TAGS)]
+        parts.append(f'<{tag} class="{name}">{name} text</{tag}>')
+        parts.append(f'<{other} id="{name}" style="{name}">by Ann Lee</{other}>')
+        # both id and class: `re:test(@id|@class, ...)` reads the one declared first
+        parts.append(f'<div id="{name}" class="main">one</div><div class="main" id="{name}">two</div>')
+    return f"<html><body><article><p>Body.</p>{''.join(parts)}</article></body></html>"
+
+
+PAGES = {path.name: path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.html"))}
+PAGES["constructed"] = _constructed()
+
+
+def _same(found: list[list[HtmlElement]], expected: list[list[HtmlElement]]) -> None:
+    assert [[id(e) for e in f] for f in found] == [[id(e) for e in x] for x in expected]
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("kind", sorted(EXPRESSIONS))
+def test_selects_the_same_elements_in_the_same_order(name: str, kind: str) -> None:
+    tree = load_html(PAGES[name])
+    expressions = EXPRESSIONS[kind]
+    # select before comparing: lxml hands out the same proxy for an element while one is alive
+    expected = [expression(tree) for expression in expressions]
+    assert list(PageRegexXPath(expressions).select(tree)) == expected
+    _same(list(PageRegexXPath(expressions).select(tree)), expected)
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_prune_through_it_leaves_what_trafilaturas_prune_leaves(name: str) -> None:
+    tree = load_html(PAGES[name])
+    expected = tostring(prune_unwanted_nodes(copy(tree), OVERALL_DISCARD_XPATH))
+    pruned = copy(tree)
+    # lazily: the second expression runs on the tree the first one's deletions left
+    for selected in PageRegexXPath(OVERALL_DISCARD_XPATH).select(pruned):
+        for element in selected:
+            delete_element(element)
+    assert tostring(pruned) == expected
+
+
+def test_the_constructed_page_exercises_the_rewritten_tests() -> None:
+    hits = PageRegexXPath(OVERALL_DISCARD_XPATH)
+    assert not any("re:test" in path for path in hits.paths)  # every regex is answered per page
+    tree = load_html(PAGES["constructed"])
+    first, second = (list(found) for found in hits.select(tree))
+    assert len(first) > 10 and len(second) > 3
+    # the union reads the attribute declared first: only the element whose id comes first is taken
+    union = XPath(".//div[re:test(@id|@class, 'cookie')]", namespaces={"re": REGEXP_NS})
+    found = [e.text for e in next(PageRegexXPath([union]).select(tree))]
+    assert found == ["cookie-banner text", "one"] == [e.text for e in union(tree)]
+
+
+def test_a_regex_that_matches_empty_text_is_left_to_lxml() -> None:
+    expression = XPath(".//p[re:test(@class, 'x*')]", namespaces={"re": REGEXP_NS})
+    hits = PageRegexXPath([expression])
+    assert hits.paths == [expression.path]
+    tree = load_html("<html><body><p>a</p><p class='y'>b</p></body></html>")
+    assert [e.text for e in next(hits.select(tree))] == ["a", "b"]  # an absent class matches too
+
+
+def test_a_page_holding_the_delimiters_is_answered_by_the_original_expressions() -> None:
+    expression = XPath(".//p[re:test(@class, 'nav')]", namespaces={"re": REGEXP_NS})
+    html = "<html><body><p class='nav\ue001\ue000x'>a</p><p class='x'>b</p><p class='nav'>c</p></body></html>"
+    tree = load_html(html)
+    assert [e.text for e in next(PageRegexXPath([expression]).select(tree))] == ["a", "c"]
