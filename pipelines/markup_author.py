@@ -25,9 +25,12 @@ from trafilatura.utils import trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
 
 from seedcrawl.pipelines.xpath_guard import REGEXP_NS, guarded
+from seedcrawl.pipelines.xpath_hits import PageRegexXPath
 
 _LEN_LIMIT = 120  # extract_author's
-_AUTHOR = guarded(AUTHOR_XPATHS)
+# evaluated on the whole page: its regexes are answered from the page's attribute values
+_AUTHOR = PageRegexXPath(AUTHOR_XPATHS)
+# evaluated on one candidate's small copy, where reading the page's values would not pay
 _DISCARD = guarded(AUTHOR_DISCARD_XPATHS)
 
 
@@ -36,8 +39,8 @@ def markup_author(tree: HtmlElement) -> str | None:
     if _ANCESTORS is None or tree.getparent() is not None or next(tree.iter("rel"), None) is not None:
         # `rel='me'` tests a child element's text, which pruning can change: the plain way
         return _pruned_author(tree)
-    for expression in _AUTHOR:
-        for element in expression(tree):
+    for selected in _AUTHOR.select(tree):
+        for element in selected:
             # the expressions search the whole document, the copy only holds `tree`: broken
             # markup can leave a second root element beside <html>
             if not _inside(element, tree) or _ANCESTORS(element):  # or in a part the prune removes
@@ -54,8 +57,8 @@ def _inside(element: HtmlElement, tree: HtmlElement) -> bool:
 
 def _pruned_author(tree: HtmlElement) -> str | None:
     subtree = prune_unwanted_nodes(deepcopy(tree), _DISCARD)
-    for expression in _AUTHOR:
-        for element in expression(subtree):
+    for selected in _AUTHOR.select(subtree):
+        for element in selected:
             content = trim(" ".join(element.itertext()))
             if content and 2 < len(content) < _LEN_LIMIT:
                 return normalize_authors(None, content)

@@ -71,6 +71,7 @@ Mode = tuple[bool, bool]  # (favor_precision, favor_recall)
 # the same prunes, cheaper to evaluate (pipelines.xpath_guard)
 _RAW_TREE_PRUNE = guarded(RAW_TREE_PRUNE_XPATH)
 _REMOVE_COMMENTS_AND_LISTS = guarded(REMOVE_COMMENTS_AND_LISTS_XPATH)
+_REMOVE_COMMENTS = guarded(REMOVE_COMMENTS_XPATH)  # the precision run's, on the cleaned tree
 # the precision run's prune of the whole raw tree, an eighth of the step's CPU with lxml's re:test
 _OVERALL_DISCARD = PageRegexXPath(OVERALL_DISCARD_XPATH)
 
@@ -150,7 +151,7 @@ def _sequence(tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
     recall escalation in recall mode."""
     cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options, options.url)
     if options.focus == "precision":
-        cleaned_tree = prune_unwanted_nodes(cleaned_tree, REMOVE_COMMENTS_XPATH)
+        cleaned_tree = prune_unwanted_nodes(cleaned_tree, _REMOVE_COMMENTS)
     postbody, temp_text = _extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options)
     if len(temp_text) < options.min_extracted_size and options.focus != "precision":
         b_body, b_text, b_len = baseline(tree)

@@ -14,6 +14,7 @@ from trafilatura.xpaths import (
     AUTHOR_XPATHS,
     RAW_TREE_PRUNE_XPATH,
     REMOVE_COMMENTS_AND_LISTS_XPATH,
+    REMOVE_COMMENTS_XPATH,
 )
 
 from seedcrawl.pipelines.xpath_guard import guarded, required_texts
@@ -35,6 +36,7 @@ EXPRESSIONS = {
     "author discard": AUTHOR_DISCARD_XPATHS,
     "raw prune": RAW_TREE_PRUNE_XPATH,
     "comments and lists": REMOVE_COMMENTS_AND_LISTS_XPATH,
+    "comments": REMOVE_COMMENTS_XPATH,
 }
 
 
