@@ -99,10 +99,3 @@ def test_a_regex_that_matches_empty_text_is_left_to_lxml() -> None:
     assert hits.paths == [expression.path]
     tree = load_html("<html><body><p>a</p><p class='y'>b</p></body></html>")
     assert [e.text for e in next(hits.select(tree))] == ["a", "b"]  # an absent class matches too
-
-
-def test_a_page_holding_the_delimiters_is_answered_by_the_original_expressions() -> None:
-    expression = XPath(".//p[re:test(@class, 'nav')]", namespaces={"re": REGEXP_NS})
-    html = "<html><body><p class='nav\ue001\ue000x'>a</p><p class='x'>b</p><p class='nav'>c</p></body></html>"
-    tree = load_html(html)
-    assert [e.text for e in next(PageRegexXPath([expression]).select(tree))] == ["a", "c"]
