@@ -19,6 +19,7 @@ ORDER = [
     "refactor_cost",
     "extraction",
     "extraction_cpu",
+    "xpath_hits",
     "extraction_path",
     "extract_budget",
     "dedup",
