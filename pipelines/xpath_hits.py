@@ -7,7 +7,7 @@ over those values in Python, and hands the values that match to the expression a
 variable: `re:test(@class, 'p')` becomes `@class = $hits`, a comparison with a node-set holding
 one text per matching value, which libxml2 answers without leaving C. On the two dev sets (491
 pages) this selects the same elements, in the same order, in about half the time of the original
-(bench/results/extraction_cpu.md).
+(bench/results/xpath_hits.md).
 
 The comparison reads what lxml's `re:test` reads: the first attribute of the set in document
 order (for `@id|@class`, whichever the element declares first), and nothing when the element has
