@@ -237,3 +237,54 @@ def test_store_is_fresh_each_run(tmp_path: Path) -> None:
 )
 def test_listing_pages_are_told_from_articles(url: str, listing: bool) -> None:
     assert looks_like_listing(SITE + url) is listing
+
+
+class RunBudget:
+    """The run's page count as crawl shards share it (crawler/sharding/shard_queue.py, in memory):
+    `before_claim` runs once, just before the next claim, as another shard would at that moment."""
+
+    def __init__(self) -> None:
+        self.used = 0
+        self.before_claim: list[Any] = []
+
+    def spent(self) -> int:
+        return self.used
+
+    def claim(self, n: int, budget: int) -> int:
+        while self.before_claim:
+            self.before_claim.pop()()
+        grant = max(0, min(n, budget - self.used))
+        self.used += grant
+        return grant
+
+
+def test_shards_spend_the_whole_budget_and_a_page_lost_to_a_race_stays_parked() -> None:
+    budget = RunBudget()
+    first, stats = make(max_pages=5)
+    second, _ = make(max_pages=5)
+    for frontier in (first, second):
+        frontier.shared_budget = budget
+    for i in range(2):
+        page(first, f"{SITE}/first/{i}")
+    for i in range(8):
+        page(second, f"http://other.example/second/{i}")
+    # A shard with room for 10 and 2 pages claims 2, not 10 to give 8 back: a claim held for a
+    # moment would leave the other shard idle on a budget that is not spent.
+    assert len(first.take(10)) == 2 and budget.spent() == 2
+    assert len(second.take(10)) == 3 and budget.spent() == 5
+
+    budget = RunBudget()
+    first, stats = make(max_pages=5)
+    second, _ = make(max_pages=5)
+    for frontier in (first, second):
+        frontier.shared_budget = budget
+    for i in range(3):
+        page(first, f"{SITE}/first/{i}", priority=10 - i)
+    for i in range(4):
+        page(second, f"http://other.example/second/{i}")
+    # the second shard claims 4 between the first one's reading of the count and its claim of 3
+    budget.before_claim.append(lambda: second.take(10))
+    taken = first.take(10)
+    assert [entry.url for entry in taken] == [f"{SITE}/first/0"] and budget.spent() == 5
+    assert first.parked == 2  # the pages the budget no longer allowed are parked, not lost
+    assert first.take(10) == [] and stats.values["seedcrawl/budget_exhausted"] == 1

@@ -86,11 +86,20 @@ def test_the_flow_passes_the_shard_options_to_the_crawl() -> None:
 
 def test_the_page_budget_is_the_runs_and_a_restarted_shard_counts_again(redis_url: str) -> None:
     first, second = queues(redis_url, 2, namespace(Path("/budget"), "run"))
-    assert first.claim(8, budget=10) == 8
-    assert second.claim(8, budget=10) == 2  # what the other shard left
-    assert second.claim(1, budget=10) == 0
-    first.release(3)  # claimed, not handed out
-    assert second.claim(5, budget=10) == 3 and first.spent() == 10
+    assert first.claim(5, budget=10) == 5
+    assert second.claim(8, budget=10) == 5  # what the other shard left
+    assert second.claim(1, budget=10) == 0 and first.spent() == second.spent() == 10
     # Restarted, a shard's resume hands out what it had archived again: its own count starts over.
     first.start()
     assert first.spent() == 5 and first.claim(10, budget=10) == 5
+
+
+def test_a_shard_that_claims_pages_is_busy_again(redis_url: str) -> None:
+    """A shard idle while the budget was out of its reach, then handing out pages, is not idle:
+    the other shard going idle must not end the crawl under it."""
+    first, second = queues(redis_url, 2, namespace(Path("/busy"), "run"))
+    assert not first.idle()
+    assert first.claim(3, budget=3) == 3  # e.g. pages parked before it went idle
+    assert not second.idle() and not first.is_done()
+    assert second.claim(1, budget=3) == 0  # a shard granted nothing stays idle
+    assert first.idle() and first.is_done()

@@ -53,12 +53,12 @@ class Router(Protocol):
 class SharedBudget(Protocol):
     """`max_pages` for a whole sharded run: one count all shards spend (crawler/sharding/shard_queue.py)."""
 
-    def claim(self, n: int, budget: int) -> int:
-        """How many of `n` pages this shard may hand out now (spent at once)."""
+    def spent(self) -> int:
+        """Pages every shard handed out so far."""
         ...
 
-    def release(self, n: int) -> None:
-        """Give back `n` claimed pages that were not handed out."""
+    def claim(self, n: int, budget: int) -> int:
+        """How many of `n` pages this shard may hand out now (spent at once)."""
         ...
 
 
@@ -266,26 +266,38 @@ class Frontier:
             entries = [entry for _, entry in found]
         else:
             entries = self._take_per_host(n, per_host, busy or {}, only)
-        self._spent(entries, room)
-        return entries
+        return self._spend(entries)
 
     def _room(self, n: int) -> int | None:
         """How many pages of `n` the budget allows now; None without a budget.
 
-        A crawl shard claims them from the run's count in Redis, so `max_pages` bounds the whole
-        run, not each shard; what it claimed and did not hand out goes back in `_spent`."""
+        A crawl shard reads the run's count in Redis, so `max_pages` bounds the whole run, not
+        each shard. It claims only the pages it took (`_spend`), never more to give back later:
+        a claim held for a moment would tell another shard the budget is spent, and a shard that
+        goes idle on that, with pages parked, may end the crawl short of its budget."""
         budget = self.config.max_pages
         if budget is None:
             return None
         if self.shared_budget is not None:
-            return self.shared_budget.claim(n, budget)
+            return min(n, budget - self.shared_budget.spent())
         return min(n, budget - self.handed_out)
 
-    def _spent(self, entries: list[Entry], claimed: int | None = None) -> None:
-        spent = sum(1 for entry in entries if entry.kind != Kind.REQUISITE.value)
-        self.handed_out += spent
-        if self.shared_budget is not None and claimed is not None and claimed > spent:
-            self.shared_budget.release(claimed - spent)
+    def _spend(self, entries: list[Entry]) -> list[Entry]:
+        """The entries handed out, their pages counted; in a crawl shard, pages another shard
+        claimed since `_room` read the count are parked again."""
+        pages = [entry for entry in entries if entry.kind != Kind.REQUISITE.value]
+        budget = self.config.max_pages
+        if self.shared_budget is not None and budget is not None and pages:
+            granted = self.shared_budget.claim(len(pages), budget)
+            if granted < len(pages):
+                # the lowest-priority pages (taken last) go back; requisites never count
+                excess = {id(entry) for entry in pages[granted:]}
+                for entry in pages[granted:]:
+                    self.store.repark(url_key(entry.url), entry)
+                entries = [entry for entry in entries if id(entry) not in excess]
+                pages = pages[:granted]
+        self.handed_out += len(pages)
+        return entries
 
     def take_archived(self, n: int) -> list[Entry]:
         """Up to `n` of the best parked entries a resumed run archived already (see crawler/run/replay.py).
@@ -299,9 +311,7 @@ class Frontier:
                 only = Kind.REQUISITE.value
             else:
                 n = room
-        entries = self.store.pop_archived(n, only)
-        self._spent(entries, room)
-        return entries
+        return self._spend(self.store.pop_archived(n, only))
 
     def repark(self, entry: Entry) -> None:
         """Park `entry` to be fetched, whatever became of its URL (replay found it was not archived)."""

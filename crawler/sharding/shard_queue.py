@@ -18,8 +18,10 @@ Termination: a shard with nothing parked and nothing in flight runs IDLE, which,
 script, marks it idle unless its inbox holds unread entries, then declares the crawl done when
 every shard is idle and every cursor is at the end of its inbox. Only a busy shard appends to an
 inbox (it is handling a response), and a shard becomes busy only by reading its inbox (PULL, which
-clears its idle flag in the same script), so once the check holds nothing can wake anyone: no
-shard has a request in flight, and no URL is waiting. A shard that dies busy stays busy until it is
+clears its idle flag in the same script) or by claiming pages of the budget (CLAIM, likewise), so
+once the check holds nothing can wake anyone: no shard has a request in flight, and no URL is
+waiting. A shard claims only the pages it hands out (crawler/run/frontier.py), so the budget's
+count only grows while the shards run, and a shard idle because it is spent stays so. A shard that dies busy stays busy until it is
 restarted, so the others wait for it rather than end the crawl without its hosts.
 """
 
@@ -50,6 +52,7 @@ end
 local grant = math.min(tonumber(ARGV[3]), tonumber(ARGV[4]) - used)
 if grant <= 0 then return 0 end
 redis.call('HINCRBY', KEYS[1], 'spent:' .. ARGV[1], grant)
+redis.call('HSET', KEYS[1], 'idle:' .. ARGV[1], 0)
 return grant
 """
 # KEYS: seen, inbox of the owner; ARGV: url key, message
@@ -144,10 +147,6 @@ class ShardQueue:
     def claim(self, n: int, budget: int) -> int:
         """How many of `n` pages this shard may hand out, with `budget` pages for the whole run."""
         return int(self._claim(keys=[self._state], args=[self.shard.index, self.shard.count, n, budget]))
-
-    def release(self, n: int) -> None:
-        if n > 0:
-            self.redis.hincrby(self._state, f"spent:{self.shard.index}", -n)
 
     def spent(self) -> int:
         """Pages every shard handed out so far in this run."""
