@@ -1,14 +1,19 @@
 """Run `seedcrawl crawl` / `seedcrawl process` as a child process and measure what it cost.
 
-Peak memory comes from `os.wait4` on that one child, not from RUSAGE_CHILDREN, which would report
-the largest of every child the test session ever waited for (pywb, other crawls).
+Peak memory comes from `os.wait4` on that one command, not from RUSAGE_CHILDREN, which would report
+the largest of every child the test session ever waited for (pywb, other crawls). The command is
+forked by a small launcher, not by the test process: Linux carries the parent's peak RSS over a
+fork (or vfork) and exec into the child's `ru_maxrss`, so a command spawned by a test process that
+had grown to 600 MB (a pytest-xdist worker late in the run) reported 600 MB whatever it used.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -41,6 +46,18 @@ class Run:
     tree_pss_mb: float = 0.0
 
 
+# argv: report path, command...; forks the command, writes its wait4 status and ru_maxrss (KiB)
+_LAUNCHER = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as report:
+    json.dump({"status": status, "maxrss": usage.ru_maxrss}, report)
+"""
+
+
 def _descendants(pid: int) -> list[int]:
     parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -69,9 +86,10 @@ def _memory_kib(pid: int) -> tuple[int, int]:
     return values.get("Rss", 0), values.get("Pss", 0)
 
 
-def tree_memory_mb(pid: int) -> tuple[float, float]:
-    """(largest RSS of one process, sum of PSS) over `pid` and its descendants, in MB."""
-    sizes = [_memory_kib(p) for p in _descendants(pid)]
+def tree_memory_mb(pid: int, with_root: bool = True) -> tuple[float, float]:
+    """(largest RSS of one process, sum of PSS) over `pid` (unless not `with_root`) and its
+    descendants, in MB."""
+    sizes = [_memory_kib(p) for p in _descendants(pid)[0 if with_root else 1 :]]
     return max((rss for rss, _ in sizes), default=0) / 1024, sum(pss for _, pss in sizes) / 1024
 
 
@@ -99,28 +117,35 @@ class Crawl:
 
 def run_measured(args: Sequence[str], timeout: float, *, sample_tree: bool = False) -> Run:
     tree_max, tree_pss = 0.0, 0.0
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "rusage.json"
+        launcher = [sys.executable, "-I", "-c", _LAUNCHER, str(report)]
         started = time.monotonic()
-        child = subprocess.Popen(seedcrawl_command(*args), cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        child = subprocess.Popen(
+            [*launcher, *seedcrawl_command(*args)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,  # a timeout kills the command with its launcher
+        )
         deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
+        while child.poll() is None:
             if time.monotonic() > deadline:
-                child.kill()
-                os.wait4(child.pid, 0)
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
                 raise AssertionError(f"{args[0]} still running after {timeout} s")
             if sample_tree:
-                largest, pss = tree_memory_mb(child.pid)
+                largest, pss = tree_memory_mb(child.pid, with_root=False)
                 tree_max, tree_pss = max(tree_max, largest), max(tree_pss, pss)
             time.sleep(0.2 if sample_tree else 0.05)
         seconds = time.monotonic() - started
-        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        assert child.returncode == 0 and report.exists(), f"the launcher failed ({child.returncode})"
+        measured = json.loads(report.read_text())
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
+    returncode = os.waitstatus_to_exitcode(measured["status"])
     # ru_maxrss is in KiB; a sampled worker of the tree may have been larger than the command
-    run = Run(child.returncode, stderr, seconds, max(usage.ru_maxrss / 1024, tree_max), tree_max, tree_pss)
+    run = Run(returncode, stderr, seconds, max(measured["maxrss"] / 1024, tree_max), tree_max, tree_pss)
     # Shown with `pytest -s`: the measured bounds, for comparing runs and reporting them.
     tree = f"; process tree: largest {tree_max:.0f} MB, PSS sum {tree_pss:.0f} MB" if sample_tree else ""
     print(
