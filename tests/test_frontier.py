@@ -258,30 +258,26 @@ class RunBudget:
         return grant
 
 
-def test_shards_spend_the_whole_budget_and_a_page_lost_to_a_race_stays_parked() -> None:
+def two_shards(first_pages: int, second_pages: int) -> tuple[Frontier, Frontier, RunBudget, Stats]:
+    """Two shards' frontiers sharing a budget of 5 pages, the first one's pages best first."""
     budget = RunBudget()
-    first, stats = make(max_pages=5)
-    second, _ = make(max_pages=5)
-    for frontier in (first, second):
-        frontier.shared_budget = budget
-    for i in range(2):
-        page(first, f"{SITE}/first/{i}")
-    for i in range(8):
+    (first, stats), (second, _) = make(max_pages=5), make(max_pages=5)
+    first.shared_budget = second.shared_budget = budget
+    for i in range(first_pages):
+        page(first, f"{SITE}/first/{i}", priority=10 - i)
+    for i in range(second_pages):
         page(second, f"http://other.example/second/{i}")
+    return first, second, budget, stats
+
+
+def test_shards_spend_the_whole_budget_and_a_page_lost_to_a_race_stays_parked() -> None:
+    first, second, budget, _ = two_shards(2, 8)
     # A shard with room for 10 and 2 pages claims 2, not 10 to give 8 back: a claim held for a
     # moment would leave the other shard idle on a budget that is not spent.
     assert len(first.take(10)) == 2 and budget.spent() == 2
     assert len(second.take(10)) == 3 and budget.spent() == 5
 
-    budget = RunBudget()
-    first, stats = make(max_pages=5)
-    second, _ = make(max_pages=5)
-    for frontier in (first, second):
-        frontier.shared_budget = budget
-    for i in range(3):
-        page(first, f"{SITE}/first/{i}", priority=10 - i)
-    for i in range(4):
-        page(second, f"http://other.example/second/{i}")
+    first, second, budget, stats = two_shards(3, 4)
     # the second shard claims 4 between the first one's reading of the count and its claim of 3
     budget.before_claim.append(lambda: second.take(10))
     taken = first.take(10)
