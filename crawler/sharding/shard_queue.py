@@ -21,8 +21,9 @@ inbox (it is handling a response), and a shard becomes busy only by reading its 
 clears its idle flag in the same script) or by claiming pages of the budget (CLAIM, likewise), so
 once the check holds nothing can wake anyone: no shard has a request in flight, and no URL is
 waiting. A shard claims only the pages it hands out (crawler/run/frontier.py), so the budget's
-count only grows while the shards run, and a shard idle because it is spent stays so. A shard that dies busy stays busy until it is
-restarted, so the others wait for it rather than end the crawl without its hosts.
+count only grows while the shards run, and a shard idle because it is spent stays so. A shard
+that dies busy stays busy until it is restarted, so the others wait for it rather than end the
+crawl without its hosts.
 """
 
 from __future__ import annotations
