@@ -65,9 +65,8 @@ class PageRegexXPath:
         holder = Element("values")  # the texts live in their own small document
         variables: dict[str, list[_Element]] = {}
         for index, (names, regex) in enumerate(self._tests):
-            matching = sorted({value for name in names for value in values[name]})
             texts = []
-            for value in matching:
+            for value in {value for name in names for value in values[name]}:
                 if regex.search(value):
                     text = SubElement(holder, "v")
                     text.text = value
