@@ -41,6 +41,7 @@ from trafilatura.metadata import (
 from trafilatura.utils import line_processing
 
 from seedcrawl.crawler.discover.canonical import declared_canonical
+from seedcrawl.pipelines.head_elements import document_title, meta_view
 from seedcrawl.pipelines.json_ld import article_facts
 from seedcrawl.pipelines.markup_author import markup_author
 
@@ -96,7 +97,7 @@ class Heading:
 
 def page_heading(tree: HtmlElement, url: str) -> Heading:
     """Title, authors, site name, headings and free access of a parsed page (the tree is not modified)."""
-    meta = examine_meta(tree)
+    meta = examine_meta(meta_view(tree))
     if meta.author and " " not in meta.author:
         meta.author = None  # trafilatura's rule: one-word "authors" are handles or site names
     try:
@@ -117,7 +118,7 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
             sitename = sitename.title()
     elif resolved and (match := META_URL.match(resolved)):
         sitename = match[1]
-    declared = (_clean(meta.title), _clean(_document_title(tree)))
+    declared = (_clean(meta.title), _clean(document_title(tree)))
     title = _title(declared, headings, _clean(facts.headline), sitename) or _clean(extract_title(tree))
     found = PageMetadata(
         title=title,
@@ -187,11 +188,6 @@ def _without_site_name(title: str, sitename: str | None) -> str:
     return title
 
 
-def _document_title(tree: HtmlElement) -> str | None:
-    element = tree.find(".//head/title")
-    return element.text_content() if element is not None else None
-
-
 def _without_site(title: str) -> str:
     """ "Headline | Site" -> "Headline"; "Site - Headline" -> "Headline"."""
     separators = list(_TITLE_SEPARATOR.finditer(title))
@@ -219,7 +215,7 @@ def _declared_date(value: str | None, fetched_at: str) -> str | None:
 def declared_language(tree: HtmlElement) -> str | None:
     """ISO 639 code from <html lang>, Content-Language or og:locale, whichever comes first."""
     candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
-    for meta in tree.iterfind(".//head/meta"):
+    for meta in meta_view(tree).iterfind(".//head/meta"):
         key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
         if key in ("content-language", "og:locale", "language", "dc.language"):
             candidates.append(meta.get("content"))
