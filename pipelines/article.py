@@ -3,8 +3,8 @@
 The verdict combines what the page declares about itself (og:type, the schema.org @type of its
 JSON-LD) with what its extracted text looks like: how many words and sentences it has, and how
 much of it is short link text (headline lists) or list items. A declared article needs less text
-to pass; a page that declares itself a collection, or is a site's home page, and does not declare
-an article, is not one whatever its text. A page at a site's root that holds one `<article>` element
+to pass; a page that declares itself a collection or a product, or is a site's home page, and does
+not declare an article, is not one whatever its text. A page at a site's root that holds one `<article>` element
 with a headline and a long body (a personal site or blog whose root is its one article) is not
 taken for a home page by its URL: home pages list several articles, or none in such an element.
 """
@@ -32,6 +32,9 @@ ARTICLE_TYPES = frozenset(
 )  # fmt: skip
 # page types, not entities: WebSite (a search box) and ItemList (a carousel) also sit on article pages
 LISTING_TYPES = frozenset(t.lower() for t in ("CollectionPage", "SearchResultsPage", "ProfilePage"))
+# an entity, but as a top-level (or @graph) entity it is what the page is about: a shop's product or
+# category page (a review's product is nested under its itemReviewed, and is not read here)
+PRODUCT_TYPES = frozenset(t.lower() for t in ("Product", "ProductGroup", "ProductModel", "IndividualProduct"))
 _TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 _ROOT_ARTICLE_WORDS = 200  # a body in <p> elements, not a teaser card's lines
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?:\s|$)|[。！？]")
@@ -73,6 +76,12 @@ class PageSignals:
             and bool(self.schema_types & LISTING_TYPES)
             and "webpage" not in self.schema_types
         )
+
+    @property
+    def declared_product(self) -> bool:
+        """og:type `product` (`product.group`, `product.item`) or a product entity, and no article."""
+        og_product = (self.og_type or "").split(".")[0] == "product"
+        return not self.declared_article and (og_product or bool(self.schema_types & PRODUCT_TYPES))
 
 
 def page_signals(tree: HtmlElement, url: str) -> PageSignals:
@@ -140,6 +149,8 @@ def listing_reason(signals: PageSignals) -> str | None:
         return None
     if signals.declared_listing:
         return "declares " + "/".join(sorted(signals.schema_types & LISTING_TYPES))
+    if signals.declared_product:
+        return "declares a product page"
     if signals.site_root:
         return "site home page"
     return None
