@@ -203,7 +203,7 @@ def test_expected_record_count(golden: Golden) -> None:
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"plain text, not gzip\n", gzip.compress(b"gzip, but not a WARC\r\n\r\n")]
+    "content", [b"", b"plain text, not gzip\n", gzip.compress(b"gzip, but not a WARC\r\n\r\n", mtime=0)]
 )
 def test_non_warc_files_are_reported_not_raised(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "junk.warc.gz"
