@@ -4,9 +4,10 @@ The verdict combines what the page declares about itself (og:type, the schema.or
 JSON-LD) with what its extracted text looks like: how many words and sentences it has, and how
 much of it is short link text (headline lists) or list items. A declared article needs less text
 to pass; a page that declares itself a collection or a product, or is a site's home page, and does
-not declare an article, is not one whatever its text. A page at a site's root that holds one `<article>` element
-with a headline and a long body (a personal site or blog whose root is its one article) is not
-taken for a home page by its URL: home pages list several articles, or none in such an element.
+not declare an article, is not one whatever its text. A page at a site's root that holds one
+`<article>` element with a headline and a long body (a personal site or blog whose root is its one
+article) is not taken for a home page by its URL: home pages list several articles, or none in
+such an element.
 """
 
 from __future__ import annotations
