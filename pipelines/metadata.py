@@ -105,7 +105,7 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
     except Exception as err:  # trafilatura guards its JSON-LD parser the same way: bad JSON-LD is common
         LOGGER.debug("JSON-LD metadata failed for %s: %s", url, err)
     facts = article_facts(tree)
-    headings = tuple(" ".join(h1.text_content().split()) for h1 in islice(tree.iterfind(".//h1"), 3))
+    headings = tuple(_printed_text(h1) for h1 in islice(tree.iterfind(".//h1"), 3))
     authors = tuple(a for a in (_clean_author(_clean(name)) for name in facts.authors) if a and _is_name(a))
     author = ", ".join(authors) if authors else _clean_author(_clean(meta.author or markup_author(tree)))
     if author and not _is_name(author):
@@ -168,6 +168,13 @@ def _title(
         return _without_site_name(headline, sitename)
     title = declared[0] or declared[1]
     return _without_site(title) if title else None  # None: trafilatura's own choice (extract_title)
+
+
+def _printed_text(element: HtmlElement) -> str:
+    """The element's text as a browser prints it: a <br> breaks the line, so the words on either side
+    of it are two words ("WEEKEND<br>CODING"), where lxml's text_content() joins them."""
+    parts = element.xpath(".//text() | .//br")
+    return " ".join("".join(p if isinstance(p, str) else " " for p in parts).split())
 
 
 def _words(text: str) -> set[str]:

@@ -87,6 +87,15 @@ def test_printed_headline_loses_a_trailing_site_name() -> None:
     assert run(html).title == "Harbour reopens after storm repairs"
 
 
+def test_a_line_break_in_the_printed_headline_separates_its_words() -> None:
+    # a display headline set on lines of its own; lxml's text_content() would print "repairsreopen"
+    html = page("Harbour repairs reopen the ferry route | Example News").replace(
+        "<h1>Harbour reopens after storm repairs</h1>",
+        "<h1>Harbour repairs<br>reopen the <em>ferry</em> route</h1>",
+    )
+    assert run(html).title == "Harbour repairs reopen the ferry route"
+
+
 def test_authors_come_from_json_ld_one_name_each() -> None:
     json_ld = {
         "@context": "https://schema.org",
