@@ -126,7 +126,9 @@ def test_a_failed_merge_leaves_the_old_index_whole(out: Path, monkeypatch: pytes
     assert build_index(out).lines == 24
 
 
-@pytest.mark.parametrize("content", [b"not a WARC at all\n", gzip.compress(b"gzip, but not a WARC\n", mtime=0), b""])
+@pytest.mark.parametrize(
+    "content", [b"not a WARC at all\n", gzip.compress(b"gzip, but not a WARC\n", mtime=0), b""]
+)
 def test_an_unreadable_warc_is_an_index_build_error(out: Path, content: bytes) -> None:
     (out / "warc" / "crawl-00009.warc.gz").write_bytes(content)
     with pytest.raises(IndexBuildError) as caught:
