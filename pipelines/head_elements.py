@@ -20,7 +20,7 @@ from copy import deepcopy
 
 from lxml.html import HtmlElement, fromstring
 
-__all__ = ["document_title", "meta_view"]
+__all__ = ["document_metas", "document_title", "meta_view"]
 
 _DOCUMENT_KEYS = ("name", "property", "http-equiv")
 
@@ -33,21 +33,30 @@ def document_title(tree: HtmlElement) -> str | None:
     return element.text_content() if element is not None else None
 
 
+def document_metas(tree: HtmlElement) -> list[HtmlElement]:
+    """The meta tags that describe the page: those `head/meta` reads, then those of the body, in
+    document order."""
+    return [*tree.iterfind(".//head/meta"), *_displaced(tree)]
+
+
 def meta_view(tree: HtmlElement) -> HtmlElement:
     """`tree` itself when no meta tag describing the document sits in the body; else a tree whose head
-    holds a copy of the head's meta tags followed by those of the body, in document order."""
-    body = tree.find("body")
-    displaced = [meta for meta in body.iter("meta") if _describes_document(meta)] if body is not None else []
+    holds a copy of `document_metas(tree)`, for readers of `head/meta` (trafilatura's)."""
+    displaced = _displaced(tree)
     if not displaced:
         return tree
     view = fromstring("<html><head></head></html>")
     head = view[0]
-    in_head = tree.find("head")
-    for meta in [*(in_head.iter("meta") if in_head is not None else ()), *displaced]:
+    for meta in [*tree.iterfind(".//head/meta"), *displaced]:
         copied = deepcopy(meta)
         copied.tail = None
         head.append(copied)
     return view
+
+
+def _displaced(tree: HtmlElement) -> list[HtmlElement]:
+    body = tree.find("body")
+    return [meta for meta in body.iter("meta") if _describes_document(meta)] if body is not None else []
 
 
 def _describes_document(meta: HtmlElement) -> bool:

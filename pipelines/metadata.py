@@ -41,7 +41,7 @@ from trafilatura.metadata import (
 from trafilatura.utils import line_processing
 
 from seedcrawl.crawler.discover.canonical import declared_canonical
-from seedcrawl.pipelines.head_elements import document_title, meta_view
+from seedcrawl.pipelines.head_elements import document_metas, document_title, meta_view
 from seedcrawl.pipelines.json_ld import article_facts
 from seedcrawl.pipelines.markup_author import markup_author
 
@@ -222,7 +222,7 @@ def _declared_date(value: str | None, fetched_at: str) -> str | None:
 def declared_language(tree: HtmlElement) -> str | None:
     """ISO 639 code from <html lang>, Content-Language or og:locale, whichever comes first."""
     candidates = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
-    for meta in meta_view(tree).iterfind(".//head/meta"):
+    for meta in document_metas(tree):
         key = (meta.get("http-equiv") or meta.get("property") or meta.get("name") or "").lower()
         if key in ("content-language", "og:locale", "language", "dc.language"):
             candidates.append(meta.get("content"))
