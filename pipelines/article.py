@@ -4,10 +4,15 @@ The verdict combines what the page declares about itself (og:type, the schema.or
 JSON-LD) with what its extracted text looks like: how many words and sentences it has, and how
 much of it is short link text (headline lists) or list items. A declared article needs less text
 to pass; a page that declares itself a collection or a product, or is a site's home page, and does
-not declare an article, is not one whatever its text. A page at a site's root that holds one
-`<article>` element with a headline and a long body (a personal site or blog whose root is its one
-article) is not taken for a home page by its URL: home pages list several articles, or none in
-such an element.
+not declare an article, is not one whatever its text. Nor is a page whose URL path names a taxonomy
+archive, `/tag/<term>`, `/category/<term>` or a shop's `/collections/<term>` (the conventions of
+WordPress, Ghost, Hugo, Drupal and Shopify), unless its JSON-LD declares an article: og:type
+`article` alone does not save it, because some themes print it on every page, their tag and
+category archives included.
+
+A page at a site's root that holds one `<article>` element with a headline and a long body (a
+personal site or blog whose root is its one article) is not taken for a home page by its URL: home
+pages list several articles, or none in such an element.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -36,6 +41,9 @@ LISTING_TYPES = frozenset(t.lower() for t in ("CollectionPage", "SearchResultsPa
 # an entity, but as a top-level (or @graph) entity it is what the page is about: a shop's product or
 # category page (a review's product is nested under its itemReviewed, and is not read here)
 PRODUCT_TYPES = frozenset(t.lower() for t in ("Product", "ProductGroup", "ProductModel", "IndividualProduct"))
+# a path segment that names the taxonomy the next segment is a term of; "collection" (singular) and
+# "topics" are left out, since magazines file articles under them (/collection/moseley-coffee)
+ARCHIVE_SEGMENTS = frozenset({"tag", "tags", "category", "categories", "collections"})
 _TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 _ROOT_ARTICLE_WORDS = 200  # a body in <p> elements, not a teaser card's lines
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?:\s|$)|[。！？]")
@@ -65,10 +73,16 @@ class PageSignals:
     og_type: str | None
     schema_types: frozenset[str]  # lower-cased JSON-LD @type values
     site_root: bool  # the URL path is "/" (a home page) and the page is not one long <article>
+    archive_path: bool = False  # the URL path names a tag, category or collection archive
 
     @property
     def declared_article(self) -> bool:
         return self.og_type == "article" or bool(self.schema_types & ARTICLE_TYPES)
+
+    @property
+    def archive(self) -> bool:
+        """An archive URL, and no JSON-LD article (og:type `article` is a theme's default)."""
+        return self.archive_path and not self.schema_types & ARTICLE_TYPES
 
     @property
     def declared_listing(self) -> bool:
@@ -99,7 +113,15 @@ def page_signals(tree: HtmlElement, url: str) -> PageSignals:
     except ValueError:  # an unparsable URL (bad IPv6 literal) says nothing about the page type
         return PageSignals(og_type, frozenset(types), False)
     root = bool(parts.netloc) and parts.path in ("", "/", "/index.html", "/index.php") and not parts.query
-    return PageSignals(og_type, frozenset(types), root and not _one_long_article(tree))
+    return PageSignals(
+        og_type, frozenset(types), root and not _one_long_article(tree), _archive_path(parts.path)
+    )
+
+
+def _archive_path(path: str) -> bool:
+    """Whether a segment of `path` before its last one names a taxonomy archive (`/tag/climate/`)."""
+    segments = [segment.lower() for segment in unquote(path).split("/") if segment]
+    return any(segment in ARCHIVE_SEGMENTS for segment in segments[:-1])
 
 
 def _one_long_article(tree: HtmlElement) -> bool:
@@ -145,13 +167,16 @@ def _type_names(value: object) -> set[str]:
 
 
 def listing_reason(signals: PageSignals) -> str | None:
-    """Why a page is a home or listing page by what it declares, or None."""
-    if signals.declared_article:
-        return None
+    """Why a page is a home or listing page by what it declares or its URL names, or None."""
+    # what the page declares first (neither holds on a page declaring an article), then its URL
     if signals.declared_listing:
         return "declares " + "/".join(sorted(signals.schema_types & LISTING_TYPES))
     if signals.declared_product:
         return "declares a product page"
+    if signals.archive:
+        return "URL names a tag, category or collection archive"
+    if signals.declared_article:
+        return None
     if signals.site_root:
         return "site home page"
     return None

@@ -124,6 +124,10 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
         raise Rejected(RejectReason.PARSE_ERROR, "no document tree")
 
     signals = page_signals(tree, doc.url)
+    reason = listing_reason(signals) if options.require_article else None
+    if reason:
+        # what the page declares (or its URL names) decides whatever its text: skip the runs
+        raise Rejected(RejectReason.NOT_ARTICLE, reason)
     heading = page_heading(tree, doc.url)  # the date is only searched for on a page that is kept
     facts = PageFacts(heading.meta.title, heading.meta.author, heading.meta.sitename, heading.meta.headings)
     links = page_links(tree, doc.url)
@@ -135,9 +139,7 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
             same = bool(texts) and texts[-1][0] == blocks
             texts.append((blocks, texts[-1][1] if same else clean(blocks, facts, options.chrome, memo)))
     if not texts:
-        # nothing extracted from a page that says it is a listing: report what it is
-        reason = listing_reason(signals) if options.require_article else None
-        raise Rejected(RejectReason.NOT_ARTICLE, reason) if reason else Rejected(RejectReason.EMPTY_TEXT)
+        raise Rejected(RejectReason.EMPTY_TEXT)
     chosen = vote([c for _, c in texts], options.min_precision_share)
     raw, cleaned = texts[chosen]
     if options.fill_gaps and chosen == 0 and len(texts) > 1:
