@@ -6,9 +6,10 @@ much of it is short link text (headline lists) or list items. A declared article
 to pass; a page that declares itself a collection or a product, or is a site's home page, and does
 not declare an article, is not one whatever its text. Nor is a page whose URL path names a taxonomy
 archive, `/tag/<term>`, `/category/<term>` or a shop's `/collections/<term>` (the conventions of
-WordPress, Ghost, Hugo, Drupal and Shopify), unless its JSON-LD declares an article: og:type
-`article` alone does not save it, because some themes print it on every page, their tag and
-category archives included.
+WordPress, WooCommerce, Ghost, Hugo, Drupal and Shopify), unless its JSON-LD declares an article.
+og:type `article` alone saves neither such a page nor one whose JSON-LD declares a collection,
+because some themes print it on every page, their tag and category archives included; it does save
+a product page (review sites describe the product they review at the top level).
 
 A page at a site's root that holds one `<article>` element with a headline and a long body (a
 personal site or blog whose root is its one article) is not taken for a home page by its URL: home
@@ -43,7 +44,9 @@ LISTING_TYPES = frozenset(t.lower() for t in ("CollectionPage", "SearchResultsPa
 PRODUCT_TYPES = frozenset(t.lower() for t in ("Product", "ProductGroup", "ProductModel", "IndividualProduct"))
 # a path segment that names the taxonomy the next segment is a term of; "collection" (singular) and
 # "topics" are left out, since magazines file articles under them (/collection/moseley-coffee)
-ARCHIVE_SEGMENTS = frozenset({"tag", "tags", "category", "categories", "collections"})
+ARCHIVE_SEGMENTS = frozenset(
+    {"tag", "tags", "category", "categories", "collections", "product-category", "product-tag"}
+)  # the last two: WooCommerce's
 _TYPE = re.compile(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")')
 _ROOT_ARTICLE_WORDS = 200  # a body in <p> elements, not a teaser card's lines
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?:\s|$)|[。！？]")
@@ -77,17 +80,24 @@ class PageSignals:
 
     @property
     def declared_article(self) -> bool:
-        return self.og_type == "article" or bool(self.schema_types & ARTICLE_TYPES)
+        return self.og_type == "article" or self.json_ld_article
+
+    @property
+    def json_ld_article(self) -> bool:
+        """An article entity in the JSON-LD: unlike og:type `article`, which some themes print on
+        every page, it is written for the page it is on."""
+        return bool(self.schema_types & ARTICLE_TYPES)
 
     @property
     def archive(self) -> bool:
-        """An archive URL, and no JSON-LD article (og:type `article` is a theme's default)."""
-        return self.archive_path and not self.schema_types & ARTICLE_TYPES
+        """An archive URL, and no JSON-LD article."""
+        return self.archive_path and not self.json_ld_article
 
     @property
     def declared_listing(self) -> bool:
+        """A collection, search results or profile page in the JSON-LD, and no JSON-LD article."""
         return (
-            not self.declared_article
+            not self.json_ld_article
             and bool(self.schema_types & LISTING_TYPES)
             and "webpage" not in self.schema_types
         )
@@ -168,7 +178,7 @@ def _type_names(value: object) -> set[str]:
 
 def listing_reason(signals: PageSignals) -> str | None:
     """Why a page is a home or listing page by what it declares or its URL names, or None."""
-    # what the page declares first (neither holds on a page declaring an article), then its URL
+    # what the page declares first, then what its URL names
     if signals.declared_listing:
         return "declares " + "/".join(sorted(signals.schema_types & LISTING_TYPES))
     if signals.declared_product:

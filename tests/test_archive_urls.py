@@ -46,6 +46,7 @@ def run(url: str, og_type: str | None = "article", json_ld: object | None = None
         "https://food.example/blog/tags/air-fryer",
         "https://podcasts.example/podcasts/category/Technology",
         "https://shop.example/collections/kitchen",
+        "https://shop.example/product-category/outdoor-gear/",
         "https://food.example/Categories/air%20fryer",
     ],
 )

@@ -60,6 +60,18 @@ def test_a_collection_page_is_not_an_article() -> None:
     assert "declares collectionpage" in rejection("website", {"@type": "CollectionPage"})
 
 
+def test_a_collection_page_is_not_an_article_though_its_theme_prints_og_type_article() -> None:
+    assert "declares collectionpage" in rejection("article", {"@type": "CollectionPage"})
+
+
+def test_a_collection_page_that_also_declares_a_json_ld_article_is_an_article() -> None:
+    declared = {
+        "@context": "https://schema.org",
+        "@graph": [{"@type": "CollectionPage"}, {"@type": "BlogPosting"}],
+    }
+    assert run("website", declared).text.startswith("This stovetop kettle")
+
+
 def test_a_page_declaring_an_article_and_a_product_is_an_article() -> None:
     assert run("article", {"@type": "Product", "name": "Kettle"}).text.startswith("This stovetop kettle")
 
