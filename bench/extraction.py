@@ -221,17 +221,30 @@ def cpu_ms(pages: list[Page], step: Contender, rounds: int) -> tuple[float, floa
 
 def cpu_ms_each(pages: list[Page], contenders: Mapping[str, Contender], rounds: int) -> dict[str, float]:
     """CPU ms per page of each contender, all timed in turn on each page (load hits them alike)."""
+    per_page = cpu_ms_per_page(pages, contenders, rounds)
+    return {name: sum(times) / len(times) for name, times in per_page.items()}
+
+
+def cpu_ms_per_page(
+    pages: list[Page], contenders: Mapping[str, Contender], rounds: int
+) -> dict[str, list[float]]:
+    """CPU ms of each contender on each page (in the order of `pages`), averaged over the rounds."""
     for page in pages[:20]:  # caches each side fills once per process (stoplists, date locales)
         for contender in contenders.values():
             contender(page)
-    spent = dict.fromkeys(contenders, 0.0)
+    spent = {name: [0.0] * len(pages) for name in contenders}
     for _ in range(rounds):
-        for page in pages:
+        for k, page in enumerate(pages):
             for name, contender in contenders.items():
                 start = time.process_time()
                 contender(page)
-                spent[name] += time.process_time() - start
-    return {name: 1000 * cpu / (rounds * len(pages)) for name, cpu in spent.items()}
+                spent[name][k] += time.process_time() - start
+    return {name: [1000 * cpu / rounds for cpu in times] for name, times in spent.items()}
+
+
+def _mean_of(times: list[float], pages: list[Page], keep: Callable[[Page], bool]) -> float:
+    chosen = [t for t, page in zip(times, pages, strict=True) if keep(page)]
+    return sum(chosen) / max(1, len(chosen))
 
 
 def run_bare_with_metadata(page: Page) -> Output:
@@ -311,12 +324,16 @@ def main(argv: list[str] | None = None) -> int:
         f"| {wc_cv.f1 / wc_cv.pages:.4f} |",
     ]
     if not args.skip_speed:
-        timed = cpu_ms_each(
+        each = cpu_ms_per_page(
             pages,
             {"bare": run_bare, "meta": run_bare_with_metadata, "ours": steps_for(CANDIDATES["shipped"])},
             args.rounds,
         )
-        bare_ms, meta_ms, our_ms = timed["bare"], timed["meta"], timed["ours"]
+        bare_ms, meta_ms, our_ms = (sum(each[name]) / len(pages) for name in ("bare", "meta", "ours"))
+        groups = {
+            "article pages (both sets)": lambda page: page.page_type == "article",
+            "wcxb listing and collection pages": lambda page: page.page_type != "article",
+        }
         lines += [
             "",
             "## Speed (CPU time per page, interleaved in one run)",
@@ -327,6 +344,21 @@ def main(argv: list[str] | None = None) -> int:
             f"| trafilatura.extract(with_metadata=True) | {meta_ms:.2f} | {meta_ms / bare_ms:.2f} | 1.00 |",
             f"| ours: process_one (decode + extract + filters) | {our_ms:.2f} | {our_ms / bare_ms:.2f} "
             f"| {our_ms / meta_ms:.2f} |",
+            "",
+            "The same timings by page type (a page rejected for what it declares or for its URL skips "
+            "trafilatura's runs):",
+            "",
+            "| page type | pages | bare CPU ms | with metadata | ours | ours / bare | ours / with metadata |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for label, keep in groups.items():
+            bare_g, meta_g, ours_g = (_mean_of(each[name], pages, keep) for name in ("bare", "meta", "ours"))
+            count = sum(1 for page in pages if keep(page))
+            lines.append(
+                f"| {label} | {count} | {bare_g:.2f} | {meta_g:.2f} | {ours_g:.2f} | {ours_g / bare_g:.2f} "
+                f"| {ours_g / meta_g:.2f} |"
+            )
+        lines += [
             "",
             f"Start-up, CPU seconds of a fresh interpreter's import: `pipelines.steps` (what a worker loads) "
             f"{import_cpu('seedcrawl.pipelines.steps'):.2f} s, `trafilatura` alone {import_cpu('trafilatura'):.2f} s, "
