@@ -75,3 +75,37 @@ def test_recall_run_takes_the_justext_candidate_on_a_short_text_covering_little_
     bare_recall = expected(html, False, True, config)
     assert bare_recall is not None and "Pothos" not in bare_recall[0]  # the body trafilatura misses
     assert "Pothos" in recall.text and len(recall.text) > 2 * len(bare_recall[0])
+
+
+def _article(extra: str) -> str:
+    paragraphs = "".join(
+        f"<p>Paragraph {n} of the report tells how the council voted on the new bridge, who spoke for it, "
+        f"who spoke against it and what the next step will be for the town and its budget.</p>"
+        for n in range(6)
+    )
+    return f"<html><body><article><h1>Council votes on bridge</h1>{paragraphs}</article>{extra}</body></html>"
+
+
+# the same article, alone on its page, and beside a block of other text four times its length
+ALONE = _article("")
+CROWDED = _article(
+    "<div class='sidebar'>" + "<p>Another story of the week, and its summary line. </p>" * 60 + "</div>"
+)
+
+
+@pytest.mark.parametrize(("html", "readability_runs"), [(ALONE, 0), (CROWDED, 1)], ids=["alone", "crowded"])
+def test_the_precision_run_skips_readability_only_where_it_cannot_change_the_text(
+    html: str, readability_runs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readability returns part of the page's text: when the precision text holds half of it (and is
+    clean paragraphs), readability cannot win and is not run; otherwise it runs, as in trafilatura."""
+    import seedcrawl.pipelines.trafilatura_runs as runs
+
+    calls: list[object] = []
+    real = runs.try_readability
+    monkeypatch.setattr(runs, "try_readability", lambda tree: calls.append(tree) or real(tree))
+    config = _trafilatura_config(ExtractOptions())
+    (precision,) = run_modes(load_html(html), URL, [(True, False)], True, config)
+    assert precision is not None
+    assert (precision.text, lxml.etree.tostring(precision.body)) == expected(html, True, False, config)
+    assert len(calls) == readability_runs
