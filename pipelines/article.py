@@ -193,10 +193,8 @@ def listing_reason(signals: PageSignals) -> str | None:
 
 
 def not_article_reason(blocks: Sequence[Block], signals: PageSignals, rules: ArticleRules) -> str | None:
-    """Why the extracted text is not one article, or None when it is."""
-    declared = listing_reason(signals)
-    if declared:
-        return declared
+    """Why the extracted text is not one article, or None when it is. What the page declares or its
+    URL names is `listing_reason`'s, which the extract step asks before it extracts any text."""
     counts = [word_count(b.text) for b in blocks]
     # prose: blocks that are long, or short but a whole sentence (a brief's last line), never link text
     prose = sum(
