@@ -105,7 +105,9 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
     except Exception as err:  # trafilatura guards its JSON-LD parser the same way: bad JSON-LD is common
         LOGGER.debug("JSON-LD metadata failed for %s: %s", url, err)
     facts = article_facts(tree)
-    headings = tuple(_printed_text(h1) for h1 in islice(tree.iterfind(".//h1"), 3))
+    first_h1s = list(islice(tree.iterfind(".//h1"), 3))
+    headings = tuple(_printed_text(h1) for h1 in first_h1s)
+    marked = tuple(text for h1, text in zip(first_h1s, headings, strict=True) if _marks_headline(h1))
     authors = tuple(a for a in (_clean_author(_clean(name)) for name in facts.authors) if a and _is_name(a))
     author = ", ".join(authors) if authors else _clean_author(_clean(meta.author or markup_author(tree)))
     if author and not _is_name(author):
@@ -119,7 +121,9 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
     elif resolved and (match := META_URL.match(resolved)):
         sitename = match[1]
     declared = (_clean(meta.title), _clean(document_title(tree)))
-    title = _title(declared, headings, _clean(facts.headline), sitename) or _clean(extract_title(tree))
+    title = _title(declared, headings, marked, _clean(facts.headline), sitename) or _clean(
+        extract_title(tree)
+    )
     found = PageMetadata(
         title=title,
         author=author,
@@ -149,6 +153,7 @@ def dated(heading: Heading, tree: HtmlElement, url: str, fetched_at: str) -> Pag
 def _title(
     declared: tuple[str | None, str | None],
     headings: tuple[str, ...],
+    marked: tuple[str, ...],
     headline: str | None,
     sitename: str | None,
 ) -> str | None:
@@ -158,16 +163,27 @@ def _title(
     `declared` is the metadata title (og:title first) and the <title>: not trafilatura's
     `extract_title`, which takes an <h1> and would confirm it by itself. The printed headline is the
     first <h1> that is not the site's name (themes print the logo as an <h1>); it is confirmed when
-    half its words are in a declared title or the headline."""
+    half its words are in a declared title or the headline, or when its markup names it the entry's
+    title (`marked`): a headline rewritten for search engines in the <title> then loses to the one
+    printed."""
     printed = next((h for h in headings if len(_WORD.findall(h)) >= 2 and not _names_site(h, sitename)), None)
     if printed:
         words = _words(printed)
-        if any(other and len(words & _words(other)) >= 0.5 * len(words) for other in (*declared, headline)):
+        if printed in marked or any(
+            other and len(words & _words(other)) >= 0.5 * len(words) for other in (*declared, headline)
+        ):
             return _without_site_name(printed[:_MAX_FIELD], sitename)
     if headline:
         return _without_site_name(headline, sitename)
     title = declared[0] or declared[1]
     return _without_site(title) if title else None  # None: trafilatura's own choice (extract_title)
+
+
+def _marks_headline(h1: HtmlElement) -> bool:
+    """Whether the <h1>'s markup declares it the article's title: hAtom's `entry-title` class (most
+    WordPress themes), microformats2's `p-name`, schema.org microdata's itemprop="headline"."""
+    classes = (h1.get("class") or "").split()
+    return "entry-title" in classes or "p-name" in classes or "headline" in (h1.get("itemprop") or "").split()
 
 
 def _printed_text(element: HtmlElement) -> str:

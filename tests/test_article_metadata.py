@@ -96,6 +96,17 @@ def test_a_line_break_in_the_printed_headline_separates_its_words() -> None:
     assert run(html).title == "Harbour repairs reopen the ferry route"
 
 
+@pytest.mark.parametrize(
+    "marked", ['<h1 class="entry-title">', '<h1 class="p-name">', '<h1 itemprop="headline">', "<h1>"]
+)
+def test_a_headline_marked_as_the_entry_title_wins_over_a_rewritten_title(marked: str) -> None:
+    # the <title>, og:title and JSON-LD headline are a search-engine rewrite sharing few of its words
+    rewrite = "Ferry timetables: the complete 2026 guide"
+    html = page(rewrite, json_ld={"@type": "NewsArticle", "headline": rewrite}).replace("<h1>", marked)
+    expected = "Harbour reopens after storm repairs" if marked != "<h1>" else rewrite
+    assert run(html).title == expected
+
+
 def test_authors_come_from_json_ld_one_name_each() -> None:
     json_ld = {
         "@context": "https://schema.org",
