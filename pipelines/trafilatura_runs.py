@@ -14,11 +14,12 @@ has to re-check this module against `trafilatura.core` (tests/test_trafilatura_r
 it with `bare_extraction`). A forum thread page, where the two modes prune differently, goes
 through `bare_extraction` as before.
 
-One stage is cheaper: the precision run's comparison with readability (`_compare_extraction`,
+Two stages are cheaper. The precision run's comparison with readability (`_compare_extraction`,
 trafilatura's `compare_extraction`) first prunes a copy of the whole raw tree with
-`OVERALL_DISCARD_XPATH`, whose regexes lxml runs as a Python call per element; here they are
-answered from the page's distinct attribute values (`pipelines.xpath_hits`), removing the same
-elements.
+`OVERALL_DISCARD_XPATH`, whose regexes lxml runs as a Python call per element, and both runs'
+`extract_content` prunes each candidate body with it: here they are answered from the page's
+distinct attribute values (`pipelines.xpath_hits`, `pipelines.trafilatura_content`), removing the
+same elements.
 
 The precision run also skips readability where it cannot change the result. In precision mode
 readability only replaces a text that is empty, that it more than doubles, or whose body has no
@@ -61,28 +62,24 @@ from trafilatura.external import (
     try_readability,
 )
 from trafilatura.htmlprocessing import prune_unwanted_nodes
-from trafilatura.main_extractor import extract_content
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.settings import Extractor
 from trafilatura.utils import trim
-from trafilatura.xml import delete_element, xmltotxt
+from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import (
-    OVERALL_DISCARD_XPATH,
     RAW_TREE_PRUNE_XPATH,
     REMOVE_COMMENTS_AND_LISTS_XPATH,
     REMOVE_COMMENTS_XPATH,
 )
 
+from seedcrawl.pipelines.trafilatura_content import OVERALL_DISCARD, extract_content, prune_nodes
 from seedcrawl.pipelines.xpath_guard import guarded
-from seedcrawl.pipelines.xpath_hits import PageRegexXPath
 
 Mode = tuple[bool, bool]  # (favor_precision, favor_recall)
 # the same prunes, cheaper to evaluate (pipelines.xpath_guard)
 _RAW_TREE_PRUNE = guarded(RAW_TREE_PRUNE_XPATH)
 _REMOVE_COMMENTS_AND_LISTS = guarded(REMOVE_COMMENTS_AND_LISTS_XPATH)
 _REMOVE_COMMENTS = guarded(REMOVE_COMMENTS_XPATH)  # the precision run's, on the cleaned tree
-# the precision run's prune of the whole raw tree, an eighth of the step's CPU with lxml's re:test
-_OVERALL_DISCARD = PageRegexXPath(OVERALL_DISCARD_XPATH)
 # the text readability can return: it drops scripts, styles and fenced frames (plain strings: no
 # element reference kept for each text node, which costs more than the rest of the test)
 _PAGE_TEXT = XPath(
@@ -189,7 +186,7 @@ def _compare_extraction(
 ) -> tuple[_Element, str]:
     """`trafilatura.external.compare_extraction` step for step, on a copy of the raw `tree` taken
     only past the recall bypass (trafilatura copies it first), its precision-mode prune done by
-    `_OVERALL_DISCARD` (the same elements removed, in about half the time)."""
+    `OVERALL_DISCARD` (the same elements removed, in about half the time)."""
     len_text = len(text)
     if options.focus == "recall" and len_text > options.min_extracted_size * 10:
         return body, text
@@ -197,9 +194,7 @@ def _compare_extraction(
         return body, text
     raw_tree = copy(tree)
     if options.focus == "precision":
-        for selected in _OVERALL_DISCARD.select(raw_tree):
-            for element in selected:
-                delete_element(element)  # the tail text is kept, as trafilatura's prune keeps it
+        raw_tree = prune_nodes(raw_tree, OVERALL_DISCARD)
     algo_body = try_readability(raw_tree)
     algo_text = trim(tostring(algo_body, method="text", encoding="utf-8").decode("utf-8"))
     len_algo = len(algo_text)

@@ -1,0 +1,89 @@
+"""trafilatura's `extract_content`, with the section prunes it runs on every page made cheaper.
+
+`extract_content` prunes each candidate body with `prune_unwanted_sections`, whose
+`OVERALL_DISCARD_XPATH` (and, in precision mode, `PRECISION_DISCARD_XPATH`) tests class and id
+tokens with EXSLT regexes that lxml runs as a Python call for every element: with two runs a page,
+about a tenth of the extract step's CPU. Here the same prunes are answered from the page's distinct
+attribute values (`pipelines.xpath_hits`), which selects the same elements in the same order
+(tests/test_trafilatura_runs.py holds the runs to `bare_extraction`; `bench/extraction_identity.py`
+to the previous output on both dev sets).
+
+The functions are trafilatura's own code (2.3.1, pinned), rebound to a namespace in which those
+few names mean the cheaper prune: nothing is copied and trafilatura's module is left unchanged,
+so its other callers, and a trafilatura upgrade, get trafilatura's code as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any, TypeVar, cast
+
+from lxml.etree import XPath, _Element
+from lxml.html import HtmlElement
+from trafilatura import main_extractor
+from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.settings import Extractor
+from trafilatura.xml import delete_element
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH
+
+from seedcrawl.pipelines.xpath_hits import PageRegexXPath
+
+__all__ = ["OVERALL_DISCARD", "extract_content", "prune_nodes"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+OVERALL_DISCARD = PageRegexXPath(OVERALL_DISCARD_XPATH)
+_PRECISION_DISCARD = PageRegexXPath(PRECISION_DISCARD_XPATH)
+
+
+def prune_nodes(
+    tree: HtmlElement, nodelist: PageRegexXPath | list[XPath], with_backup: bool = False
+) -> HtmlElement:
+    """trafilatura's `prune_unwanted_nodes`, taking a `PageRegexXPath` as well as a list of XPath."""
+    if not isinstance(nodelist, PageRegexXPath):
+        return prune_unwanted_nodes(tree, nodelist, with_backup)
+    if not with_backup:
+        for selected in nodelist.select(tree):
+            for element in selected:
+                delete_element(element)  # the tail text is kept
+        return tree
+    # trafilatura's guard, as it writes it: prune nothing when that would remove too much text
+    matches = dict.fromkeys(element for selected in nodelist.select(tree) for element in selected)
+    outer = [element for element in matches if not any(a in matches for a in element.iterancestors())]
+    old_len = len(tree.text_content())
+    if old_len - sum(len(element.text_content()) for element in outer) > old_len / 7:
+        for element in outer:
+            delete_element(element)
+    return tree
+
+
+def _rebound(function: F, **names: object) -> F:
+    """`function`'s own code, reading `names` where it would read its module's globals of those names."""
+    rebound = FunctionType(
+        function.__code__,
+        {**function.__globals__, **names},
+        function.__name__,
+        function.__defaults__,
+        function.__closure__,
+    )
+    rebound.__kwdefaults__ = function.__kwdefaults__
+    return cast(F, rebound)
+
+
+_prune_sections = _rebound(
+    main_extractor.prune_unwanted_sections,
+    prune_unwanted_nodes=prune_nodes,
+    OVERALL_DISCARD_XPATH=OVERALL_DISCARD,
+    PRECISION_DISCARD_XPATH=_PRECISION_DISCARD,
+)
+_extract_content = _rebound(
+    main_extractor.extract_content,
+    _extract=_rebound(main_extractor._extract, prune_unwanted_sections=_prune_sections),
+    recover_wild_text=_rebound(main_extractor.recover_wild_text, prune_unwanted_sections=_prune_sections),
+)
+
+
+def extract_content(cleaned_tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
+    """What `trafilatura.main_extractor.extract_content(cleaned_tree, options)` returns."""
+    return _extract_content(cleaned_tree, options)

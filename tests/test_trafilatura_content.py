@@ -1,0 +1,75 @@
+"""`pipelines.trafilatura_content.extract_content` gives what trafilatura's own gives, and leaves
+trafilatura's module as it was.
+
+The pages hold the blocks the section prunes exist for (share rows, related lists, a newsletter
+box, a precision-mode "bottom" block, a cookie notice inside the body), nested and side by side,
+so that a prune selecting other elements, or in another order, would change the text.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+import lxml.etree
+import pytest
+from trafilatura import main_extractor
+from trafilatura.core import _prepare_tree
+from trafilatura.utils import load_html
+from trafilatura.xpaths import OVERALL_DISCARD_XPATH
+
+from seedcrawl.pipelines.extract import ExtractOptions, _trafilatura_config
+from seedcrawl.pipelines.trafilatura_content import extract_content
+from seedcrawl.pipelines.trafilatura_runs import _extractor
+
+URL = "https://news.example/a/story"
+PARAGRAPH = "The harbour reopened to ferries on Monday after a week of storm repairs, officials said. "
+CHROME = (
+    '<div class="share-buttons"><p>Share this story on every network you can think of today</p></div>'
+    '<div id="related-posts"><p>Related: ferries, storms and other harbour news from the week</p></div>'
+    '<section class="newsletter-signup"><p>Sign up to our newsletter for the morning briefing</p></section>'
+    '<div class="article-bottom"><p>Bottom box text that precision mode prunes from the body</p></div>'
+    '<div id="cookie-notice"><span class="cookie-text">We use cookies to improve the site</span></div>'
+)
+ARTICLE = (
+    "<html><body><nav><a href='/'>Home</a></nav><article>"
+    f"<p>{PARAGRAPH * 3}</p>{CHROME}<div class='content'><p>{PARAGRAPH * 2}</p>"
+    f"<div class='widget'><div class='meta'><p>Nested chrome inside chrome, pruned once</p></div></div>"
+    f"<p>{PARAGRAPH}</p></div></article></body></html>"
+)
+# the prune would remove nearly all the text: trafilatura's guard keeps the body whole
+ALL_CHROME = f"<html><body><article><div class='sidebar'><p>{PARAGRAPH * 4}</p></div></article></body></html>"
+# the candidate body is too short: the wild-text recovery prunes the whole page again
+SHORT_BODY = (
+    f"<html><body><article><p>Short.</p></article><div><p>{PARAGRAPH * 3}</p>{CHROME}</div></body></html>"
+)
+
+
+def _run(function: object, html: str, precision: bool, recall: bool) -> tuple[str, bytes]:
+    options = _extractor(URL, precision, recall, True, _trafilatura_config(ExtractOptions()))
+    cleaned, _ = _prepare_tree(load_html(html), options, URL)
+    body, text = function(deepcopy(cleaned), options)  # type: ignore[operator]
+    return text, lxml.etree.tostring(body)
+
+
+@pytest.mark.parametrize("html", [ARTICLE, ALL_CHROME, SHORT_BODY], ids=["article", "all-chrome", "short"])
+@pytest.mark.parametrize("precision,recall", [(True, False), (False, True), (False, False)])
+def test_extract_content_matches_trafilatura(html: str, precision: bool, recall: bool) -> None:
+    assert _run(extract_content, html, precision, recall) == _run(
+        main_extractor.extract_content, html, precision, recall
+    )
+
+
+def test_the_prunes_remove_the_chrome_and_keep_the_body() -> None:
+    text, _ = _run(extract_content, ARTICLE, True, False)
+    assert text.count("storm repairs") == 6
+    for phrase in ("Share this story", "Related:", "newsletter", "Bottom box", "cookies", "Nested chrome"):
+        assert phrase not in text
+
+
+def test_trafilatura_keeps_its_own_prunes() -> None:
+    assert main_extractor.OVERALL_DISCARD_XPATH is OVERALL_DISCARD_XPATH
+    assert main_extractor.prune_unwanted_sections.__globals__ is vars(main_extractor)
+    assert (
+        main_extractor._extract.__globals__["prune_unwanted_sections"]
+        is main_extractor.prune_unwanted_sections
+    )
