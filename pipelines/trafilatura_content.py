@@ -2,9 +2,10 @@
 
 `extract_content` prunes each candidate body with `prune_unwanted_sections`, whose
 `OVERALL_DISCARD_XPATH` (and, in precision mode, `PRECISION_DISCARD_XPATH`) tests class and id
-tokens with EXSLT regexes that lxml runs as a Python call for every element: with two runs a page,
-about a tenth of the extract step's CPU. Here the same prunes are answered from the page's distinct
-attribute values (`pipelines.xpath_hits`), which selects the same elements in the same order
+tokens with EXSLT regexes that lxml runs as a Python call for every element, several prunes a page
+with two runs. Here the same prunes are answered from the page's distinct attribute values
+(`pipelines.xpath_hits`): 3-6% less CPU for the whole step (bench/results/extraction_cpu.md), and
+the same elements selected in the same order
 (tests/test_trafilatura_runs.py holds the runs to `bare_extraction`; `bench/extraction_identity.py`
 to the previous output on both dev sets).
 
