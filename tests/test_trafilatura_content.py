@@ -8,12 +8,15 @@ so that a prune selecting other elements, or in another order, would change the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import deepcopy
 
 import lxml.etree
 import pytest
+from lxml.html import HtmlElement
 from trafilatura import main_extractor
 from trafilatura.core import _prepare_tree
+from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
@@ -44,10 +47,13 @@ SHORT_BODY = (
 )
 
 
-def _run(function: object, html: str, precision: bool, recall: bool) -> tuple[str, bytes]:
+ExtractContent = Callable[[HtmlElement, Extractor], tuple[lxml.etree._Element, str]]
+
+
+def _run(function: ExtractContent, html: str, precision: bool, recall: bool) -> tuple[str, bytes]:
     options = _extractor(URL, precision, recall, True, _trafilatura_config(ExtractOptions()))
     cleaned, _ = _prepare_tree(load_html(html), options, URL)
-    body, text = function(deepcopy(cleaned), options)  # type: ignore[operator]
+    body, text = function(deepcopy(cleaned), options)
     return text, lxml.etree.tostring(body)
 
 
