@@ -19,6 +19,7 @@ ORDER = [
     "refactor_cost",
     "extraction",
     "extraction_cpu",
+    "extraction_parts",
     "xpath_hits",
     "extraction_path",
     "extract_budget",
