@@ -291,6 +291,14 @@ def import_cpu(module: str) -> float:
     return float(done.stdout.strip())
 
 
+def publish(lines: list[str], output: Path | None) -> None:
+    """Print the report and, given a file, write it there too."""
+    report = "\n".join(lines)
+    print(report)
+    if output:
+        output.write_text(report + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -402,10 +410,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{import_cpu('seedcrawl.pipelines.steps'):.2f} s, `trafilatura` alone {import_cpu('trafilatura'):.2f} s, "
             f"`datasketch` (no longer loaded by workers) {import_cpu('datasketch'):.2f} s.",
         ]
-    report = "\n".join(lines)
-    print(report)
-    if args.output:
-        args.output.write_text(report + "\n", encoding="utf-8")
+    publish(lines, args.output)
     return 0
 
 

@@ -31,6 +31,7 @@ from bench.extraction import (
     SHARED,
     Contender,
     cpu_ms_per_page,
+    publish,
     run_bare,
     run_bare_with_metadata,
     steps_for,
@@ -107,10 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             else ""
         )
         lines.append(f"| {name} | {value:.2f} | {value / bare:.2f} | {value / meta:.2f} | {part} |")
-    report = "\n".join(lines)
-    print(report)
-    if args.output:
-        args.output.write_text(report + "\n", encoding="utf-8")
+    publish(lines, args.output)
     return 0
 
 
