@@ -7,7 +7,7 @@ element class lookup, our line tests) looks several times dearer under it than i
 part is priced by the CPU the step spends without it: the shipped step, and the same step with the
 date search (htmldate) or the language detection stubbed out, or with trafilatura's recall run
 alone, are timed in turn with bare `trafilatura.extract` and `extract(with_metadata=True)` on the
-article pages of both dev sets, in one process, by `bench.extraction.cpu_ms_per_page` (the order
+article pages of both dev sets, in one process, by `bench.extraction.cpu_ms_each` (the order
 flips from page to page; the caches keyed by a page's strings are emptied before each call). The
 stubs exist only here: what a variant outputs is not scored, only its CPU.
 """
@@ -18,11 +18,10 @@ import argparse
 import os
 import platform
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
@@ -30,7 +29,7 @@ from bench.extraction import (
     CANDIDATES,
     SHARED,
     Contender,
-    cpu_ms_per_page,
+    cpu_ms_each,
     publish,
     run_bare,
     run_bare_with_metadata,
@@ -40,19 +39,11 @@ from bench.extraction_sets import Output, Page, load_aeb, load_wcxb
 from seedcrawl.pipelines import extract, metadata
 
 
-@contextmanager
-def _stubbed(module: Any, name: str, stub: Callable[..., Any]) -> Iterator[None]:
-    original = getattr(module, name)
-    setattr(module, name, stub)
-    try:
-        yield
-    finally:
-        setattr(module, name, original)
+def _without(step: Contender, module: Any, name: str) -> Contender:
+    """`step` with `module.name` answering None while it runs."""
 
-
-def _without(step: Contender, module: Any, name: str, stub: Callable[..., Any]) -> Contender:
     def run(page: Page) -> Output:
-        with _stubbed(module, name, stub):
+        with patch.object(module, name, lambda *args, **kwargs: None):
             return step(page)
 
     return run
@@ -60,15 +51,14 @@ def _without(step: Contender, module: Any, name: str, stub: Callable[..., Any]) 
 
 def contenders() -> dict[str, Contender]:
     shipped, one_run = steps_for(CANDIDATES["shipped"]), steps_for(CANDIDATES["recall mode only"])
-    no_date: Callable[..., None] = lambda *args, **kwargs: None  # noqa: E731
     return {
         "bare trafilatura.extract": run_bare,
         "trafilatura.extract(with_metadata=True)": run_bare_with_metadata,
         "ours: shipped": shipped,
-        "ours: without the date search": _without(shipped, metadata, "find_date", no_date),
-        "ours: without language detection": _without(shipped, extract, "detect_language", no_date),
+        "ours: without the date search": _without(shipped, metadata, "find_date"),
+        "ours: without language detection": _without(shipped, extract, "detect_language"),
         "ours: one trafilatura run (recall mode only)": one_run,
-        "ours: one run, without the date search": _without(one_run, metadata, "find_date", no_date),
+        "ours: one run, without the date search": _without(one_run, metadata, "find_date"),
     }
 
 
@@ -83,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pages = [p for p in load_aeb(args.aeb) + load_wcxb(args.wcxb) if p.page_type == "article"]
     load_before = os.getloadavg()
-    each = cpu_ms_per_page(pages, contenders(), args.rounds)
-    ms = {name: sum(times) / len(times) for name, times in each.items()}
-    bare, meta, shipped = (ms[name] for name in list(ms)[:3])
+    ms = cpu_ms_each(pages, contenders(), args.rounds)
+    bare, meta = ms["bare trafilatura.extract"], ms["trafilatura.extract(with_metadata=True)"]
+    shipped = ms["ours: shipped"]
     lines = [
         "# What each part of the process step costs (issue 11)",
         "",
