@@ -28,7 +28,6 @@ from html import unescape
 from itertools import islice
 from typing import Any
 
-from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import (
     META_URL,
@@ -41,6 +40,7 @@ from trafilatura.metadata import (
 from trafilatura.utils import line_processing
 
 from seedcrawl.crawler.discover.canonical import declared_canonical
+from seedcrawl.pipelines.date_search import find_date
 from seedcrawl.pipelines.head_elements import document_metas, document_title, meta_view
 from seedcrawl.pipelines.json_ld import article_facts
 from seedcrawl.pipelines.markup_author import markup_author

@@ -9,16 +9,13 @@ the same elements selected in the same order
 (tests/test_trafilatura_runs.py holds the runs to `bare_extraction`; `bench/extraction_identity.py`
 to the previous output on both dev sets).
 
-The functions are trafilatura's own code (2.3.1, pinned), rebound to a namespace in which those
-few names mean the cheaper prune: nothing is copied and trafilatura's module is left unchanged,
-so its other callers, and a trafilatura upgrade, get trafilatura's code as written.
+The functions are trafilatura's own code (2.3.1, pinned), rebound (`pipelines.rebound`) to a
+namespace in which those few names mean the cheaper prune: nothing is copied and trafilatura's
+module is left unchanged, so its other callers, and a trafilatura upgrade, get trafilatura's code
+as written.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from types import FunctionType
-from typing import Any, TypeVar, cast
 
 from lxml.etree import XPath, _Element
 from lxml.html import HtmlElement
@@ -28,11 +25,10 @@ from trafilatura.settings import Extractor
 from trafilatura.xml import delete_element
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH
 
+from seedcrawl.pipelines.rebound import rebound
 from seedcrawl.pipelines.xpath_hits import PageRegexXPath
 
 __all__ = ["OVERALL_DISCARD", "extract_content", "prune_nodes"]
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 OVERALL_DISCARD = PageRegexXPath(OVERALL_DISCARD_XPATH)
 _PRECISION_DISCARD = PageRegexXPath(PRECISION_DISCARD_XPATH)
@@ -59,29 +55,16 @@ def prune_nodes(
     return tree
 
 
-def _rebound(function: F, **names: object) -> F:
-    """`function`'s own code, reading `names` where it would read its module's globals of those names."""
-    rebound = FunctionType(
-        function.__code__,
-        {**function.__globals__, **names},
-        function.__name__,
-        function.__defaults__,
-        function.__closure__,
-    )
-    rebound.__kwdefaults__ = function.__kwdefaults__
-    return cast(F, rebound)
-
-
-_prune_sections = _rebound(
+_prune_sections = rebound(
     main_extractor.prune_unwanted_sections,
     prune_unwanted_nodes=prune_nodes,
     OVERALL_DISCARD_XPATH=OVERALL_DISCARD,
     PRECISION_DISCARD_XPATH=_PRECISION_DISCARD,
 )
-_extract_content = _rebound(
+_extract_content = rebound(
     main_extractor.extract_content,
-    _extract=_rebound(main_extractor._extract, prune_unwanted_sections=_prune_sections),
-    recover_wild_text=_rebound(main_extractor.recover_wild_text, prune_unwanted_sections=_prune_sections),
+    _extract=rebound(main_extractor._extract, prune_unwanted_sections=_prune_sections),
+    recover_wild_text=rebound(main_extractor.recover_wild_text, prune_unwanted_sections=_prune_sections),
 )
 
 
