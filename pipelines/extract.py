@@ -52,7 +52,7 @@ from seedcrawl.pipelines.declared_body import declared_blocks
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.language import detect_language
-from seedcrawl.pipelines.metadata import dated, page_heading
+from seedcrawl.pipelines.metadata import dated, page_heading, searches_date
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 from seedcrawl.pipelines.trafilatura_runs import run_modes
 from seedcrawl.pipelines.vote import body_block, body_run, extend_ends, fill_gaps, restates, vote
@@ -128,12 +128,16 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     if reason:
         # what the page declares (or its URL names) decides whatever its text: skip the runs
         raise Rejected(RejectReason.NOT_ARTICLE, reason)
-    heading = page_heading(tree, doc.url)  # the date is only searched for on a page that is kept
+    heading = page_heading(tree, doc.url)
+    # A page that declares its date has its metadata read now, and the runs may then prune its tree
+    # in place, saving a copy of the whole page; otherwise the date search reads the tree whole
+    # after the runs, and only on a page that is kept.
+    meta = None if searches_date(heading, doc.fetched_at) else dated(heading, tree, doc.url, doc.fetched_at)
     facts = PageFacts(heading.meta.title, heading.meta.author, heading.meta.sitename, heading.meta.headings)
     links = page_links(tree, doc.url)
     memo = LineMemo()  # the two runs' texts share most lines: each is cut and judged once
     texts: list[tuple[list[Block], Cleaned]] = []
-    for result in _trafilatura(tree, doc.url, options):
+    for result in _trafilatura(tree, doc.url, options, in_place=meta is not None):
         if result is not None and result.text:
             blocks = blocks_from_body(result.body, links, memo)
             same = bool(texts) and texts[-1][0] == blocks
@@ -178,7 +182,8 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
             RejectReason.LANGUAGE,
             f"{doc.language_detected or 'unknown'} not in {','.join(sorted(options.languages))}",
         )
-    meta = dated(heading, tree, doc.url, doc.fetched_at)
+    if meta is None:
+        meta = dated(heading, tree, doc.url, doc.fetched_at)
     doc.title = meta.title
     doc.author = meta.author
     doc.authors = meta.authors
@@ -191,14 +196,17 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     return doc
 
 
-def _trafilatura(tree: HtmlElement, url: str, options: ExtractOptions) -> list[TrafilaturaDocument | None]:
-    """The precision run, then the recall run (whichever of them the options ask for)."""
+def _trafilatura(
+    tree: HtmlElement, url: str, options: ExtractOptions, in_place: bool
+) -> list[TrafilaturaDocument | None]:
+    """The precision run, then the recall run (whichever of them the options ask for); `in_place`:
+    they may prune `tree`."""
     modes = [(True, False)] if options.precision else []
     if options.recall:
         modes.append((False, True))
     try:
         # the tree parsed from str by trafilatura's own loader: bytes never reach it
-        return run_modes(tree, url, modes, options.include_tables, _trafilatura_config(options))
+        return run_modes(tree, url, modes, options.include_tables, _trafilatura_config(options), in_place)
     except _PARSE_ERRORS as err:
         raise _parse_error(err) from err
 

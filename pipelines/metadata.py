@@ -230,6 +230,12 @@ def _is_name(author: str) -> bool:
     return not _NOT_NAME.search(author) and any(ch.isalpha() for ch in author)
 
 
+def searches_date(heading: Heading, fetched_at: str) -> bool:
+    """Whether `dated` searches the page for its date (the JSON-LD declares none it can use): the
+    search reads the page's whole tree, as parsed."""
+    return _declared_date(heading.declared_date, fetched_at) is None
+
+
 def _declared_date(value: str | None, fetched_at: str) -> str | None:
     day = _iso_date(value)
     return day if day and "1995-01-01" <= day <= fetched_at[:10] else None

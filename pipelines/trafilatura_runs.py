@@ -88,16 +88,22 @@ _PAGE_TEXT = XPath(
 
 
 def run_modes(
-    tree: HtmlElement, url: str, modes: list[Mode], include_tables: bool, config: ConfigParser
+    tree: HtmlElement,
+    url: str,
+    modes: list[Mode],
+    include_tables: bool,
+    config: ConfigParser,
+    in_place: bool = False,
 ) -> list[TrafilaturaDocument | None]:
     """What `bare_extraction(tree, url=url, favor_precision=p, favor_recall=r, include_comments=False,
     include_tables=include_tables, deduplicate=False, with_metadata=False, config=config)` returns
-    for each (p, r) in `modes`, in order; the tree is not modified."""
+    for each (p, r) in `modes`, in order; the tree is not modified unless `in_place` (the caller is
+    done with it: its prunes then save a copy of the whole page)."""
     extractors = [_extractor(url, precision, recall, include_tables, config) for precision, recall in modes]
     if _forum_thread_page(tree):
         return [_bare(tree, url, options) for options in extractors]
     try:
-        raw = copy(tree)
+        raw = tree if in_place else copy(tree)
         raw = prune_unwanted_nodes(raw, _RAW_TREE_PRUNE)
         raw = prune_unwanted_nodes(raw, _REMOVE_COMMENTS_AND_LISTS)
     except (TypeError, ValueError):  # bare_extraction's own "discard" for any stage

@@ -144,6 +144,19 @@ def test_the_declared_publication_date_wins_over_the_modified_time() -> None:
     )
 
 
+def test_the_date_search_reads_the_page_as_served_not_as_the_runs_pruned_it() -> None:
+    # the only date is in the comment section, which the runs prune before extracting: the text
+    # leaves it out, the date search (no declared date) still finds it
+    html = page("Harbour reopens").replace(
+        "</article>",
+        '</article><div id="comments"><p>Reader note: <span class="comment-date">2019-03-04</span>'
+        " thanks for this story</p></div>",
+    )
+    doc = extract(page_doc(html, "https://news.example/harbour-reopens"), ExtractOptions())
+    assert "Reader note" not in doc.text
+    assert doc.published == "2019-03-04"
+
+
 def test_a_link_label_is_never_the_author() -> None:
     html = page("Harbour reopens").replace(
         "<article>", '<article><div class="author"><a href="/author/x">View more posts</a></div>'

@@ -53,15 +53,17 @@ def expected(html: str, precision: bool, recall: bool, config: ConfigParser) -> 
     return result.text, lxml.etree.tostring(result.body)
 
 
+@pytest.mark.parametrize("in_place", [False, True], ids=["copy", "in-place"])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_each_mode_matches_bare_extraction(name: str) -> None:
+def test_each_mode_matches_bare_extraction(name: str, in_place: bool) -> None:
     config = _trafilatura_config(ExtractOptions())
     tree = load_html(PAGES[name])
     before = lxml.etree.tostring(tree)
-    results = run_modes(tree, URL, MODES, True, config)
+    results = run_modes(tree, URL, MODES, True, config, in_place)
     got = [None if r is None else (r.text, lxml.etree.tostring(r.body)) for r in results]
     assert got == [expected(PAGES[name], p, r, config) for p, r in MODES]
-    assert lxml.etree.tostring(tree) == before  # the caller's tree is left as it was
+    if not in_place:
+        assert lxml.etree.tostring(tree) == before  # the caller's tree is left as it was
 
 
 def test_recall_run_takes_the_justext_candidate_on_a_short_text_covering_little_of_the_page() -> None:
