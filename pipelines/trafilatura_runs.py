@@ -81,9 +81,10 @@ _RAW_TREE_PRUNE = guarded(RAW_TREE_PRUNE_XPATH)
 _REMOVE_COMMENTS_AND_LISTS = guarded(REMOVE_COMMENTS_AND_LISTS_XPATH)
 _REMOVE_COMMENTS = guarded(REMOVE_COMMENTS_XPATH)  # the precision run's, on the cleaned tree
 # the text readability can return: it drops scripts, styles and fenced frames (plain strings: no
-# element reference kept for each text node, which costs more than the rest of the test)
+# element reference kept for each text node, which costs more than the rest of the test; the
+# descendant axis: `pipelines.xpath_guard.descendant_steps`)
 _PAGE_TEXT = XPath(
-    "//text()[not(parent::script or parent::style or parent::fencedframe)]", smart_strings=False
+    "/descendant::text()[not(parent::script or parent::style or parent::fencedframe)]", smart_strings=False
 )
 
 

@@ -12,7 +12,8 @@ pages) this selects the same elements, in the same order, in about half the time
 The comparison reads what lxml's `re:test` reads: the first attribute of the set in document
 order (for `@id|@class`, whichever the element declares first), and nothing when the element has
 none. A regex that matches the empty text would also match an element without the attribute, so
-its `re:test` is left as it is.
+its `re:test` is left as it is. Their `.//` steps are evaluated on the descendant axis
+(`pipelines.xpath_guard.descendant_steps`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Iterator
 
 from lxml.etree import Element, SubElement, XPath, _Element
 
-from seedcrawl.pipelines.xpath_guard import REGEXP_NS
+from seedcrawl.pipelines.xpath_guard import REGEXP_NS, descendant_steps
 
 # re:test on an attribute or a union of them, a literal pattern and no flags: trafilatura's form
 _TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*), '([^']*)'\)")
@@ -34,12 +35,13 @@ class PageRegexXPath:
     def __init__(self, expressions: list[XPath]) -> None:
         self._tests: list[tuple[tuple[str, ...], re.Pattern[str]]] = []
         self._rewritten = [
-            XPath(_TEST.sub(self._variable, expression.path), namespaces={"re": REGEXP_NS})
+            XPath(_TEST.sub(self._variable, descendant_steps(expression.path)), namespaces={"re": REGEXP_NS})
             for expression in expressions
         ]
         names = sorted({name for names, _ in self._tests for name in names})
-        # smart_strings=False: plain str values, without the parent reference lxml keeps by default
-        self._values = {name: XPath(f"//@{name}", smart_strings=False) for name in names}
+        # smart_strings=False: plain str values, without the parent reference lxml keeps by default;
+        # `//@name` on the descendant axis (`pipelines.xpath_guard.descendant_steps`)
+        self._values = {name: XPath(f"/descendant::*/@{name}", smart_strings=False) for name in names}
 
     @property
     def paths(self) -> list[str]:

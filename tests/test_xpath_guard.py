@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import trafilatura.xpaths
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
@@ -17,7 +18,7 @@ from trafilatura.xpaths import (
     REMOVE_COMMENTS_XPATH,
 )
 
-from seedcrawl.pipelines.xpath_guard import guarded, required_texts
+from seedcrawl.pipelines.xpath_guard import REGEXP_NS, descendant_steps, guarded, required_texts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 # classes and ids that match the regexes, nearly match them (case, a missing letter), or match a
@@ -89,3 +90,56 @@ def test_the_constructed_page_exercises_the_guards() -> None:
 )
 def test_required_texts(pattern: str, texts: tuple[str, ...]) -> None:
     assert required_texts(pattern) == texts
+
+
+@pytest.mark.parametrize(
+    ("path", "rewritten"),
+    [
+        (".//x", "descendant::x"),
+        ("//time|//figure", "/descendant::time|/descendant::figure"),
+        (
+            ".//*[not(.//h1) or @href='http://a.example//b']",
+            "descendant::*[not(descendant::h1) or @href='http://a.example//b']",
+        ),
+        ("..//x", "..//x"),  # the parent's descendants: another path
+        ("a//b", "a//b"),
+        (".//p[1]", ".//p[1]"),  # positions: the first p of each parent, not the first p
+        ("(.//a)[last()]", "(.//a)[last()]"),
+        (".//p[count(b)]", ".//p[count(b)]"),
+    ],
+)
+def test_descendant_steps(path: str, rewritten: str) -> None:
+    assert descendant_steps(path) == rewritten
+
+
+NESTED = (
+    "<html><body><div class='a'><p>one<div class='a'><p>two</p>tail</div></p><p>three</p></div>"
+    "<section><div><p>four</p></div></section></body></html>"
+)
+
+
+@pytest.mark.parametrize("path", [".//p", ".//div[@class='a']", "//p|//div", ".//div[.//p]", ".//p[1]"])
+def test_descendant_steps_select_the_same_nodes_in_the_same_order(path: str) -> None:
+    tree = load_html(NESTED)
+    for context in (tree, tree.find(".//div")):
+        assert XPath(descendant_steps(path))(context) == XPath(path)(context)
+    if path == ".//p[1]":  # why a positional path is left as written
+        assert XPath("descendant::p[1]")(tree) != XPath(path)(tree)
+
+
+TRAFILATURA_XPATHS = [
+    expression
+    for value in vars(trafilatura.xpaths).values()
+    if isinstance(value, list)
+    for expression in value
+    if isinstance(expression, XPath)
+]
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_every_trafilatura_expression_on_the_descendant_axis_selects_the_same(name: str) -> None:
+    tree = load_html(PAGES[name])
+    assert len(TRAFILATURA_XPATHS) >= 40
+    for expression in TRAFILATURA_XPATHS:
+        rewritten = XPath(descendant_steps(expression.path), namespaces={"re": REGEXP_NS})
+        assert rewritten(tree) == expression(tree), expression.path
