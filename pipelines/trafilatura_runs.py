@@ -51,7 +51,6 @@ from trafilatura.core import (
     ESCALATION_MAX_LENGTH,
     ESCALATION_PAGE_SHARE,
     _forum_thread_page,
-    _prepare_tree,
 )
 from trafilatura.external import (
     JUSTEXT_OVERRIDE_RATIO,
@@ -61,7 +60,7 @@ from trafilatura.external import (
     sanitize_tree,
     try_readability,
 )
-from trafilatura.htmlprocessing import prune_unwanted_nodes
+from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
 from trafilatura.settings import Document as TrafilaturaDocument
 from trafilatura.settings import Extractor
 from trafilatura.utils import trim
@@ -167,10 +166,10 @@ def _sequence(tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
     """`trafilatura_sequence` after its raw-tree prunes, comments off, in precision or recall mode
     (the forum salvage only runs on forums), with the jusText candidate of its balanced-mode
     recall escalation in recall mode."""
-    cleaned_tree, cleaned_tree_backup = _prepare_tree(tree, options, options.url)
+    cleaned_tree = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
     if options.focus == "precision":
         cleaned_tree = prune_unwanted_nodes(cleaned_tree, _REMOVE_COMMENTS)
-    postbody, temp_text = _extract_and_compare(cleaned_tree, cleaned_tree_backup, tree, options)
+    postbody, temp_text = _extract_and_compare(cleaned_tree, tree, options)
     if len(temp_text) < options.min_extracted_size and options.focus != "precision":
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(temp_text):
@@ -181,15 +180,15 @@ def _sequence(tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
 
 
 def _extract_and_compare(
-    cleaned_tree: HtmlElement, cleaned_tree_backup: HtmlElement, tree: HtmlElement, options: Extractor
+    cleaned_tree: HtmlElement, tree: HtmlElement, options: Extractor
 ) -> tuple[_Element, str]:
     """trafilatura's `_extract_and_compare` (its `fast` is off here), through `_compare_extraction`."""
     postbody, temp_text = extract_content(cleaned_tree, options)
-    return _compare_extraction(cleaned_tree_backup, tree, postbody, temp_text, options)
+    return _compare_extraction(tree, postbody, temp_text, options)
 
 
 def _compare_extraction(
-    cleaned_tree: HtmlElement, tree: HtmlElement, body: _Element, text: str, options: Extractor
+    tree: HtmlElement, body: _Element, text: str, options: Extractor
 ) -> tuple[_Element, str]:
     """`trafilatura.external.compare_extraction` step for step, on a copy of the raw `tree` taken
     only past the recall bypass (trafilatura copies it first), its precision-mode prune done by
@@ -210,7 +209,9 @@ def _compare_extraction(
         body, text, len_text = algo_body, algo_text, len_algo
     unclean = bool(body.xpath(SANITIZED_XPATH))
     if unclean or len_text < options.min_extracted_size:
-        body2, text2 = justext_rescue(cleaned_tree, options)
+        # trafilatura's cleaned tree as it was before `convert_tags`: cleaning the raw tree again
+        # gives it, here where it is needed (about one run in twenty), instead of a copy on every run
+        body2, text2 = justext_rescue(tree_cleaning(copy(tree), options), options)
         len_text2 = len(text2)
         if unclean:
             accept = len_text <= JUSTEXT_OVERRIDE_RATIO * len_text2 and (

@@ -10,15 +10,21 @@ short text that covers little of the page, has its own test.
 from __future__ import annotations
 
 from configparser import ConfigParser
+from copy import copy
 from pathlib import Path
+from unittest.mock import patch
 
 import lxml.etree
 import pytest
 from trafilatura import bare_extraction
+from trafilatura.core import _prepare_tree
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.utils import load_html
+from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
+from seedcrawl.pipelines import trafilatura_runs
 from seedcrawl.pipelines.extract import ExtractOptions, _trafilatura_config
-from seedcrawl.pipelines.trafilatura_runs import run_modes
+from seedcrawl.pipelines.trafilatura_runs import _extractor, run_modes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 URL = "https://news.example/a/story"
@@ -111,3 +117,23 @@ def test_the_precision_run_skips_readability_only_where_it_cannot_change_the_tex
     assert precision is not None
     assert (precision.text, lxml.etree.tostring(precision.body)) == expected(html, True, False, config)
     assert len(calls) == readability_runs
+
+
+@pytest.mark.parametrize("name", ["home_page.html", "not_found.html", "section_undeclared.html", "short"])
+def test_the_justext_rescue_reads_trafilatura_cleaned_tree_before_its_tags_are_converted(name: str) -> None:
+    """The precision run cleans the raw tree again for the rescue instead of keeping a copy on every
+    run: what the rescue reads is still `_prepare_tree`'s backup, as trafilatura hands it over."""
+    config = _trafilatura_config(ExtractOptions())
+    handed: list[bytes] = []
+    rescue = trafilatura_runs.justext_rescue
+
+    def spy(tree: lxml.etree._Element, options: object) -> object:
+        handed.append(lxml.etree.tostring(tree))
+        return rescue(tree, options)
+
+    with patch.object(trafilatura_runs, "justext_rescue", spy):
+        run_modes(load_html(PAGES[name]), URL, [(True, False)], True, config)
+    raw = prune_unwanted_nodes(copy(load_html(PAGES[name])), RAW_TREE_PRUNE_XPATH)
+    raw = prune_unwanted_nodes(raw, REMOVE_COMMENTS_AND_LISTS_XPATH)
+    _, backup = _prepare_tree(raw, _extractor(URL, True, False, True, config), URL)
+    assert handed == [lxml.etree.tostring(backup)]
