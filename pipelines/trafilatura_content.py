@@ -1,4 +1,4 @@
-"""trafilatura's `extract_content`, with the section prunes it runs on every page made cheaper.
+"""trafilatura's `extract_content` and baseline cleaning, with the regex prunes they run made cheaper.
 
 `extract_content` prunes each candidate body with `prune_unwanted_sections`, whose
 `OVERALL_DISCARD_XPATH` (and, in precision mode, `PRECISION_DISCARD_XPATH`) tests class and id
@@ -7,7 +7,9 @@ with two runs. Here the same prunes are answered from the page's distinct attrib
 (`pipelines.xpath_hits`): 3-6% less CPU for the whole step (bench/results/extraction_cpu.md), and
 the same elements selected in the same order
 (tests/test_trafilatura_runs.py holds the runs to `bare_extraction`; `bench/extraction_identity.py`
-to the previous output on both dev sets).
+to the previous output on both dev sets). The same goes for baseline's `basic_cleaning`, which
+tests a case-insensitive cookie-banner regex on every element's class and id, and which
+`html2txt`, `baseline` and the jusText rescue run.
 
 The functions are trafilatura's own code (2.3.1, pinned), rebound (`pipelines.rebound`) to a
 namespace in which those few names mean the cheaper prune: nothing is copied and trafilatura's
@@ -19,16 +21,19 @@ from __future__ import annotations
 
 from lxml.etree import XPath, _Element
 from lxml.html import HtmlElement
-from trafilatura import main_extractor
+from trafilatura import baseline as trafilatura_baseline
+from trafilatura import external, main_extractor
+from trafilatura.baseline import basic_cleaning
+from trafilatura.baseline import html2txt as trafilatura_html2txt
 from trafilatura.htmlprocessing import prune_unwanted_nodes
-from trafilatura.settings import Extractor
+from trafilatura.settings import BASIC_CLEAN_XPATH, Extractor
 from trafilatura.xml import delete_element
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH
 
 from seedcrawl.pipelines.rebound import rebound
 from seedcrawl.pipelines.xpath_hits import PageRegexXPath
 
-__all__ = ["OVERALL_DISCARD", "extract_content", "prune_nodes"]
+__all__ = ["OVERALL_DISCARD", "baseline", "extract_content", "html2txt", "justext_rescue", "prune_nodes"]
 
 OVERALL_DISCARD = PageRegexXPath(OVERALL_DISCARD_XPATH)
 _PRECISION_DISCARD = PageRegexXPath(PRECISION_DISCARD_XPATH)
@@ -71,3 +76,12 @@ _extract_content = rebound(
 def extract_content(cleaned_tree: HtmlElement, options: Extractor) -> tuple[_Element, str]:
     """What `trafilatura.main_extractor.extract_content(cleaned_tree, options)` returns."""
     return _extract_content(cleaned_tree, options)
+
+
+# baseline's own cleaning, which tests a case-insensitive cookie-banner regex on every element's class
+# and id, answered from the page's values as well (5.2 against 1.8 ms on a dev page's body); the
+# recall run's page-share test (`html2txt`), the baseline and the jusText rescue clean with it
+_basic_cleaning = rebound(basic_cleaning, BASIC_CLEAN_XPATH=PageRegexXPath([BASIC_CLEAN_XPATH]))
+html2txt = rebound(trafilatura_html2txt, basic_cleaning=_basic_cleaning)
+baseline = rebound(trafilatura_baseline, basic_cleaning=_basic_cleaning)
+justext_rescue = rebound(external.justext_rescue, basic_cleaning=_basic_cleaning)

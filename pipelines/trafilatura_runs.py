@@ -45,7 +45,6 @@ from copy import copy
 from lxml.etree import XPath, _Element, strip_tags, tostring
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.baseline import baseline, html2txt
 from trafilatura.core import (
     ESCALATION_JUSTEXT_RATIO,
     ESCALATION_MAX_LENGTH,
@@ -56,7 +55,6 @@ from trafilatura.external import (
     JUSTEXT_OVERRIDE_RATIO,
     SANITIZED_XPATH,
     _prefer_readability,
-    justext_rescue,
     sanitize_tree,
     try_readability,
 )
@@ -71,7 +69,14 @@ from trafilatura.xpaths import (
     REMOVE_COMMENTS_XPATH,
 )
 
-from seedcrawl.pipelines.trafilatura_content import OVERALL_DISCARD, extract_content, prune_nodes
+from seedcrawl.pipelines.trafilatura_content import (
+    OVERALL_DISCARD,
+    baseline,
+    extract_content,
+    html2txt,
+    justext_rescue,
+    prune_nodes,
+)
 from seedcrawl.pipelines.xpath_guard import guarded
 
 Mode = tuple[bool, bool]  # (favor_precision, favor_recall)

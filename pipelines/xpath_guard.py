@@ -31,9 +31,10 @@ REGEXP_NS = "http://exslt.org/regular-expressions"
 _TEST = re.compile(r"re:test\((@[\w-]+), '([^']*)'\)")
 # what may make a predicate positional: conservative, a false alarm only leaves the path as it is
 _POSITIONAL = re.compile(r"\[\s*[-\d.$(]|\b(?:position|last|count|sum|number|floor|ceiling|round)\(")
+_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")  # a string literal, where nothing counts
 # a string literal (kept as it is), or `//` that starts a path: at its start, after `.` (not `..`),
 # a `|`, `(`, `[`, a comma or a space
-_DOUBLE_SLASH = re.compile(r"""('[^']*'|"[^"]*")|(?:(?<=^)|(?<=[|(\[,\s]))(\.)?(?<!\.\.)//""")
+_DOUBLE_SLASH = re.compile(rf"({_LITERAL.pattern})|(?:(?<=^)|(?<=[|(\[,\s]))(\.)?(?<!\.\.)//")
 
 
 def guarded(expressions: list[XPath]) -> list[XPath]:
@@ -49,7 +50,7 @@ def _guarded(path: str) -> XPath:
 def descendant_steps(path: str) -> str:
     """`path` with its `.//` and leading `//` steps on the descendant axis, or as it is when one of
     its predicates may count positions."""
-    if _POSITIONAL.search(path):
+    if _POSITIONAL.search(_LITERAL.sub("''", path)):
         return path
     return _DOUBLE_SLASH.sub(
         lambda m: m.group(1) or ("descendant::" if m.group(2) else "/descendant::"), path

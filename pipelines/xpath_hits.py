@@ -25,8 +25,10 @@ from lxml.etree import Element, SubElement, XPath, _Element
 
 from seedcrawl.pipelines.xpath_guard import REGEXP_NS, descendant_steps
 
-# re:test on an attribute or a union of them, a literal pattern and no flags: trafilatura's form
-_TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*), '([^']*)'\)")
+# re:test on an attribute or a union of them, a literal pattern, no flags or 'i': trafilatura's form
+_TEST = re.compile(r"re:test\((@[\w-]+(?:\|@[\w-]+)*), '([^']*)'(?:, '(i?)')?\)")
+# lxml's re:test compiles its pattern with re.UNICODE, and re.IGNORECASE for the flag 'i'
+_FLAGS = {None: 0, "": 0, "i": re.IGNORECASE}
 
 
 class PageRegexXPath:
@@ -49,14 +51,20 @@ class PageRegexXPath:
         return [expression.path for expression in self._rewritten]
 
     def _variable(self, test: re.Match[str]) -> str:
-        attributes, pattern = test.group(1), test.group(2)
-        regex = re.compile(pattern)
+        attributes, pattern, flags = test.group(1), test.group(2), test.group(3)
+        regex = re.compile(pattern, _FLAGS[flags])
         if regex.search(""):
             return test.group(0)  # true for an element without the attribute too
         names = tuple(name[1:] for name in attributes.split("|"))
         self._tests.append((names, regex))
         read = attributes if len(names) == 1 else f"({attributes})[1]"  # the first, as lxml reads it
         return f"{read} = $hits{len(self._tests) - 1}"
+
+    def __call__(self, tree: _Element) -> list[_Element]:
+        """What the one expression selects on `tree`, called as an `XPath` object is."""
+        if len(self._rewritten) != 1:
+            raise TypeError("only a PageRegexXPath of one expression is called like an XPath")
+        return next(self.select(tree))
 
     def select(self, tree: _Element) -> Iterator[list[_Element]]:
         """What each expression selects on `tree`, in order, evaluated lazily so that a caller can

@@ -1,5 +1,5 @@
-"""`pipelines.trafilatura_content.extract_content` gives what trafilatura's own gives, and leaves
-trafilatura's module as it was.
+"""`pipelines.trafilatura_content.extract_content` (and `html2txt`, `baseline`, `justext_rescue`)
+give what trafilatura's own give, and leave trafilatura's modules as they were.
 
 The pages hold the blocks the section prunes exist for (share rows, related lists, a newsletter
 box, a precision-mode "bottom" block, a cookie notice inside the body), nested and side by side,
@@ -14,14 +14,16 @@ from copy import deepcopy
 import lxml.etree
 import pytest
 from lxml.html import HtmlElement
-from trafilatura import main_extractor
+from trafilatura import baseline as trafilatura_baseline
+from trafilatura import external, main_extractor
+from trafilatura.baseline import html2txt as trafilatura_html2txt
 from trafilatura.core import _prepare_tree
 from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from seedcrawl.pipelines.extract import ExtractOptions, _trafilatura_config
-from seedcrawl.pipelines.trafilatura_content import extract_content
+from seedcrawl.pipelines.trafilatura_content import baseline, extract_content, html2txt, justext_rescue
 from seedcrawl.pipelines.trafilatura_runs import _extractor
 
 URL = "https://news.example/a/story"
@@ -79,3 +81,34 @@ def test_trafilatura_keeps_its_own_prunes() -> None:
         main_extractor._extract.__globals__["prune_unwanted_sections"]
         is main_extractor.prune_unwanted_sections
     )
+
+
+# what baseline's cleaning removes, in any case: cookie banners by class or id, footers, asides
+COOKIES = (
+    f"<html><body><article><p>{PARAGRAPH * 3}</p><div class='Cookie-Banner'><p>We use cookies on this"
+    " site, accept them</p></div><div id='CONSENT_manager'><p>Manage your consent choices here</p></div>"
+    f"<div class='cookies'><p>{PARAGRAPH}</p></div><aside><p>An aside</p></aside><p>{PARAGRAPH}</p>"
+    "</article><footer>Footer words</footer></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "html", [ARTICLE, ALL_CHROME, SHORT_BODY, COOKIES], ids=["article", "all-chrome", "short", "cookies"]
+)
+def test_baseline_html2txt_and_justext_rescue_match_trafilatura(html: str) -> None:
+    """They clean with baseline's cookie-banner regex answered from the page's values."""
+    options = _extractor(URL, True, False, True, _trafilatura_config(ExtractOptions()))
+    assert html2txt(load_html(html)) == trafilatura_html2txt(load_html(html))
+    ours, theirs = baseline(load_html(html)), trafilatura_baseline(load_html(html))
+    assert (lxml.etree.tostring(ours[0]), ours[1:]) == (lxml.etree.tostring(theirs[0]), theirs[1:])
+    body, text = justext_rescue(load_html(html), options)
+    expected_body, expected_text = external.justext_rescue(load_html(html), options)
+    assert text == expected_text
+    assert lxml.etree.tostring(body) == lxml.etree.tostring(expected_body)
+
+
+def test_baseline_cleaning_removes_cookie_banners_whatever_their_case() -> None:
+    text = html2txt(load_html(COOKIES))
+    assert "storm repairs" in text
+    for phrase in ("We use cookies", "consent choices", "An aside", "Footer words"):
+        assert phrase not in text

@@ -94,3 +94,16 @@ def test_a_regex_that_matches_empty_text_is_left_to_lxml() -> None:
     assert hits.paths == ["descendant::p[re:test(@class, 'x*')]"]  # only the axis rewritten
     tree = load_html("<html><body><p>a</p><p class='y'>b</p></body></html>")
     assert [e.text for e in next(hits.select(tree))] == ["a", "b"]  # an absent class matches too
+
+
+def test_a_case_insensitive_regex_is_answered_from_the_page_values() -> None:
+    expression = XPath(".//div[re:test(@class, 'cookie[-_]?banner', 'i')]", namespaces={"re": REGEXP_NS})
+    hits = PageRegexXPath([expression])
+    assert "re:test" not in hits.paths[0]
+    tree = load_html(
+        "<html><body><div class='Cookie-Banner'>a</div><div class='COOKIEBANNER'>b</div>"
+        "<div class='cookie_banner x'>c</div><div class='cookies'>d</div><div>e</div></body></html>"
+    )
+    assert [e.text for e in hits(tree)] == ["a", "b", "c"] == [e.text for e in expression(tree)]
+    with pytest.raises(TypeError):
+        PageRegexXPath([expression, expression])(tree)
