@@ -10,7 +10,7 @@ Here each of the seven is split into its first character (`lead`) and the rest, 
 with a digit class, to which the engine skips without trying the characters in between.
 `LeadSplit.findall` returns what the pattern's own `findall` returns, in the same order: the lead
 is tested on the character before each match of the rest, and the scan resumes where the
-pattern's would, so matches never overlap where the pattern's could not. A rest that began with an
+pattern's would (a match's last character is never the next one's lead). A rest that began with an
 optional digit (`[0-3]?[0-9]`) begins with a digit followed by an optional one that only a `[0-3]`
 may start (`[0-9](?:(?<=[0-3])[0-9])?`), which tries the same alternatives in the same order.
 
@@ -41,6 +41,7 @@ class LeadSplit:
     with_lead: bool  # the pattern's group spans its lead too; otherwise it is the rest's group 1
 
     def findall(self, text: str) -> list[str]:
+        """What the pattern's own `findall` returns on `text`."""
         found: list[str] = []
         start = 1  # the rest starts after its lead's character
         while (match := self.rest.search(text, start)) is not None:
