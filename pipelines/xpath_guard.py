@@ -32,9 +32,9 @@ _TEST = re.compile(r"re:test\((@[\w-]+), '([^']*)'\)")
 # what may make a predicate positional: conservative, a false alarm only leaves the path as it is
 _POSITIONAL = re.compile(r"\[\s*[-\d.$(]|\b(?:position|last|count|sum|number|floor|ceiling|round)\(")
 _LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")  # a string literal, where nothing counts
-# a string literal (kept as it is), or `//` that starts a path: at its start, after `.` (not `..`),
-# a `|`, `(`, `[`, a comma or a space
-_DOUBLE_SLASH = re.compile(rf"({_LITERAL.pattern})|(?:(?<=^)|(?<=[|(\[,\s]))(\.)?(?<!\.\.)//")
+# a string literal (kept as it is), or a `//` or `.//` that starts a path: at the start, or after a
+# `|`, `(`, `[`, a comma or a space (so not `..//` nor a step's `a//b`)
+_DOUBLE_SLASH = re.compile(rf"({_LITERAL.pattern})|(?:(?<=^)|(?<=[|(\[,\s]))(\.)?//")
 
 
 def guarded(expressions: list[XPath]) -> list[XPath]:
