@@ -9,6 +9,7 @@ short text that covers little of the page, has its own test.
 
 from __future__ import annotations
 
+import random
 from configparser import ConfigParser
 from copy import copy
 from pathlib import Path
@@ -36,9 +37,27 @@ FORUM = (
     '<div class="comments"><p>A reply in the comment section of the thread, also long enough.</p></div>'
     "</article></body></html>"
 )
+# an article beside its videos: readability writes VIDEO into each frame it keeps, and so returns more
+# text than the page holds (enough here to win over trafilatura's own text)
+VIDEOS = (
+    "<html><body><div class='story'>"
+    + "<p>The band played its new songs to a full hall on Friday, and the crowd sang along to each.</p>" * 3
+    + '<iframe src="https://www.youtube.com/embed/abc"></iframe>' * 60
+    + "</div></body></html>"
+)
+# raw text comes back from readability's round trip through XML longer than it was (`&` as `&amp;`)
+RAW_TEXT = (
+    "<html><body><div class='story'>"
+    + "<p>The band played its new songs to a full hall on Friday, and the crowd sang along to each.</p>" * 3
+    + "<xmp>"
+    + "& " * 100
+    + "</xmp></div></body></html>"
+)
 PAGES = {path.name: path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("*.html"))} | {
     "short": SHORT,
     "forum": FORUM,
+    "videos": VIDEOS,
+    "raw_text": RAW_TEXT,
 }
 
 
@@ -94,14 +113,19 @@ def _article(extra: str) -> str:
     return f"<html><body><article><h1>Council votes on bridge</h1>{paragraphs}</article>{extra}</body></html>"
 
 
-# the same article, alone on its page, and beside a block of other text four times its length
+# the same article, alone on its page, beside a block of other text four times its length, and beside
+# the same block in a sidebar, which readability never reads in precision mode (trafilatura prunes it)
+OTHER = "<p>Another story of the week, and its summary line. </p>" * 60
 ALONE = _article("")
-CROWDED = _article(
-    "<div class='sidebar'>" + "<p>Another story of the week, and its summary line. </p>" * 60 + "</div>"
+CROWDED = _article(f"<div class='week'>{OTHER}</div>")
+SIDEBAR = _article(f"<div class='sidebar'>{OTHER}</div>")
+
+
+@pytest.mark.parametrize(
+    ("html", "readability_runs"),
+    [(ALONE, 0), (CROWDED, 1), (SIDEBAR, 0)],
+    ids=["alone", "crowded", "sidebar"],
 )
-
-
-@pytest.mark.parametrize(("html", "readability_runs"), [(ALONE, 0), (CROWDED, 1)], ids=["alone", "crowded"])
 def test_the_precision_run_skips_readability_only_where_it_cannot_change_the_text(
     html: str, readability_runs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -117,6 +141,65 @@ def test_the_precision_run_skips_readability_only_where_it_cannot_change_the_tex
     assert precision is not None
     assert (precision.text, lxml.etree.tostring(precision.body)) == expected(html, True, False, config)
     assert len(calls) == readability_runs
+
+
+# pruned elements inside paragraphs, nested, and glued to the words around them, their tails kept
+GLUED = (
+    "<html><body><div class='story'>"
+    + "<p>Alpha<span class='share-bar'>shared<b>bold</b> words</span>beta gamma delta.</p>" * 8
+    + "<p>Tail<div class='menu'> menu <div class='nav'>nested</div> </div>words follow the menu here.</p>" * 8
+    + "</div></body></html>"
+)
+BOUND_PAGES = PAGES | {"alone": ALONE, "crowded": CROWDED, "sidebar": SIDEBAR, "glued": GLUED}
+
+
+@pytest.mark.parametrize("name", sorted(BOUND_PAGES))
+def test_the_bound_on_readability_text_holds_its_text(name: str) -> None:
+    """`_readability_bound` is never below the length of the text readability returns in precision
+    mode (on the raw tree pruned as trafilatura prunes it), with VIDEO frames, raw text and pruned
+    sections inside paragraphs; the bound on the whole page holds it too."""
+    tree = load_html(BOUND_PAGES[name])
+    pruned = trafilatura_runs.prune_nodes(copy(tree), trafilatura_runs.OVERALL_DISCARD)
+    bound = trafilatura_runs._readability_bound(pruned)  # before readability changes the tree
+    assert _readability_length(pruned) <= bound <= trafilatura_runs._readability_bound(tree)
+
+
+def _readability_length(tree: lxml.etree._Element) -> int:
+    text = lxml.etree.tostring(trafilatura_runs.try_readability(tree), method="text", encoding="utf-8")
+    return len(trafilatura_runs.trim(text.decode("utf-8")))
+
+
+def _random_page(rng: random.Random) -> str:
+    """Nested blocks and inline elements, some of them of a class trafilatura prunes, their text glued
+    to their neighbours' or spaced, sometimes holding a video frame."""
+    classes = ["story", "body", "share-bar", "menu", "sidebar", "note", "footer-links", "lead"]
+    words = ["vote", "bridge", "x", "council", ",", "town's", "budget."]
+
+    def text() -> str:
+        glue = rng.choice(["", " ", "  "])
+        return glue + " ".join(rng.choice(words) for _ in range(rng.randint(0, 12))) + rng.choice(["", " "])
+
+    def node(depth: int) -> str:
+        if depth > 3 or rng.random() < 0.3:
+            return text()
+        tag = rng.choice(["div", "p", "span", "section", "b"])
+        attrs = f" class='{rng.choice(classes)}'" if rng.random() < 0.6 else ""
+        inner = "".join(node(depth + 1) for _ in range(rng.randint(1, 4)))
+        if rng.random() < 0.1:
+            inner += '<iframe src="https://www.youtube.com/embed/v"></iframe>'
+        return f"<{tag}{attrs}>{inner}</{tag}>{text()}"
+
+    return "<html><body>" + "".join(node(0) for _ in range(rng.randint(1, 5))) + "</body></html>"
+
+
+def test_the_bound_on_readability_text_holds_on_random_pages() -> None:
+    rng = random.Random(11)
+    for _ in range(300):
+        html = _random_page(rng)
+        tree = load_html(html)
+        pruned = trafilatura_runs.prune_nodes(copy(tree), trafilatura_runs.OVERALL_DISCARD)
+        bound = trafilatura_runs._readability_bound(pruned)
+        assert _readability_length(pruned) <= bound, html
 
 
 @pytest.mark.parametrize("name", ["home_page.html", "not_found.html", "section_undeclared.html", "short"])
