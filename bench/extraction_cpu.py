@@ -34,15 +34,22 @@ def child(code: Path, rounds: int, profile: bool, aeb: Path, wcxb: Path) -> dict
     import cProfile
     import pstats
 
-    from bench.extraction import CANDIDATES, cpu_ms, import_cpu, steps_for
+    from bench.extraction import CANDIDATES, cpu_ms, import_cpu, steps_for, warm_date_parser
     from bench.extraction_sets import load_aeb, load_wcxb
 
     pages = load_aeb(aeb) + load_wcxb(wcxb)
     step = steps_for(CANDIDATES["shipped"])
+    date_parser = warm_date_parser()
     if not profile:
         bare, ours = cpu_ms(pages, step, rounds)
         steps_import = import_cpu("seedcrawl.pipelines.steps")
-        return {"bare": bare, "ours": ours, "pages": len(pages), "import_steps": steps_import}
+        return {
+            "bare": bare,
+            "ours": ours,
+            "pages": len(pages),
+            "import_steps": steps_import,
+            "date_parser": date_parser,
+        }
     for page in pages[:20]:  # the same warm-up as cpu_ms
         step(page)
     profiler = cProfile.Profile()
@@ -111,13 +118,18 @@ def report(before: Path, runs: int, rounds: int, aeb: Path, wcxb: Path) -> list[
         bare = sum(float(r["bare"]) for r in timed[label]) / runs
         ours = sum(float(r["ours"]) for r in timed[label]) / runs
         steps_import = sum(float(r["import_steps"]) for r in timed[label]) / runs
+        date_parser = sum(float(r.get("date_parser", "nan")) for r in timed[label]) / runs
         lines.append(f"| mean | {label} | {bare:.2f} | {ours:.2f} | {ours / bare:.2f} |")
-        timed[label].append({"import_steps": steps_import})
+        timed[label].append({"import_steps": steps_import, "date_parser": date_parser})
+    before_start, after_start = timed["before"][-1], timed["after"][-1]
     lines += [
         "",
         "Start-up, CPU seconds a fresh interpreter spends importing `seedcrawl.pipelines.steps` (what a "
-        f"worker loads): before {float(timed['before'][-1]['import_steps']):.2f} s, "
-        f"after {float(timed['after'][-1]['import_steps']):.2f} s.",
+        f"worker loads): before {float(before_start['import_steps']):.2f} s, "
+        f"after {float(after_start['import_steps']):.2f} s; and setting up dateparser, once per process, "
+        "on the first page that hands it a string (`bench.extraction.warm_date_parser`, done before the "
+        f"timed pages): before {float(before_start['date_parser']):.2f} s, "
+        f"after {float(after_start['date_parser']):.2f} s.",
         "",
         "## Profile (cProfile, one pass over the pages, shares of `process_one`'s time)",
         "",
