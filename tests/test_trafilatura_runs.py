@@ -2,9 +2,11 @@
 
 `pipelines.trafilatura_runs` repeats trafilatura's own sequence to do the raw-tree work once for
 both modes; this holds it to the real thing on every extract fixture, on a short page (where the
-recall run falls back to trafilatura's baseline) and on a forum thread (which goes through
-`bare_extraction` itself). The one deliberate difference, the recall run's jusText candidate on a
-short text that covers little of the page, has its own test.
+recall run falls back to trafilatura's baseline), on a forum thread (which goes through
+`bare_extraction` itself) and on pages where readability returns more text than the page holds
+(video frames, raw text), which the precision run's skip of readability has to see. The one
+deliberate difference, the recall run's jusText candidate on a short text that covers little of the
+page, has its own test.
 """
 
 from __future__ import annotations
