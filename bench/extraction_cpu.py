@@ -114,22 +114,21 @@ def report(before: Path, runs: int, rounds: int, aeb: Path, wcxb: Path) -> list[
             r = timed[label][i]
             bare, ours = float(r["bare"]), float(r["ours"])
             lines.append(f"| {i + 1} | {label} | {bare:.2f} | {ours:.2f} | {ours / bare:.2f} |")
+
+    def mean(label: str, key: str) -> float:
+        return sum(float(r[key]) for r in timed[label]) / runs
+
     for label in ("before", "after"):
-        bare = sum(float(r["bare"]) for r in timed[label]) / runs
-        ours = sum(float(r["ours"]) for r in timed[label]) / runs
-        steps_import = sum(float(r["import_steps"]) for r in timed[label]) / runs
-        date_parser = sum(float(r.get("date_parser", "nan")) for r in timed[label]) / runs
+        bare, ours = mean(label, "bare"), mean(label, "ours")
         lines.append(f"| mean | {label} | {bare:.2f} | {ours:.2f} | {ours / bare:.2f} |")
-        timed[label].append({"import_steps": steps_import, "date_parser": date_parser})
-    before_start, after_start = timed["before"][-1], timed["after"][-1]
     lines += [
         "",
         "Start-up, CPU seconds a fresh interpreter spends importing `seedcrawl.pipelines.steps` (what a "
-        f"worker loads): before {float(before_start['import_steps']):.2f} s, "
-        f"after {float(after_start['import_steps']):.2f} s; and setting up dateparser, once per process, "
+        f"worker loads): before {mean('before', 'import_steps'):.2f} s, "
+        f"after {mean('after', 'import_steps'):.2f} s; and setting up dateparser, once per process, "
         "on the first page that hands it a string (`bench.extraction.warm_date_parser`, done before the "
-        f"timed pages): before {float(before_start['date_parser']):.2f} s, "
-        f"after {float(after_start['date_parser']):.2f} s.",
+        f"timed pages): before {mean('before', 'date_parser'):.2f} s, "
+        f"after {mean('after', 'date_parser'):.2f} s.",
         "",
         "## Profile (cProfile, one pass over the pages, shares of `process_one`'s time)",
         "",
