@@ -107,7 +107,7 @@ def _run(layout: Layout, options: RunOptions, progress: artifacts.Progress) -> d
     scale = tasks.Scale(options.dask_workers, options.dask_address, options.redis)
     report = steps.run(
         "process",
-        lambda: tasks.process(layout.root, options.dedup_threshold, run_id, scale),
+        lambda: tasks.process(layout.root, options.dedup_threshold, run_id, scale, options.extraction),
         "{articles} new articles",
     )
     index = steps.run("index", lambda: tasks.index(layout.root), "{lines} index lines")

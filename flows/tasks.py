@@ -74,15 +74,23 @@ class Scale:
 
 
 def run_processing(
-    out: Path, dedup_threshold: float | None, run_id: str, scale: Scale | None = None
+    out: Path,
+    dedup_threshold: float | None,
+    run_id: str,
+    scale: Scale | None = None,
+    extraction: str = "accurate",
 ) -> dict[str, Any]:
-    """The one call into the processing pipeline (adapts to its signature)."""
+    """The one call into the processing pipeline (adapts to its signature); `extraction`: the
+    extraction profile (pipelines.extract.PROFILES)."""
     # imported here: the extraction stack is heavy, and `prefect deploy` imports this module
     from seedcrawl.pipelines.dataset_card import write_card
+    from seedcrawl.pipelines.extract import profile_options
     from seedcrawl.pipelines.runner import ProcessOptions, process_folder
 
     scale = scale or Scale()
-    options = ProcessOptions(dedup_threshold=dedup_threshold, redis_url=scale.redis_url)
+    options = ProcessOptions(
+        dedup_threshold=dedup_threshold, redis_url=scale.redis_url, extract=profile_options(extraction)
+    )
     if scale.dask:
         from seedcrawl.flows.process_flow import run_on_dask  # prefect-dask and distributed only when asked
 
@@ -122,9 +130,13 @@ def crawl(options: CrawlOptions, recorded: Sequence[str] = ()) -> CrawlResult:
 
 @task(name="process", cache_policy=NO_CACHE)
 def process(
-    out: Path, dedup_threshold: float | None, run_id: str, scale: Scale | None = None
+    out: Path,
+    dedup_threshold: float | None,
+    run_id: str,
+    scale: Scale | None = None,
+    extraction: str = "accurate",
 ) -> dict[str, Any]:
-    report = run_processing(out, dedup_threshold, run_id, scale)
+    report = run_processing(out, dedup_threshold, run_id, scale, extraction)
     get_run_logger().info(
         "%s new articles, %s duplicates, %s rejects, %s errors",
         report.get("articles"),

@@ -36,7 +36,7 @@ and its language is detected (`pipelines.language`). Rejections: `language` (not
 from __future__ import annotations
 
 from configparser import ConfigParser
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from lxml import etree
@@ -85,12 +85,36 @@ class ExtractOptions:
     article: ArticleRules = field(default_factory=ArticleRules)
     require_article: bool = True  # False keeps non-article pages (for benchmarks and debugging)
     languages: frozenset[str] = frozenset()  # ISO 639-1 codes to keep (detected language); empty keeps all
+    # htmldate also searches the page's text for a date when its markup (and JSON-LD) names none
+    extensive_date_search: bool = True
 
     def __post_init__(self) -> None:
         if self.max_html_chars <= 0 or self.min_extracted_size < 0:
             raise ValueError("sizes must be positive")
         if not (self.precision or self.recall):
             raise ValueError("at least one of precision and recall mode must run")
+
+
+# `seedcrawl process --extraction NAME` (and `run`'s): the first is the default. `fast` is one
+# trafilatura run, and no search of the page's text for its date (bench/results/extraction.md).
+PROFILES: dict[str, ExtractOptions] = {
+    "accurate": ExtractOptions(),
+    "fast": ExtractOptions(precision=False, extensive_date_search=False),
+}
+
+
+def profile_options(name: str, languages: frozenset[str] = frozenset()) -> ExtractOptions:
+    """The options of the named profile (`PROFILES`), keeping only `languages` (empty: all)."""
+    try:
+        return replace(PROFILES[name], languages=languages)
+    except KeyError:
+        raise ValueError(f"extraction profile must be one of {', '.join(PROFILES)}, not {name!r}") from None
+
+
+def profile_name(options: ExtractOptions) -> str:
+    """The profile `options` are (whatever their languages), or "custom"."""
+    general = replace(options, languages=frozenset())
+    return next((name for name, profile in PROFILES.items() if profile == general), "custom")
 
 
 def extract(doc: Document, options: ExtractOptions) -> Document:
@@ -132,7 +156,9 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     # A page that declares its date has its metadata read now, and the runs may then prune its tree
     # in place, saving a copy of the whole page; otherwise the date search reads the tree whole
     # after the runs, and only on a page that is kept.
-    meta = None if searches_date(heading, doc.fetched_at) else dated(heading, tree, doc.url, doc.fetched_at)
+    extensive = options.extensive_date_search
+    searches = searches_date(heading, doc.fetched_at)
+    meta = None if searches else dated(heading, tree, doc.url, doc.fetched_at, extensive)
     facts = PageFacts(heading.meta.title, heading.meta.author, heading.meta.sitename, heading.meta.headings)
     links = page_links(tree, doc.url)
     memo = LineMemo()  # the two runs' texts share most lines: each is cut and judged once
@@ -183,7 +209,7 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
             f"{doc.language_detected or 'unknown'} not in {','.join(sorted(options.languages))}",
         )
     if meta is None:
-        meta = dated(heading, tree, doc.url, doc.fetched_at)
+        meta = dated(heading, tree, doc.url, doc.fetched_at, extensive)
     doc.title = meta.title
     doc.author = meta.author
     doc.authors = meta.authors

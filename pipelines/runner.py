@@ -37,7 +37,7 @@ from seedcrawl.pipelines.corpus import Corpus
 from seedcrawl.pipelines.decode import DecodeOptions
 from seedcrawl.pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
 from seedcrawl.pipelines.document import Document
-from seedcrawl.pipelines.extract import ExtractOptions
+from seedcrawl.pipelines.extract import ExtractOptions, profile_name
 from seedcrawl.pipelines.mapped import FileResult, MapOptions, Outcome, Signed, map_records
 from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget
 from seedcrawl.pipelines.read import NOT_REJECTS, Skipped, read_documents
@@ -94,6 +94,7 @@ class ProcessReport:
     reasons: dict[str, int] = field(default_factory=dict)
     hosts: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
+    extraction: str = "accurate"  # the extraction profile (pipelines.extract.PROFILES) or "custom"
 
     def to_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.__dataclass_fields__}
@@ -114,7 +115,7 @@ def process_folder(
     options = options or ProcessOptions()
     layout = Layout.create(out_dir)
     started = time.monotonic()
-    report = ProcessReport()
+    report = ProcessReport(extraction=profile_name(options.extract))
     with FolderLock(layout.root):
         # A run killed mid-way leaves its spool behind; holding the lock, no live run owns one.
         for stale in layout.state_dir.glob(".spool-*.pickle"):

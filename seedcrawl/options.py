@@ -32,10 +32,12 @@ from seedcrawl.option_fields import (
 )
 from seedcrawl.process_options import (
     ProcessOptions,
+    check_extraction,
     check_processing,
     dask_address_option,
     dask_workers_option,
     dedup_threshold_option,
+    extraction_option,
 )
 from seedcrawl.setting_check import check_settings, unknown_setting_warnings
 from seedcrawl.verbosity import NOTHING, SILENT
@@ -245,6 +247,7 @@ class RunOptions(CrawlOptions):
     """`seedcrawl run` and the flow: every crawl option, and how to process and package."""
 
     dedup_threshold: float | None = dedup_threshold_option()
+    extraction: str = extraction_option()
     dask_workers: int | None = dask_workers_option()
     dask_address: str | None = dask_address_option()
     lock_wait: float = option(
@@ -262,6 +265,7 @@ class RunOptions(CrawlOptions):
     def __post_init__(self) -> None:
         super().__post_init__()
         check_processing(self.dedup_threshold, self.dask_workers, self.dask_address)
+        check_extraction(self.extraction)
         if self.lock_wait < 0 or self.crawl_retries < 0:
             raise UsageError("--lock-wait and --retries must be 0 or more")
 

@@ -37,6 +37,27 @@ def dedup_threshold_option() -> Any:
     )
 
 
+# pipelines.extract.PROFILES' names, not imported here: the import costs every command the
+# extraction stack; tests/test_cli_help.py holds the two equal.
+EXTRACTION_PROFILES = ("accurate", "fast")
+
+
+def extraction_option() -> Any:
+    return option(
+        "--extraction",
+        "accurate: trafilatura's precision and recall runs vote, and the date is also "
+        "searched for in the page's text; fast: the recall run alone and the date from the markup, "
+        "about 40%% less CPU at somewhat lower quality (bench/RESULTS.md)",
+        EXTRACTION_PROFILES[0],
+        choices=EXTRACTION_PROFILES,
+    )
+
+
+def check_extraction(profile: str) -> None:
+    if profile not in EXTRACTION_PROFILES:
+        raise UsageError(f"--extraction takes {' or '.join(EXTRACTION_PROFILES)}, not {profile!r}")
+
+
 def dask_workers_option() -> Any:
     return option(
         "--dask-workers",
@@ -121,6 +142,7 @@ class ProcessOptions:
         _extract_defaults()[1],
         metavar="MB",
     )
+    extraction: str = extraction_option()
     language: str | None = option(
         "--language",
         "keep only articles whose text is in these languages (ISO 639-1, e.g. en,de); "
@@ -136,6 +158,7 @@ class ProcessOptions:
         from seedcrawl.pipelines.language import parse_languages
 
         check_processing(self.dedup_threshold, self.dask_workers, self.dask_address)
+        check_extraction(self.extraction)
         if self.workers is not None and self.workers < 1:
             raise UsageError("--workers must be 1 or more")
         if self.extract_timeout < 0 or self.extract_memory < 0:
@@ -166,7 +189,7 @@ class ProcessOptions:
 
     def pipeline_options(self) -> Any:
         """The processing pipeline's own options (pipelines.runner.ProcessOptions)."""
-        from seedcrawl.pipelines.extract import ExtractOptions
+        from seedcrawl.pipelines.extract import profile_options
         from seedcrawl.pipelines.language import parse_languages
         from seedcrawl.pipelines.runner import ProcessOptions as PipelineOptions
 
@@ -178,8 +201,8 @@ class ProcessOptions:
             extract_timeout=self.extract_timeout or None,
             extract_memory_mb=self.extract_memory or None,
         )
-        if self.language is not None:
-            options.extract = ExtractOptions(languages=parse_languages(self.language))
+        languages = parse_languages(self.language) if self.language is not None else frozenset()
+        options.extract = profile_options(self.extraction, languages)
         if self.workers is not None:
             options.workers = self.workers
         return options

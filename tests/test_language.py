@@ -71,7 +71,8 @@ def test_language_codes_are_checked() -> None:
             parse_languages(bad)
 
 
-def _folder(out: Path) -> None:
+def warc_folder(out: Path) -> None:
+    """A closed WARC file of one article in each of `TEXTS`' languages, under `out`/warc."""
     (out / "warc").mkdir(parents=True)
     writer = RotatingWarcWriter(out / "warc", RecordFactory())
     for code, text in TEXTS.items():
@@ -93,7 +94,7 @@ def _folder(out: Path) -> None:
 
 def test_process_language_option_keeps_only_those(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _folder(out)
+    warc_folder(out)
     result = run_seedcrawl(["process", str(out), "--workers", "1", "--language", "en,de"], timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
     kept = {str(a["url"]).rsplit("/", 1)[-1]: a for a in iter_lines(out / "corpus" / "articles.jsonl")}
@@ -105,7 +106,7 @@ def test_process_language_option_keeps_only_those(tmp_path: Path) -> None:
 
 def test_process_rejects_a_bad_language_option(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    _folder(out)
+    warc_folder(out)
     result = run_seedcrawl(["process", str(out), "--language", "english"], timeout=120)
     assert result.returncode == 2
     assert "--language" in result.stderr

@@ -1,0 +1,112 @@
+"""`--extraction accurate|fast`: what each profile runs, and that the choice reaches the pipeline
+from the command line, a config file, the flow's parameters, and the processing report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from seedcrawl.contract.records import iter_lines
+from seedcrawl.flows.tasks import run_processing
+from seedcrawl.option_fields import UsageError
+from seedcrawl.options import RunOptions
+from seedcrawl.pipelines import extract as extract_module
+from seedcrawl.pipelines.extract import PROFILES, ExtractOptions, extract, profile_name, profile_options
+from seedcrawl.process_options import EXTRACTION_PROFILES, ProcessOptions
+from tests.support.docs import page_doc
+from tests.test_language import warc_folder
+
+PARAGRAPH = (
+    "The harbour reopened to ferries on Monday after a week of storm repairs, the port authority said. "
+    "Engineers replaced two damaged moorings and checked the breakwater before the first crossing. "
+)
+
+
+def dated_in_text_only(stamp: str) -> str:
+    """An article whose markup names no date: `stamp` stands in a paragraph of its text."""
+    paragraphs = "".join(f"<p>{PARAGRAPH * 2}</p>" for _ in range(3))
+    return (
+        "<html lang='en'><head><title>Harbour</title><meta property='og:type' content='article'></head>"
+        f"<body><article><h1>Harbour</h1><p>{stamp}</p>{paragraphs}</article></body></html>"
+    )
+
+
+def test_the_commands_offer_the_pipelines_profiles() -> None:
+    assert tuple(PROFILES) == EXTRACTION_PROFILES
+    assert profile_options("accurate") == ExtractOptions()
+
+
+def test_fast_runs_trafilatura_once_in_recall_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[list[tuple[bool, bool]]] = []
+    real = extract_module.run_modes
+
+    def spy(tree, url, modes, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(list(modes))
+        return real(tree, url, modes, *args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "run_modes", spy)
+    html = dated_in_text_only("Posted by the desk")
+    accurate = extract(page_doc(html, "https://news.example/a/1"), profile_options("accurate"))
+    fast = extract(page_doc(html, "https://news.example/a/1"), profile_options("fast"))
+    # (favor_precision, favor_recall): the vote's two runs, then the recall run alone
+    assert asked == [[(True, False), (False, True)], [(False, True)]]
+    assert fast.text == accurate.text and "breakwater" in fast.text
+
+
+def test_fast_reads_the_date_from_the_markup_not_the_text() -> None:
+    in_text = dated_in_text_only("March 12, 2024")
+    assert extract(page_doc(in_text, "https://news.example/a/1"), profile_options("accurate")).published == (
+        "2024-03-12"
+    )
+    assert extract(page_doc(in_text, "https://news.example/a/1"), profile_options("fast")).published is None
+    declared = in_text.replace(
+        "</title>", "</title><meta property='article:published_time' content='2024-03-11'>"
+    )
+    for name in PROFILES:
+        assert extract(page_doc(declared, "https://news.example/a/1"), profile_options(name)).published == (
+            "2024-03-11"
+        )
+
+
+def test_profile_names_survive_a_language_filter_and_unknown_ones_are_refused() -> None:
+    fast = profile_options("fast", frozenset({"en"}))
+    assert fast.languages == frozenset({"en"}) and not fast.precision
+    assert profile_name(fast) == "fast"
+    assert profile_name(ExtractOptions(fill_gaps=False)) == "custom"
+    with pytest.raises(ValueError, match="accurate, fast"):
+        profile_options("quick")
+
+
+def test_the_option_reaches_the_pipeline_from_each_command() -> None:
+    process = ProcessOptions(out=Path("DIR"), extraction="fast", language="en")
+    assert process.pipeline_options().extract == profile_options("fast", frozenset({"en"}))
+    assert ProcessOptions(out=Path("DIR")).pipeline_options().extract == ExtractOptions()
+    run = RunOptions.from_parameters("DIR", {"extraction": "fast", "urls": ["http://127.0.0.1:9/"]})
+    assert run.extraction == "fast"
+    for refused in (
+        lambda: ProcessOptions(out=Path("DIR"), extraction="quick"),
+        lambda: RunOptions.from_parameters("DIR", {"extraction": "quick", "urls": ["http://127.0.0.1:9/"]}),
+    ):
+        with pytest.raises(UsageError, match="--extraction"):
+            refused()
+
+
+def test_process_fast_writes_the_corpus_and_reports_its_profile(tmp_path: Path) -> None:
+    from tests.support.cli import run_seedcrawl
+
+    out = tmp_path / "out"
+    warc_folder(out)
+    result = run_seedcrawl(["process", str(out), "--workers", "1", "--extraction", "fast"], timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(list(iter_lines(out / "corpus" / "articles.jsonl"))) == 3
+    latest = json.loads((out / "logs" / "process-latest.json").read_text())
+    assert latest["extraction"] == "fast"
+
+
+def test_the_flows_processing_task_takes_the_profile(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    warc_folder(out)
+    report = run_processing(out, None, "run-1", extraction="fast")
+    assert report["extraction"] == "fast" and report["articles"] == 3
