@@ -47,7 +47,7 @@ def extraction_option() -> Any:
         "--extraction",
         "accurate: trafilatura's precision and recall runs vote, and the date is also "
         "searched for in the page's text; fast: the recall run alone and the date from the markup, "
-        "about 40%% less CPU at somewhat lower quality (bench/RESULTS.md)",
+        "a third less CPU at somewhat lower quality (bench/RESULTS.md)",
         EXTRACTION_PROFILES[0],
         choices=EXTRACTION_PROFILES,
     )
