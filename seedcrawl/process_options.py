@@ -38,7 +38,7 @@ def dedup_threshold_option() -> Any:
 
 
 # pipelines.extract.PROFILES' names, not imported here: the import costs every command the
-# extraction stack; tests/test_cli_help.py holds the two equal.
+# extraction stack; tests/test_extraction_profiles.py holds the two equal.
 EXTRACTION_PROFILES = ("accurate", "fast")
 
 
