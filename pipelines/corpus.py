@@ -50,6 +50,7 @@ def article_record(doc: Document) -> dict[str, Any]:
         "language_detected": doc.language_detected,
         "text": doc.text,
         "paywalled": bool(doc.paywalled),
+        "extraction": doc.extraction,
         "fetched_at": doc.fetched_at,
         "run_id": doc.run_id,
         "relevance": None if doc.relevance is None else float(doc.relevance),

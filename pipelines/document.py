@@ -34,6 +34,7 @@ class Document:
     language_detected: str | None = None  # ISO 639-1, detected from the text
     canonical_url: str | None = None
     paywalled: bool = False  # declared not free, or the text stops at a subscription wall
+    extraction: str = ""  # the extraction profile that filled text and metadata (pipelines.extract)
     run_id: str | None = None  # the crawl run that captured it
     relevance: float | None = None  # topic score, when a topic was given
     cluster_size: int = 1  # near-duplicate copies this record stands for (itself included)

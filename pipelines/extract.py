@@ -117,6 +117,7 @@ def profile_options(name: str, languages: frozenset[str] = frozenset()) -> Extra
         raise ValueError(f"extraction profile must be one of {', '.join(PROFILES)}, not {name!r}") from None
 
 
+@cache  # once per options: every document records it
 def profile_name(options: ExtractOptions) -> str:
     """The profile `options` are (whatever their languages), or "custom"."""
     general = replace(options, languages=frozenset())
@@ -220,6 +221,7 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     doc.author = meta.author
     doc.authors = meta.authors
     doc.paywalled = meta.free is False or stops_at_wall(raw, cleaned)
+    doc.extraction = profile_name(options)
     doc.published = meta.published
     doc.sitename = meta.sitename
     doc.language = meta.language

@@ -93,14 +93,15 @@ def test_the_option_reaches_the_pipeline_from_each_command() -> None:
             refused()
 
 
-def test_process_fast_writes_the_corpus_and_reports_its_profile(tmp_path: Path) -> None:
+def test_process_fast_names_its_profile_on_each_line_and_in_the_report(tmp_path: Path) -> None:
     from tests.support.cli import run_seedcrawl
 
     out = tmp_path / "out"
     warc_folder(out)
     result = run_seedcrawl(["process", str(out), "--workers", "1", "--extraction", "fast"], timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert len(list(iter_lines(out / "corpus" / "articles.jsonl"))) == 3
+    lines = list(iter_lines(out / "corpus" / "articles.jsonl"))
+    assert len(lines) == 3 and {line["extraction"] for line in lines} == {"fast"}
     latest = json.loads((out / "logs" / "process-latest.json").read_text())
     assert latest["extraction"] == "fast"
 
