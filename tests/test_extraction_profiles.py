@@ -1,5 +1,7 @@
 """`--extraction accurate|fast`: what each profile runs, and that the choice reaches the pipeline
-from the command line, a config file, the flow's parameters, and the processing report."""
+from `process`, from `run`'s options (a config file and the flow's parameters take the same way),
+and is named in the corpus lines and the processing report. tests/test_flows.py runs `seedcrawl
+run --extraction fast` through the flow."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from seedcrawl.options import RunOptions
 from seedcrawl.pipelines import extract as extract_module
 from seedcrawl.pipelines.extract import PROFILES, ExtractOptions, extract, profile_name, profile_options
 from seedcrawl.process_options import EXTRACTION_PROFILES, ProcessOptions
+from tests.support.cli import run_seedcrawl
 from tests.support.docs import page_doc
 from tests.test_language import warc_folder
 
@@ -94,8 +97,6 @@ def test_the_option_reaches_the_pipeline_from_each_command() -> None:
 
 
 def test_process_fast_names_its_profile_on_each_line_and_in_the_report(tmp_path: Path) -> None:
-    from tests.support.cli import run_seedcrawl
-
     out = tmp_path / "out"
     warc_folder(out)
     result = run_seedcrawl(["process", str(out), "--workers", "1", "--extraction", "fast"], timeout=240)
