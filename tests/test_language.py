@@ -56,6 +56,13 @@ def test_too_short_a_text_has_no_detected_language() -> None:
     assert detect_language("Ok.") is None
 
 
+def test_a_long_text_whose_start_is_unsure_is_decided_on_the_longer_sample() -> None:
+    # a short English lead (570 characters), then French: its first thousand characters alone
+    # lean English without certainty, the 3,000 that are classified are mostly French
+    text = " ".join([TEXTS["en"]] * 3 + [TEXTS["fr"]] * 20)
+    assert detect_language(text) == "fr"
+
+
 def test_only_the_listed_languages_are_kept() -> None:
     assert run(page(TEXTS["de"]), frozenset({"en", "de"})).language_detected == "de"
     with pytest.raises(Rejected) as caught:
