@@ -18,7 +18,8 @@ _MIN_CHARS = 40  # a line or two: shorter texts are too short to tell
 _MIN_PROBABILITY = 0.5
 # A first look at this much of the text decides when it is near certain: 400 of the 417 longer
 # texts kept from the dev sets, with the whole sample's verdict on every page
-# (bench/extraction_identity.py: the same records), for about half the CPU.
+# (bench/extraction_identity.py: the same records), for about half the CPU. A text that changes
+# language after a sure start (a long lead in one, the body in another) is the lead's language.
 _FIRST_CHARS = 1000
 _SURE = 0.999
 
