@@ -6,8 +6,9 @@ cProfile charges every Python call its own overhead, so a part made of many smal
 element class lookup, our line tests) looks several times dearer under it than it is. Here each
 part is priced by the CPU the step spends without it: the shipped step, and the same step with the
 date search (htmldate) or the language detection stubbed out, or with trafilatura's recall run
-alone, are timed in turn with bare `trafilatura.extract` and `extract(with_metadata=True)` on the
-article pages of both dev sets, in one process, by `bench.extraction.cpu_ms_each` (the order
+alone, and the opt-in `fast` profile, are timed in turn with bare `trafilatura.extract` and
+`extract(with_metadata=True)` on the article pages of both dev sets, in one process, by
+`bench.extraction.cpu_ms_each` (the order
 flips from page to page; the caches keyed by a page's strings are emptied before each call). The
 stubs exist only here: what a variant outputs is not scored, only its CPU.
 """
@@ -37,6 +38,7 @@ from bench.extraction import (
 )
 from bench.extraction_sets import Output, Page, load_aeb, load_wcxb
 from seedcrawl.pipelines import extract, metadata
+from seedcrawl.pipelines.extract import profile_options
 
 
 def _without(step: Contender, module: Any, name: str) -> Contender:
@@ -59,6 +61,7 @@ def contenders() -> dict[str, Contender]:
         "ours: without language detection": _without(shipped, extract, "detect_language"),
         "ours: one trafilatura run (recall mode only)": one_run,
         "ours: one run, without the date search": _without(one_run, metadata, "find_date"),
+        "ours: --extraction fast (one run, the date from the markup)": steps_for(profile_options("fast")),
     }
 
 
