@@ -8,9 +8,9 @@ part is priced by the CPU the step spends without it: the shipped step, and the 
 date search (htmldate) or the language detection stubbed out, or with trafilatura's recall run
 alone, and the opt-in `fast` profile, are timed in turn with bare `trafilatura.extract` and
 `extract(with_metadata=True)` on the article pages of both dev sets, in one process, by
-`bench.extraction.cpu_ms_each` (the order
-flips from page to page; the caches keyed by a page's strings are emptied before each call). The
-stubs exist only here: what a variant outputs is not scored, only its CPU.
+`bench.extraction.cpu_ms_each` (the order flips from page to page; the caches keyed by a page's
+strings are emptied before each call). The stubs exist only here: what a variant outputs is not
+scored, only its CPU.
 """
 
 from __future__ import annotations
