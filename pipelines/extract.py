@@ -29,10 +29,13 @@ words of that text, the declared body replaces it (`pipelines.declared_body`: te
 most of the story from trafilatura; a shorter declared body is a teaser and is never taken).
 
 Two profiles (`PROFILES`, `seedcrawl process --extraction`): `accurate`, the default, is the
-above; `fast` runs the recall mode alone and lets htmldate read the date from the markup only,
-without its search of the page's text, for a third less CPU; what it costs in quality is
-measured beside the default in `bench/results/extraction.md` (aeb-dev is below the issue's 0.980
-with recall mode alone).
+above; `fast` is one run, the recall mode with its candidate bodies pruned as precision mode
+prunes them (`precision_prune`; `pipelines.trafilatura_content.PrecisionPrunedRecall`), and
+htmldate reads the date from the markup only, without its search of the page's text: a third
+less CPU. The pruning is what keeps that one run near the vote on news pages (standfirsts,
+gallery captions and promotional boxes, which the recall mode alone keeps: 0.977 against 0.981
+on aeb-dev); what the profile costs in quality is measured beside the default in
+`bench/results/extraction.md`.
 
 The kept text is checked to be one article by `pipelines.article` and joined with blank lines,
 and its language is detected (`pipelines.language`). Rejections: `language` (not one of
@@ -80,6 +83,9 @@ class ExtractOptions:
     include_tables: bool = True
     precision: bool = True  # run trafilatura's precision mode
     recall: bool = True  # run its recall mode; with both, the vote below picks one text
+    # the recall run prunes its candidate bodies as precision mode does (teaser and "link" boxes,
+    # stricter link density; `pipelines.trafilatura_content.PrecisionPrunedRecall`)
+    precision_prune: bool = False
     min_precision_share: float = 0.7  # precision text kept when it has this share of the recall words
     fill_gaps: bool = True  # a kept precision text takes back the recall blocks between its own
     extend_ends: bool = True  # and the recall paragraphs right before and after its ends
@@ -105,7 +111,7 @@ class ExtractOptions:
 # trafilatura run, and no search of the page's text for its date (bench/results/extraction.md).
 PROFILES: dict[str, ExtractOptions] = {
     "accurate": ExtractOptions(),
-    "fast": ExtractOptions(precision=False, extensive_date_search=False),
+    "fast": ExtractOptions(precision=False, precision_prune=True, extensive_date_search=False),
 }
 
 
@@ -240,7 +246,15 @@ def _trafilatura(
         modes.append((False, True))
     try:
         # the tree parsed from str by trafilatura's own loader: bytes never reach it
-        return run_modes(tree, url, modes, options.include_tables, _trafilatura_config(options), in_place)
+        return run_modes(
+            tree,
+            url,
+            modes,
+            options.include_tables,
+            _trafilatura_config(options),
+            in_place,
+            options.precision_prune,
+        )
     except _PARSE_ERRORS as err:
         raise _parse_error(err) from err
 

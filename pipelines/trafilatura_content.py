@@ -11,13 +11,17 @@ to the previous output on both dev sets). The same goes for baseline's `basic_cl
 tests a case-insensitive cookie-banner regex on every element's class and id, and which
 `html2txt`, `baseline` and the jusText rescue run.
 
-The functions are trafilatura's own code (2.3.1, pinned), rebound (`pipelines.rebound`) to a
-namespace in which those few names mean the cheaper prune: nothing is copied and trafilatura's
-module is left unchanged, so its other callers, and a trafilatura upgrade, get trafilatura's code
-as written.
+`PrecisionPrunedRecall` is trafilatura's recall mode with one stage of its precision mode: each
+candidate body is pruned as precision mode prunes it (`prune_unwanted_sections`: teaser, "bottom"
+and "link" boxes, bordered boxes and `header` elements discarded by name, the stricter link-density
+tests, trailing headings dropped); recall's choice of body, its wider set of tags and its fallbacks
+are kept. That one run drops the standfirsts, gallery captions and promotional boxes that,
+without it, only a second, precision run removed (`pipelines.extract`, bench/results/extraction.md).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from lxml.etree import XPath, _Element
 from lxml.html import HtmlElement
@@ -33,10 +37,29 @@ from trafilatura.xpaths import OVERALL_DISCARD_XPATH, PRECISION_DISCARD_XPATH
 from seedcrawl.pipelines.rebound import rebound
 from seedcrawl.pipelines.xpath_hits import PageRegexXPath
 
-__all__ = ["OVERALL_DISCARD", "baseline", "extract_content", "html2txt", "justext_rescue", "prune_nodes"]
+__all__ = [
+    "OVERALL_DISCARD",
+    "PrecisionPrunedRecall",
+    "baseline",
+    "extract_content",
+    "html2txt",
+    "justext_rescue",
+    "prune_nodes",
+]
 
 OVERALL_DISCARD = PageRegexXPath(OVERALL_DISCARD_XPATH)
 _PRECISION_DISCARD = PageRegexXPath(PRECISION_DISCARD_XPATH)
+
+
+class PrecisionPrunedRecall(Extractor):
+    """trafilatura's options for a recall run whose candidate bodies are pruned as in precision
+    mode (see the module's docstring); takes `Extractor`'s arguments, with `recall=True`."""
+
+    __slots__ = ("prune_options",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.prune_options = Extractor(**{**kwargs, "precision": True, "recall": False})
 
 
 def prune_nodes(
@@ -60,12 +83,23 @@ def prune_nodes(
     return tree
 
 
-_prune_sections = rebound(
+_trafilatura_prune_sections = rebound(
     main_extractor.prune_unwanted_sections,
     prune_unwanted_nodes=prune_nodes,
     OVERALL_DISCARD_XPATH=OVERALL_DISCARD,
     PRECISION_DISCARD_XPATH=_PRECISION_DISCARD,
 )
+
+
+def _prune_sections(
+    tree: HtmlElement, potential_tags: set[str], options: Extractor, keep_teasers: bool = False
+) -> HtmlElement:
+    """`prune_unwanted_sections`, in precision mode for a `PrecisionPrunedRecall` run."""
+    if isinstance(options, PrecisionPrunedRecall):
+        options = options.prune_options
+    return _trafilatura_prune_sections(tree, potential_tags, options, keep_teasers)
+
+
 _extract_content = rebound(
     main_extractor.extract_content,
     _extract=rebound(main_extractor._extract, prune_unwanted_sections=_prune_sections),

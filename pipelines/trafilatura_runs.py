@@ -76,6 +76,7 @@ from trafilatura.xpaths import (
 
 from seedcrawl.pipelines.trafilatura_content import (
     OVERALL_DISCARD,
+    PrecisionPrunedRecall,
     baseline,
     extract_content,
     html2txt,
@@ -107,12 +108,18 @@ def run_modes(
     include_tables: bool,
     config: ConfigParser,
     in_place: bool = False,
+    precision_prune: bool = False,
 ) -> list[TrafilaturaDocument | None]:
     """What `bare_extraction(tree, url=url, favor_precision=p, favor_recall=r, include_comments=False,
     include_tables=include_tables, deduplicate=False, with_metadata=False, config=config)` returns
     for each (p, r) in `modes`, in order; the tree is not modified unless `in_place` (the caller is
-    done with it: its prunes then save a copy of the whole page)."""
-    extractors = [_extractor(url, precision, recall, include_tables, config) for precision, recall in modes]
+    done with it: its prunes then save a copy of the whole page). `precision_prune`: the recall
+    run is a `PrecisionPrunedRecall`, which bare_extraction has no option for (a forum thread page,
+    which goes through bare_extraction, is not pruned so)."""
+    extractors = [
+        _extractor(url, precision, recall, include_tables, config, recall and precision_prune)
+        for precision, recall in modes
+    ]
     if _forum_thread_page(tree):
         return [_bare(tree, url, options) for options in extractors]
     try:
@@ -125,9 +132,9 @@ def run_modes(
 
 
 def _extractor(
-    url: str, precision: bool, recall: bool, include_tables: bool, config: ConfigParser
+    url: str, precision: bool, recall: bool, include_tables: bool, config: ConfigParser, pruned: bool = False
 ) -> Extractor:
-    return Extractor(
+    return (PrecisionPrunedRecall if pruned else Extractor)(
         config=config,
         output_format="python",
         fast=False,

@@ -6,6 +6,7 @@ run --extraction fast` through the flow."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -41,21 +42,32 @@ def test_the_commands_offer_the_pipelines_profiles() -> None:
     assert profile_options("accurate") == ExtractOptions()
 
 
-def test_fast_runs_trafilatura_once_in_recall_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[list[tuple[bool, bool]]] = []
+def test_fast_runs_trafilatura_once_in_recall_mode_pruned_as_precision_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[tuple[list[tuple[bool, bool]], bool]] = []
     real = extract_module.run_modes
 
     def spy(tree, url, modes, *args, **kwargs):  # type: ignore[no-untyped-def]
-        asked.append(list(modes))
+        asked.append((list(modes), args[-1]))  # the last argument: `precision_prune`
         return real(tree, url, modes, *args, **kwargs)
 
     monkeypatch.setattr(extract_module, "run_modes", spy)
     html = dated_in_text_only("Posted by the desk")
     accurate = extract(page_doc(html, "https://news.example/a/1"), profile_options("accurate"))
     fast = extract(page_doc(html, "https://news.example/a/1"), profile_options("fast"))
-    # (favor_precision, favor_recall): the vote's two runs, then the recall run alone
-    assert asked == [[(True, False), (False, True)], [(False, True)]]
+    # (favor_precision, favor_recall): the vote's two runs, then the recall run alone, pruned
+    assert asked == [([(True, False), (False, True)], False), ([(False, True)], True)]
     assert fast.text == accurate.text and "breakwater" in fast.text
+
+
+def test_fast_drops_a_promotional_box_the_recall_mode_alone_keeps() -> None:
+    box = "<div class='promo-teaser'><p>Teaser: subscribe for the full harbour archive today</p></div>"
+    html = dated_in_text_only("Posted by the desk").replace("</h1>", "</h1>" + box)
+    url = "https://news.example/a/1"
+    recall_alone = extract(page_doc(html, url), replace(profile_options("fast"), precision_prune=False))
+    fast = extract(page_doc(html, url), profile_options("fast"))
+    assert "Teaser:" in recall_alone.text and "Teaser:" not in fast.text and "breakwater" in fast.text
 
 
 def test_fast_reads_the_date_from_the_markup_not_the_text() -> None:

@@ -23,7 +23,13 @@ from trafilatura.utils import load_html
 from trafilatura.xpaths import OVERALL_DISCARD_XPATH
 
 from seedcrawl.pipelines.extract import ExtractOptions, _trafilatura_config
-from seedcrawl.pipelines.trafilatura_content import baseline, extract_content, html2txt, justext_rescue
+from seedcrawl.pipelines.trafilatura_content import (
+    PrecisionPrunedRecall,
+    baseline,
+    extract_content,
+    html2txt,
+    justext_rescue,
+)
 from seedcrawl.pipelines.trafilatura_runs import _extractor
 
 URL = "https://news.example/a/story"
@@ -52,8 +58,10 @@ SHORT_BODY = (
 ExtractContent = Callable[[HtmlElement, Extractor], tuple[lxml.etree._Element, str]]
 
 
-def _run(function: ExtractContent, html: str, precision: bool, recall: bool) -> tuple[str, bytes]:
-    options = _extractor(URL, precision, recall, True, _trafilatura_config(ExtractOptions()))
+def _run(
+    function: ExtractContent, html: str, precision: bool, recall: bool, pruned: bool = False
+) -> tuple[str, bytes]:
+    options = _extractor(URL, precision, recall, True, _trafilatura_config(ExtractOptions()), pruned)
     cleaned, _ = _prepare_tree(load_html(html), options, URL)
     body, text = function(deepcopy(cleaned), options)
     return text, lxml.etree.tostring(body)
@@ -72,6 +80,46 @@ def test_the_prunes_remove_the_chrome_and_keep_the_body() -> None:
     assert text.count("storm repairs") == 6
     for phrase in ("Share this story", "Related:", "newsletter", "Bottom box", "cookies", "Nested chrome"):
         assert phrase not in text
+
+
+# boxes precision mode discards by name, amid the body: a teaser and a page-header inside the article
+BOXED = ARTICLE.replace(
+    "<div class='content'>",
+    "<div class='story-teaser'><p>Teaser: read our other harbour story now</p></div>"
+    "<header><p>Header words inside the article body</p></header><div class='content'>",
+)
+
+
+def test_a_precision_pruned_recall_run_drops_what_precision_mode_discards_by_name() -> None:
+    recall, _ = _run(extract_content, BOXED, False, True)
+    pruned, _ = _run(extract_content, BOXED, False, True, pruned=True)
+    boxes = ("Bottom box", "Teaser:", "Header words")
+    assert all(box in recall for box in boxes)  # what the recall run alone keeps
+    assert not any(box in pruned for box in boxes)
+    assert pruned.count("storm repairs") == recall.count("storm repairs") == 6
+
+
+def test_a_precision_pruned_recall_run_is_a_recall_run_pruned_in_precision_mode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    options = _extractor(URL, False, True, True, _trafilatura_config(ExtractOptions()), True)
+    assert isinstance(options, PrecisionPrunedRecall) and options.focus == "recall"
+    assert options.prune_options.focus == "precision" and options.prune_options.tables == options.tables
+    # trafilatura's own recall run, its sections pruned with precision-mode options, gives the same
+    original = main_extractor.prune_unwanted_sections
+    seen: list[str] = []
+
+    def precision_prune(tree, potential_tags, opts, keep_teasers=False):  # type: ignore[no-untyped-def]
+        seen.append(opts.focus)
+        return original(tree, potential_tags, options.prune_options, keep_teasers)
+
+    monkeypatch.setattr(main_extractor, "prune_unwanted_sections", precision_prune)
+    plain = _extractor(URL, False, True, True, _trafilatura_config(ExtractOptions()))
+    cleaned, _ = _prepare_tree(load_html(BOXED), plain, URL)
+    body, text = main_extractor.extract_content(deepcopy(cleaned), plain)
+    monkeypatch.undo()
+    assert seen and set(seen) == {"recall"}
+    assert _run(extract_content, BOXED, False, True, pruned=True) == (text, lxml.etree.tostring(body))
 
 
 def test_trafilatura_keeps_its_own_prunes() -> None:

@@ -93,6 +93,25 @@ def test_each_mode_matches_bare_extraction(name: str, in_place: bool) -> None:
         assert lxml.etree.tostring(tree) == before  # the caller's tree is left as it was
 
 
+def test_precision_prune_changes_the_recall_run_alone() -> None:
+    config = _trafilatura_config(ExtractOptions())
+    for html in PAGES.values():
+        plain = run_modes(load_html(html), URL, MODES, True, config)
+        pruned = run_modes(load_html(html), URL, MODES, True, config, precision_prune=True)
+        assert (pruned[0] and pruned[0].text) == (plain[0] and plain[0].text)
+    teaser = _article("").replace(
+        "<p>Paragraph 3",
+        "<div class='teaser-box'><p>Teaser: our other harbour story, read it now</p></div><p>Paragraph 3",
+    )
+    (recall,) = run_modes(load_html(teaser), URL, [(False, True)], True, config)
+    (pruned_recall,) = run_modes(load_html(teaser), URL, [(False, True)], True, config, precision_prune=True)
+    assert recall is not None and pruned_recall is not None
+    assert "Teaser:" in recall.text and "Teaser:" not in pruned_recall.text
+    assert recall.text.replace("Teaser: our other harbour story, read it now", "").split() == (
+        pruned_recall.text.split()
+    )
+
+
 def test_recall_run_takes_the_justext_candidate_on_a_short_text_covering_little_of_the_page() -> None:
     html = (Path(__file__).parent / "fixtures" / "extract_recall" / "widget_body.html").read_text(
         encoding="utf-8"
