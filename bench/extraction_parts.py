@@ -5,8 +5,9 @@
 cProfile charges every Python call its own overhead, so a part made of many small calls (lxml's
 element class lookup, our line tests) looks several times dearer under it than it is. Here each
 part is priced by the CPU the step spends without it: the shipped step, and the same step with the
-date search (htmldate) or the language detection stubbed out, or with trafilatura's recall run
-alone, and the opt-in `fast` profile, are timed in turn with bare `trafilatura.extract` and
+date search (htmldate) or the language detection stubbed out, or with one trafilatura run (the
+recall mode pruned as precision mode prunes, with and without the date search), and the opt-in
+`fast` profile with and without that pruning, are timed in turn with bare `trafilatura.extract` and
 `extract(with_metadata=True)` on the article pages of both dev sets, in one process, by
 `bench.extraction.cpu_ms_each` (the order flips from page to page; the caches keyed by a page's
 strings are emptied before each call). The stubs exist only here: what a variant outputs is not
@@ -19,6 +20,7 @@ import argparse
 import os
 import platform
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,16 +54,19 @@ def _without(step: Contender, module: Any, name: str) -> Contender:
 
 
 def contenders() -> dict[str, Contender]:
-    shipped, one_run = steps_for(CANDIDATES["shipped"]), steps_for(CANDIDATES["recall mode only"])
+    shipped = steps_for(CANDIDATES["shipped"])
+    one_run = steps_for(CANDIDATES["recall mode only, pruned as precision mode"])
+    fast = profile_options("fast")
     return {
         "bare trafilatura.extract": run_bare,
         "trafilatura.extract(with_metadata=True)": run_bare_with_metadata,
         "ours: shipped": shipped,
         "ours: without the date search": _without(shipped, metadata, "find_date"),
         "ours: without language detection": _without(shipped, extract, "detect_language"),
-        "ours: one trafilatura run (recall mode only)": one_run,
+        "ours: one trafilatura run (recall mode, pruned as precision mode)": one_run,
         "ours: one run, without the date search": _without(one_run, metadata, "find_date"),
-        "ours: --extraction fast (one run, the date from the markup)": steps_for(profile_options("fast")),
+        "ours: --extraction fast (one run, the date from the markup)": steps_for(fast),
+        "ours: fast without the precision-mode pruning": steps_for(replace(fast, precision_prune=False)),
     }
 
 
