@@ -18,7 +18,7 @@ import pytest
 from seedcrawl.pipelines.chrome import Block, ChromeOptions, PageFacts, clean
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected
-from seedcrawl.pipelines.extract import ExtractOptions, extract
+from seedcrawl.pipelines.extract import PROFILES, ExtractOptions, extract
 from tests.support.docs import page_doc
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
@@ -55,9 +55,10 @@ def marked(html: str, prefix: str) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
-def article() -> Document:
-    return run(fixture("article_with_chrome.html"))
+@pytest.fixture(scope="module", params=sorted(PROFILES))
+def article(request: pytest.FixtureRequest) -> Document:
+    """The annotated article through each extraction profile: both keep the body and drop the chrome."""
+    return run(fixture("article_with_chrome.html"), options=PROFILES[request.param])
 
 
 def test_every_body_paragraph_is_kept_in_order(article: Document) -> None:
