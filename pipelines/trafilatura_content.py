@@ -11,6 +11,11 @@ to the previous output on both dev sets). The same goes for baseline's `basic_cl
 tests a case-insensitive cookie-banner regex on every element's class and id, and which
 `html2txt`, `baseline` and the jusText rescue run.
 
+The functions are trafilatura's own code (2.3.1, pinned), rebound (`pipelines.rebound`) to a
+namespace in which those few names mean the cheaper prune: nothing is copied and trafilatura's
+module is left unchanged, so its other callers, and a trafilatura upgrade, get trafilatura's code
+as written.
+
 `PrecisionPrunedRecall` is trafilatura's recall mode with one stage of its precision mode: each
 candidate body is pruned as precision mode prunes it (`prune_unwanted_sections`: teaser, "bottom"
 and "link" boxes, bordered boxes and `header` elements discarded by name, the stricter link-density
