@@ -388,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                 "bare": run_bare,
                 "meta": run_bare_with_metadata,
                 "ours": steps_for(CANDIDATES["shipped"]),
-                # the opt-in profile: trafilatura's recall run alone, the date from the markup only
+                # the opt-in profile: one pruned recall run, the date from the markup only
                 "fast": steps_for(profile_options("fast")),
             },
             args.rounds,

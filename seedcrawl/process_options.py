@@ -46,8 +46,8 @@ def extraction_option() -> Any:
     return option(
         "--extraction",
         "accurate: trafilatura's precision and recall runs vote, and the date is also "
-        "searched for in the page's text; fast: the recall run alone and the date from the markup, "
-        "a third less CPU at somewhat lower quality (bench/RESULTS.md)",
+        "searched for in the page's text; fast: one recall run pruned as precision mode prunes, and "
+        "the date from the markup, a third less CPU at somewhat lower quality (bench/RESULTS.md)",
         EXTRACTION_PROFILES[0],
         choices=EXTRACTION_PROFILES,
     )
