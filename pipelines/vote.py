@@ -34,6 +34,8 @@ _SENTENCE_ENDS = ".!?。！？"  # full-width: Chinese and Japanese
 def vote(texts: list[Cleaned], min_precision_share: float) -> int:
     """Index of the first (precision) text, unless it has less than `min_precision_share` of the
     words of the last (recall) one."""
+    if len(texts) == 1:
+        return 0  # one run: nothing to vote on, and its words need not be counted
     first, last = texts[0], texts[-1]
     words = [sum(word_count(b.text) for b in t.blocks) for t in (first, last)]
     return 0 if words[0] >= min_precision_share * words[1] else len(texts) - 1
