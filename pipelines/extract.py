@@ -33,7 +33,7 @@ above; `fast` is one run, the recall mode with its candidate bodies pruned as pr
 prunes them (`precision_prune`; `pipelines.trafilatura_content.PrecisionPrunedRecall`), and
 htmldate reads the date from the markup only, without its search of the page's text: a third
 less CPU. The pruning is what keeps that one run near the vote on news pages (standfirsts,
-gallery captions and promotional boxes, which the recall mode alone keeps: 0.977 against 0.981
+related-link lists and promotional links, which the recall mode alone keeps: 0.977 against 0.981
 on aeb-dev); what the profile costs in quality is measured beside the default in
 `bench/results/extraction.md`.
 

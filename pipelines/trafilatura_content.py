@@ -20,7 +20,7 @@ as written.
 candidate body is pruned as precision mode prunes it (`prune_unwanted_sections`: teaser, "bottom"
 and "link" boxes, bordered boxes and `header` elements discarded by name, the stricter link-density
 tests, trailing headings dropped); recall's choice of body, its wider set of tags and its fallbacks
-are kept. That one run drops the standfirsts, gallery captions and promotional boxes that,
+are kept. That one run drops the standfirsts, related-link lists and promotional links that,
 without it, only a second, precision run removed (`pipelines.extract`, bench/results/extraction.md).
 """
 
