@@ -28,6 +28,7 @@ from seedcrawl.crawl_child import run_child
 from seedcrawl.crawl_result import CrawlResult
 from seedcrawl.options import CrawlOptions
 from seedcrawl.packaging import package_folder
+from seedcrawl.process_options import EXTRACTION_PROFILES
 
 CRAWL_RETRIES = 2
 CRAWL_RETRY_DELAYS: list[float] = [
@@ -78,7 +79,7 @@ def run_processing(
     dedup_threshold: float | None,
     run_id: str,
     scale: Scale | None = None,
-    extraction: str = "accurate",
+    extraction: str = EXTRACTION_PROFILES[0],
 ) -> dict[str, Any]:
     """The one call into the processing pipeline (adapts to its signature); `extraction`: the
     extraction profile (pipelines.extract.PROFILES)."""
@@ -134,7 +135,7 @@ def process(
     dedup_threshold: float | None,
     run_id: str,
     scale: Scale | None = None,
-    extraction: str = "accurate",
+    extraction: str = EXTRACTION_PROFILES[0],
 ) -> dict[str, Any]:
     report = run_processing(out, dedup_threshold, run_id, scale, extraction)
     get_run_logger().info(

@@ -253,7 +253,7 @@ def _trafilatura(
             options.include_tables,
             _trafilatura_config(options),
             in_place,
-            options.precision_prune,
+            precision_prune=options.precision_prune,
         )
     except _PARSE_ERRORS as err:
         raise _parse_error(err) from err

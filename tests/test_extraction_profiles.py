@@ -49,7 +49,7 @@ def test_fast_runs_trafilatura_once_in_recall_mode_pruned_as_precision_mode(
     real = extract_module.run_modes
 
     def spy(tree, url, modes, *args, **kwargs):  # type: ignore[no-untyped-def]
-        asked.append((list(modes), args[-1]))  # the last argument: `precision_prune`
+        asked.append((list(modes), kwargs["precision_prune"]))
         return real(tree, url, modes, *args, **kwargs)
 
     monkeypatch.setattr(extract_module, "run_modes", spy)
