@@ -31,8 +31,8 @@ most of the story from trafilatura; a shorter declared body is a teaser and is n
 Two profiles (`PROFILES`, `seedcrawl process --extraction`): `accurate`, the default, is the
 above; `fast` is one run, the recall mode with its candidate bodies pruned as precision mode
 prunes them (`precision_prune`; `pipelines.trafilatura_content.PrecisionPrunedRecall`), and
-htmldate reads the date from the markup only, without its search of the page's text: a third
-less CPU. The pruning is what keeps that one run near the vote on news pages (standfirsts,
+htmldate searches the page's text for a date without dateparser and without its scan of the whole
+page (`pipelines.page_date`): a third less CPU. The pruning is what keeps that one run near the vote on news pages (standfirsts,
 related-link lists and promotional links, which the recall mode alone keeps: 0.977 against 0.981
 on aeb-dev); what the profile costs in quality is measured beside the default in
 `bench/results/extraction.md`.
@@ -62,6 +62,7 @@ from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.errors import Rejected, out_of_memory
 from seedcrawl.pipelines.language import detect_language
 from seedcrawl.pipelines.metadata import dated, page_heading, searches_date
+from seedcrawl.pipelines.page_date import DATE_SEARCHES, DateSearch
 from seedcrawl.pipelines.text_blocks import blocks_from_body, page_links
 from seedcrawl.pipelines.trafilatura_runs import run_modes
 from seedcrawl.pipelines.vote import body_block, body_run, extend_ends, fill_gaps, restates, vote
@@ -97,21 +98,26 @@ class ExtractOptions:
     article: ArticleRules = field(default_factory=ArticleRules)
     require_article: bool = True  # False keeps non-article pages (for benchmarks and debugging)
     languages: frozenset[str] = frozenset()  # ISO 639-1 codes to keep (detected language); empty keeps all
-    # htmldate also searches the page's text for a date when its markup (and JSON-LD) names none
-    extensive_date_search: bool = True
+    # how deep htmldate searches for the date when the JSON-LD declares none (`pipelines.page_date`):
+    # "markup", "text" (its text too, without dateparser or the scan of the whole page) or "full"
+    date_search: DateSearch = "full"
 
     def __post_init__(self) -> None:
         if self.max_html_chars <= 0 or self.min_extracted_size < 0:
             raise ValueError("sizes must be positive")
         if not (self.precision or self.recall):
             raise ValueError("at least one of precision and recall mode must run")
+        if self.date_search not in DATE_SEARCHES:
+            raise ValueError(
+                f"date_search must be one of {', '.join(DATE_SEARCHES)}, not {self.date_search!r}"
+            )
 
 
 # `seedcrawl process --extraction NAME` (and `run`'s): the first is the default. `fast` is one
-# trafilatura run, and no search of the page's text for its date (bench/results/extraction.md).
+# trafilatura run, and a date search without dateparser (bench/results/extraction.md).
 PROFILES: dict[str, ExtractOptions] = {
     "accurate": ExtractOptions(),
-    "fast": ExtractOptions(precision=False, precision_prune=True, extensive_date_search=False),
+    "fast": ExtractOptions(precision=False, precision_prune=True, date_search="text"),
 }
 
 
@@ -169,9 +175,8 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
     # A page that declares its date has its metadata read now, and the runs may then prune its tree
     # in place, saving a copy of the whole page; otherwise the date search reads the tree whole
     # after the runs, and only on a page that is kept.
-    extensive = options.extensive_date_search
     searches = searches_date(heading, doc.fetched_at)
-    meta = None if searches else dated(heading, tree, doc.url, doc.fetched_at, extensive)
+    meta = None if searches else dated(heading, tree, doc.url, doc.fetched_at, options.date_search)
     facts = PageFacts(heading.meta.title, heading.meta.author, heading.meta.sitename, heading.meta.headings)
     links = page_links(tree, doc.url)
     memo = LineMemo()  # the two runs' texts share most lines: each is cut and judged once
@@ -222,7 +227,7 @@ def _extract(doc: Document, options: ExtractOptions) -> Document:
             f"{doc.language_detected or 'unknown'} not in {','.join(sorted(options.languages))}",
         )
     if meta is None:
-        meta = dated(heading, tree, doc.url, doc.fetched_at, extensive)
+        meta = dated(heading, tree, doc.url, doc.fetched_at, options.date_search)
     doc.title = meta.title
     doc.author = meta.author
     doc.authors = meta.authors

@@ -40,10 +40,10 @@ from trafilatura.metadata import (
 from trafilatura.utils import line_processing
 
 from seedcrawl.crawler.discover.canonical import declared_canonical
-from seedcrawl.pipelines.date_search import find_date
 from seedcrawl.pipelines.head_elements import document_metas, document_title, meta_view
 from seedcrawl.pipelines.json_ld import article_facts
 from seedcrawl.pipelines.markup_author import markup_author
+from seedcrawl.pipelines.page_date import DateSearch, find_date
 
 LOGGER = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
@@ -136,14 +136,15 @@ def page_heading(tree: HtmlElement, url: str) -> Heading:
 
 
 def dated(
-    heading: Heading, tree: HtmlElement, url: str, fetched_at: str, extensive: bool = True
+    heading: Heading, tree: HtmlElement, url: str, fetched_at: str, search: DateSearch = "full"
 ) -> PageMetadata:
     """The whole metadata: `heading`'s, with the publication date, language and canonical URL;
-    `extensive`: htmldate also searches the page's text when its markup names no date."""
+    `search`: how deep htmldate searches for the date when the JSON-LD declares none
+    (`pipelines.page_date`)."""
     # The page's own JSON-LD datePublished first: on wcxb-dev articles it is right as often as the
     # date search (212 of 249 either way) and skips the search, half of this function's CPU.
     published = _declared_date(heading.declared_date, fetched_at) or find_date(
-        tree, url=heading.resolved_url, **_date_params(fetched_at, extensive)
+        tree, heading.resolved_url, search, **_date_params(fetched_at)
     )
     return replace(
         heading.meta,
@@ -258,9 +259,9 @@ def declared_language(tree: HtmlElement) -> str | None:
     return None
 
 
-def _date_params(fetched_at: str, extensive: bool = True) -> dict[str, Any]:
+def _date_params(fetched_at: str) -> dict[str, Any]:
     """Dates after the capture are impossible; bounding by it (not by today) keeps runs repeatable."""
-    params: dict[str, Any] = {"original_date": True, "extensive_search": extensive, "min_date": "1995-01-01"}
+    params: dict[str, Any] = {"original_date": True, "min_date": "1995-01-01"}
     try:
         params["max_date"] = datetime.fromisoformat(fetched_at.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
