@@ -60,7 +60,10 @@ def test_a_date_in_capitals_is_what_htmldate_refused() -> None:
     [
         # htmldate's own patterns read these in the page's text
         ("March 12, 2024", {"markup": None, "text": "2024-03-12", "full": "2024-03-12"}),
-        ("Posted on Tuesday, 12th of March, 2024", {"markup": None, "text": "2024-03-12", "full": "2024-03-12"}),
+        (
+            "Posted on Tuesday, 12th of March, 2024",
+            {"markup": None, "text": "2024-03-12", "full": "2024-03-12"},
+        ),
         # only dateparser reads this one
         ("12 de marzo de 2024", {"markup": None, "text": None, "full": "2024-03-12"}),
     ],
