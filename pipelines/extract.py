@@ -28,14 +28,15 @@ When the page's JSON-LD declares an `articleBody` with more than `declared_body_
 words of that text, the declared body replaces it (`pipelines.declared_body`: templates that hide
 most of the story from trafilatura; a shorter declared body is a teaser and is never taken).
 
-Two profiles (`PROFILES`, `seedcrawl process --extraction`): `accurate`, the default, is the
-above; `fast` is one run, the recall mode with its candidate bodies pruned as precision mode
-prunes them (`precision_prune`; `pipelines.trafilatura_content.PrecisionPrunedRecall`), and
-htmldate searches the page's text for a date without dateparser and without its scan of the whole
-page (`pipelines.page_date`): a third less CPU. The pruning is what keeps that one run near the vote on news pages (standfirsts,
-related-link lists and promotional links, which the recall mode alone keeps: 0.977 against 0.981
-on aeb-dev); what the profile costs in quality is measured beside the default in
-`bench/results/extraction.md`.
+Two profiles (`PROFILES`, `seedcrawl process --extraction`). `fast`, the default, is one run: the
+recall mode with its candidate bodies pruned as precision mode prunes them (`precision_prune`;
+`pipelines.trafilatura_content.PrecisionPrunedRecall`), with the chrome rules, article test and
+metadata above, and htmldate's date search without dateparser and without its scan of the whole
+page (`pipelines.page_date`). The pruning is what keeps that one run near the vote on news pages
+(standfirsts, related-link lists and promotional links, which the recall mode alone keeps: 0.977
+against 0.981 on aeb-dev). `accurate` is the vote above with htmldate's full date search: 0.983
+on aeb-dev, for 1.5 times the CPU (`bench/results/extraction.md`). `ExtractOptions()` is
+`accurate`: each mechanism on.
 
 The kept text is checked to be one article by `pipelines.article` and joined with blank lines,
 and its language is detected (`pipelines.language`). Rejections: `language` (not one of
@@ -114,11 +115,17 @@ class ExtractOptions:
 
 
 # `seedcrawl process --extraction NAME` (and `run`'s): the first is the default. `fast` is one
-# trafilatura run, and a date search without dateparser (bench/results/extraction.md).
+# trafilatura run and a date search without dateparser; `accurate` is every mechanism above, for
+# 1.5 times its CPU (bench/results/extraction.md).
 PROFILES: dict[str, ExtractOptions] = {
-    "accurate": ExtractOptions(),
     "fast": ExtractOptions(precision=False, precision_prune=True, date_search="text"),
+    "accurate": ExtractOptions(),
 }
+
+
+def default_options() -> ExtractOptions:
+    """The default profile's options (the first of `PROFILES`), as the commands use them."""
+    return next(iter(PROFILES.values()))
 
 
 def profile_options(name: str, languages: frozenset[str] = frozenset()) -> ExtractOptions:

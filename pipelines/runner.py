@@ -37,7 +37,7 @@ from seedcrawl.pipelines.corpus import Corpus
 from seedcrawl.pipelines.decode import DecodeOptions
 from seedcrawl.pipelines.dedup import DedupConfig, Deduplicator, duplicate_record, keep_order, open_store
 from seedcrawl.pipelines.document import Document
-from seedcrawl.pipelines.extract import ExtractOptions, profile_name
+from seedcrawl.pipelines.extract import ExtractOptions, default_options, profile_name
 from seedcrawl.pipelines.mapped import FileResult, MapOptions, Outcome, Signed, map_records
 from seedcrawl.pipelines.pool import EXTRACT_MEMORY_MB, EXTRACT_TIMEOUT_S, Budget
 from seedcrawl.pipelines.read import NOT_REJECTS, Skipped, read_documents
@@ -61,7 +61,7 @@ class ProcessOptions:
     keep_off_topic: bool = False
     max_payload: int = 32 << 20  # bytes of a record read at most; decode bounds markup further
     decode: DecodeOptions = field(default_factory=DecodeOptions)
-    extract: ExtractOptions = field(default_factory=ExtractOptions)
+    extract: ExtractOptions = field(default_factory=default_options)
     # Per record, in its worker process: past either, the worker is killed and replaced and the
     # record rejected (extract_timeout, extract_memory). None: no bound (and with one worker, no
     # worker process at all).
@@ -94,7 +94,9 @@ class ProcessReport:
     reasons: dict[str, int] = field(default_factory=dict)
     hosts: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: float = 0.0
-    extraction: str = "accurate"  # the extraction profile (pipelines.extract.PROFILES) or "custom"
+    # the extraction profile (pipelines.extract.PROFILES) or "custom"; a report written before
+    # profiles existed lacks the key, and its runs were what is now `accurate`
+    extraction: str = "accurate"
 
     def to_dict(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.__dataclass_fields__}

@@ -39,15 +39,16 @@ def dedup_threshold_option() -> Any:
 
 # pipelines.extract.PROFILES' names, not imported here: the import costs every command the
 # extraction stack; tests/test_extraction_profiles.py holds the two equal.
-EXTRACTION_PROFILES = ("accurate", "fast")
+EXTRACTION_PROFILES = ("fast", "accurate")
 
 
 def extraction_option() -> Any:
     return option(
         "--extraction",
-        "accurate: trafilatura's precision and recall runs vote, and the date is also "
-        "searched for in the page's text; fast: one recall run pruned as precision mode prunes, and "
-        "the date from the markup, a third less CPU at somewhat lower quality (bench/RESULTS.md)",
+        "fast (the default): one trafilatura run, in recall mode pruned as precision mode prunes, "
+        "and htmldate's date search without dateparser; accurate: trafilatura's precision and "
+        "recall runs vote, and htmldate searches with dateparser, for 1.5 times fast's CPU and "
+        "a little more text on news pages (bench/RESULTS.md)",
         EXTRACTION_PROFILES[0],
         choices=EXTRACTION_PROFILES,
     )

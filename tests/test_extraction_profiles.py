@@ -1,7 +1,7 @@
-"""`--extraction accurate|fast`: what each profile runs, and that the choice reaches the pipeline
+"""`--extraction fast|accurate`: what each profile runs, and that the choice reaches the pipeline
 from `process`, from `run`'s options (a config file and the flow's parameters take the same way),
 and is named in the corpus lines and the processing report. tests/test_flows.py runs `seedcrawl
-run --extraction fast` through the flow."""
+run --extraction accurate` through the flow."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from seedcrawl.flows.tasks import run_processing
 from seedcrawl.option_fields import UsageError
 from seedcrawl.options import RunOptions
 from seedcrawl.pipelines import extract as extract_module
-from seedcrawl.pipelines.extract import PROFILES, ExtractOptions, extract, profile_name, profile_options
+from seedcrawl.pipelines.extract import (
+    PROFILES,
+    ExtractOptions,
+    default_options,
+    extract,
+    profile_name,
+    profile_options,
+)
 from seedcrawl.process_options import EXTRACTION_PROFILES, ProcessOptions
 from tests.support.cli import run_seedcrawl
 from tests.support.docs import page_doc
@@ -39,7 +46,8 @@ def dated_in_text_only(stamp: str) -> str:
 
 def test_the_commands_offer_the_pipelines_profiles() -> None:
     assert tuple(PROFILES) == EXTRACTION_PROFILES
-    assert profile_options("accurate") == ExtractOptions()
+    assert EXTRACTION_PROFILES[0] == "fast" and default_options() == profile_options("fast")
+    assert profile_options("accurate") == ExtractOptions()  # each mechanism on
 
 
 def test_fast_runs_trafilatura_once_in_recall_mode_pruned_as_precision_mode(
@@ -88,16 +96,16 @@ def test_profile_names_survive_a_language_filter_and_unknown_ones_are_refused() 
     assert fast.languages == frozenset({"en"}) and not fast.precision
     assert profile_name(fast) == "fast"
     assert profile_name(ExtractOptions(fill_gaps=False)) == "custom"
-    with pytest.raises(ValueError, match="accurate, fast"):
+    with pytest.raises(ValueError, match="fast, accurate"):
         profile_options("quick")
 
 
 def test_the_option_reaches_the_pipeline_from_each_command() -> None:
-    process = ProcessOptions(out=Path("DIR"), extraction="fast", language="en")
-    assert process.pipeline_options().extract == profile_options("fast", frozenset({"en"}))
-    assert ProcessOptions(out=Path("DIR")).pipeline_options().extract == ExtractOptions()
-    run = RunOptions.from_parameters("DIR", {"extraction": "fast", "urls": ["http://127.0.0.1:9/"]})
-    assert run.extraction == "fast"
+    process = ProcessOptions(out=Path("DIR"), extraction="accurate", language="en")
+    assert process.pipeline_options().extract == profile_options("accurate", frozenset({"en"}))
+    assert ProcessOptions(out=Path("DIR")).pipeline_options().extract == profile_options("fast")
+    run = RunOptions.from_parameters("DIR", {"extraction": "accurate", "urls": ["http://127.0.0.1:9/"]})
+    assert run.extraction == "accurate"
     for refused in (
         lambda: ProcessOptions(out=Path("DIR"), extraction="quick"),
         lambda: RunOptions.from_parameters("DIR", {"extraction": "quick", "urls": ["http://127.0.0.1:9/"]}),
@@ -106,19 +114,20 @@ def test_the_option_reaches_the_pipeline_from_each_command() -> None:
             refused()
 
 
-def test_process_fast_names_its_profile_on_each_line_and_in_the_report(tmp_path: Path) -> None:
+def test_process_accurate_names_its_profile_on_each_line_and_in_the_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
     warc_folder(out)
-    result = run_seedcrawl(["process", str(out), "--workers", "1", "--extraction", "fast"], timeout=240)
+    result = run_seedcrawl(["process", str(out), "--workers", "1", "--extraction", "accurate"], timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = list(iter_lines(out / "corpus" / "articles.jsonl"))
-    assert len(lines) == 3 and {line["extraction"] for line in lines} == {"fast"}
+    assert len(lines) == 3 and {line["extraction"] for line in lines} == {"accurate"}
     latest = json.loads((out / "logs" / "process-latest.json").read_text())
-    assert latest["extraction"] == "fast"
+    assert latest["extraction"] == "accurate"
 
 
 def test_the_flows_processing_task_takes_the_profile(tmp_path: Path) -> None:
     out = tmp_path / "out"
     warc_folder(out)
-    report = run_processing(out, None, "run-1", extraction="fast")
-    assert report["extraction"] == "fast" and report["articles"] == 3
+    report = run_processing(out, None, "run-1", extraction="accurate")
+    assert report["extraction"] == "accurate" and report["articles"] == 3
+    assert run_processing(out, None, "run-2")["extraction"] == "fast"  # the default

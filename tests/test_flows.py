@@ -258,7 +258,17 @@ def test_seedcrawl_run_on_the_embedded_server(demo_web: DemoWeb, tmp_path: Path)
         "sys.exit(cmd_run(p.parse_args(sys.argv[1:])))"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_HOME", "PREFECT_API_URL")}
-    argv = ["run", "--out", str(out), "--max-pages", "5", "-s", "DOWNLOAD_DELAY=0", "--extraction", "fast"]
+    argv = [
+        "run",
+        "--out",
+        str(out),
+        "--max-pages",
+        "5",
+        "-s",
+        "DOWNLOAD_DELAY=0",
+        "--extraction",
+        "accurate",
+    ]
     argv += demo_web.seed_urls[:1]
     command = [sys.executable, "-c", driver, *argv]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
@@ -269,7 +279,7 @@ def test_seedcrawl_run_on_the_embedded_server(demo_web: DemoWeb, tmp_path: Path)
     assert f"report: {out}/report.html" in done.stderr and (out / "report.html").exists()
     # `run`'s options reach the flow's processing step
     (record,) = (json.loads(path.read_text()) for path in (out / "logs").glob("run-*.json"))
-    assert record["process"]["extraction"] == "fast"
+    assert record["process"]["extraction"] == "accurate"
 
 
 @pytest.mark.slow

@@ -61,7 +61,7 @@ def test_every_line_follows_the_schema_with_stable_types(processed: Processed) -
         )  # relevance is all null without a topic
     assert len({a["id"] for a in processed.articles}) == len(processed.articles)
     assert {a["run_id"] for a in processed.articles} == {"first"}
-    assert {a["extraction"] for a in processed.articles} == {"accurate"}  # the default profile
+    assert {a["extraction"] for a in processed.articles} == {"fast"}  # the default profile
     for line in processed.articles:  # `author` stays the joined form of the new `authors` list
         assert line["author"] == (", ".join(line["authors"]) or None)  # type: ignore[arg-type]
     assert sum(1 for a in processed.articles if a["language_detected"] == "en") >= 0.9 * len(
