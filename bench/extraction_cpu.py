@@ -38,7 +38,7 @@ def child(code: Path, rounds: int, profile: bool, aeb: Path, wcxb: Path) -> dict
     from bench.extraction_sets import load_aeb, load_wcxb
 
     pages = load_aeb(aeb) + load_wcxb(wcxb)
-    step = steps_for(CANDIDATES["shipped"])
+    step = steps_for(CANDIDATES["accurate (the vote)"])
     date_parser = warm_date_parser()
     if not profile:
         bare, ours = cpu_ms(pages, step, rounds)
