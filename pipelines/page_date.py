@@ -10,8 +10,9 @@ The depths (`DateSearch`), each including the one before:
   scan of the serialized page (`search_page`, about 11 ms on a page that reaches it).
 - "full": htmldate's extensive search (`pipelines.date_search` makes its page scan cheaper).
 
-On wcxb-dev's 249 dated articles, with the corrections, markup finds 202 right dates, text 212
-and full 212; 2.3, 2.8 and 5.9 ms a page (bench/results/extraction_parts.md).
+On wcxb-dev's 249 dated articles, with the corrections and the JSON-LD date first, markup finds
+202 right dates, text 212 and full 212, for 1.7, 1.9 and 4.1 ms of CPU a page
+(bench/results/date_search.md; htmldate's own fast and extensive searches: 200 and 212).
 
 The corrections, each a defect rather than a taste (their tests name the pages' markup):
 - `<meta name="published" content="...">` is read as the publication date. htmldate reads
