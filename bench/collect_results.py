@@ -20,6 +20,7 @@ ORDER = [
     "extraction",
     "extraction_cpu",
     "extraction_parts",
+    "date_search",
     "xpath_hits",
     "extraction_path",
     "extract_budget",

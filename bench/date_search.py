@@ -5,10 +5,11 @@
 Each article page is parsed once; its headline facts (JSON-LD included) are read once; then
 `pipelines.metadata.dated` (the JSON-LD datePublished first, else htmldate's search to the
 given depth, plus the language and canonical URL, which cost the same at every depth) runs at each
-depth in turn on the page, the order flipping from round to round, the caches keyed by a page's
-strings emptied before each call, dateparser set up before the first. Also htmldate's own
-`find_date` at its two settings on the same trees, for the corrections' share. A date is right
-when its day equals the truth's (the pages whose truth has a date).
+depth in turn on the page, timed by `bench.extraction.cpu_ms_each` (the order flips from page to
+page, the caches keyed by a page's strings are emptied before each call, dateparser is set up
+before the first). Also htmldate's own `find_date` at its two settings on the same trees, for the
+corrections' share. A date is right when its day equals the truth's (the pages whose truth has a
+date).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import argparse
 import os
 import platform
 import sys
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,10 +27,10 @@ from trafilatura.utils import load_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from bench.extraction import FETCHED_AT, SHARED, _clear_page_caches, publish, warm_date_parser
-from bench.extraction_sets import load_wcxb
+from bench.extraction import FETCHED_AT, SHARED, Contender, cpu_ms_each, publish
+from bench.extraction_sets import Output, Page, load_wcxb
 from seedcrawl.pipelines.metadata import _date_params, _iso_date, dated, page_heading
-from seedcrawl.pipelines.page_date import DATE_SEARCHES
+from seedcrawl.pipelines.page_date import DATE_SEARCHES, DateSearch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,35 +44,40 @@ def main(argv: list[str] | None = None) -> int:
     pages = [p for p in load_wcxb(args.wcxb) if p.page_type == "article"]
     trees = {p.key: load_html(p.body) for p in pages}
     heads = {p.key: page_heading(trees[p.key], p.url) for p in pages}
-    warm_date_parser()
-    params = _date_params(FETCHED_AT)
 
-    def htmldate_at(extensive: bool):  # type: ignore[no-untyped-def]
-        return lambda key, url: _iso_date(
-            htmldate.find_date(trees[key], url=url, extensive_search=extensive, **params)
+    found: dict[str, dict[str, str | None]] = {}
+
+    def recorded(name: str, date_of: Callable[[Page], str | None]) -> Contender:
+        """A contender for `cpu_ms_each` that keeps the date it finds on each page."""
+        found[name] = {}
+
+        def run(page: Page) -> Output:
+            found[name][page.key] = date_of(page)
+            return Output("", date=found[name][page.key])
+
+        return run
+
+    def ours(depth: DateSearch) -> Callable[[Page], str | None]:
+        return lambda page: dated(heads[page.key], trees[page.key], page.url, FETCHED_AT, depth).published
+
+    def htmldate_at(extensive: bool) -> Callable[[Page], str | None]:
+        params = _date_params(FETCHED_AT)
+        return lambda page: _iso_date(
+            htmldate.find_date(trees[page.key], url=page.url, extensive_search=extensive, **params)
         )
 
     contenders = {
+        **{f"ours, {depth}": recorded(f"ours, {depth}", ours(depth)) for depth in DATE_SEARCHES},
         **{
-            f"ours, {depth}": (
-                lambda key, url, d=depth: dated(heads[key], trees[key], url, FETCHED_AT, d).published
+            name: recorded(name, htmldate_at(extensive))
+            for name, extensive in (
+                ("htmldate's find_date, fast search (no JSON-LD first)", False),
+                ("htmldate's find_date, extensive search (no JSON-LD first)", True),
             )
-            for depth in DATE_SEARCHES
         },
-        "htmldate's find_date, fast search (no JSON-LD first)": htmldate_at(False),
-        "htmldate's find_date, extensive search (no JSON-LD first)": htmldate_at(True),
     }
-    cpu = dict.fromkeys(contenders, 0.0)
-    found: dict[str, dict[str, str | None]] = {name: {} for name in contenders}
     load_before = os.getloadavg()
-    for round_ in range(args.rounds):
-        order = list(contenders) if round_ % 2 == 0 else list(contenders)[::-1]
-        for page in pages:
-            for name in order:
-                _clear_page_caches()
-                start = time.process_time()
-                found[name][page.key] = contenders[name](page.key, page.url)
-                cpu[name] += time.process_time() - start
+    ms = cpu_ms_each(pages, contenders, args.rounds)
     dated_pages = [p for p in pages if p.date]
     lines = [
         "# The date search at each depth (`pipelines.page_date`)",
@@ -90,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in contenders:
         right = sum(1 for p in dated_pages if (found[name][p.key] or "")[:10] == p.date[:10])
         lines.append(
-            f"| {name} | {right}/{len(dated_pages)} ({right / len(dated_pages):.3f}) "
-            f"| {1000 * cpu[name] / args.rounds / len(pages):.2f} |"
+            f"| {name} | {right}/{len(dated_pages)} ({right / len(dated_pages):.3f}) | {ms[name]:.2f} |"
         )
     publish(lines, args.output)
     return 0

@@ -11,7 +11,7 @@ The depths (`DateSearch`), each including the one before:
 - "full": htmldate's extensive search (`pipelines.date_search` makes its page scan cheaper).
 
 On wcxb-dev's 249 dated articles, with the corrections and the JSON-LD date first, markup finds
-202 right dates, text 212 and full 212, for 1.7, 1.9 and 4.1 ms of CPU a page
+202 right dates, text 212 and full 212, for 2.1, 2.5 and 5.3 ms of CPU a page
 (bench/results/date_search.md; htmldate's own fast and extensive searches: 200 and 212).
 
 The corrections, each a defect rather than a taste (their tests name the pages' markup):
