@@ -6,22 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from seedcrawl.contract.records import RejectReason, WarcRef
+from seedcrawl.contract.records import RejectReason
 from seedcrawl.pipelines import steps
 from seedcrawl.pipelines.decode import DecodeOptions
 from seedcrawl.pipelines.document import Document
 from seedcrawl.pipelines.extract import ExtractOptions
 from seedcrawl.pipelines.steps import Rejection, StepOptions, process_one
+from tests.support.docs import fetched_doc
 
 OPTIONS = StepOptions(DecodeOptions(), ExtractOptions())
-
-
-def fetched(html: bytes) -> Document:
-    """A record as `seedcrawl process` reads it from a WARC file: the response's bytes."""
-    ref = WarcRef("test.warc.gz", 0, 1, "<urn:uuid:test>", None)
-    return Document(
-        "doc-1", "https://news.example/a/1", "2026-11-22T10:00:00Z", ref, 200, "text/html", payload=html
-    )
 
 
 def processed(monkeypatch: pytest.MonkeyPatch, text: str) -> Document | Rejection:
@@ -32,7 +25,9 @@ def processed(monkeypatch: pytest.MonkeyPatch, text: str) -> Document | Rejectio
         return doc
 
     monkeypatch.setattr(steps, "extract", extract)
-    return process_one(fetched(b"<html><body><p>x</p></body></html>"), OPTIONS)
+    return process_one(
+        fetched_doc(b"<html><body><p>x</p></body></html>", "https://news.example/a/1"), OPTIONS
+    )
 
 
 @pytest.mark.parametrize("text", ["— … —", "__ -- __", "«»\n\n•"])
@@ -53,6 +48,8 @@ def test_an_unexpected_failure_is_one_rejected_record(monkeypatch: pytest.Monkey
         raise KeyError("broken")
 
     monkeypatch.setattr(steps, "extract", extract)
-    result = process_one(fetched(b"<html><body><p>x</p></body></html>"), OPTIONS)
+    result = process_one(
+        fetched_doc(b"<html><body><p>x</p></body></html>", "https://news.example/a/1"), OPTIONS
+    )
     assert isinstance(result, Rejection) and result.reason == RejectReason.ERROR
     assert result.detail.startswith("KeyError")

@@ -28,8 +28,16 @@ def make_doc(
 
 def page_doc(html: str, url: str, status: int = 200) -> Document:
     """A fetched HTML page as the extract step receives it (id `doc-1`, record `<urn:uuid:test>`)."""
-    ref = WarcRef("test.warc.gz", 0, 1, "<urn:uuid:test>", None)
-    return Document("doc-1", url, "2026-11-22T10:00:00Z", ref, status, "text/html", html=html)
+    return Document("doc-1", url, "2026-11-22T10:00:00Z", _TEST_RECORD, status, "text/html", html=html)
+
+
+def fetched_doc(payload: bytes, url: str) -> Document:
+    """The same page as `seedcrawl process` reads it from a WARC file: the response's bytes, not yet
+    decoded (`pipelines.steps.process_one` decodes them)."""
+    return Document("doc-1", url, "2026-11-22T10:00:00Z", _TEST_RECORD, 200, "text/html", payload=payload)
+
+
+_TEST_RECORD = WarcRef("test.warc.gz", 0, 1, "<urn:uuid:test>", None)
 
 
 def seed_texts() -> list[str]:
